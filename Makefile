@@ -1,0 +1,48 @@
+# cqpilot — everything a fresh clone needs, from two commands: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CQPILOT := $(BIN)/python -m cqpilot.cli
+
+.PHONY: demo test test-postgres lint format bench install chromium
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installation de Chromium (tests navigateur)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	DEBUG=1 $(CQPILOT) migrate --noinput
+	DEBUG=1 $(CQPILOT) load-demo
+	@echo ""
+	@echo "cqpilot tourne sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)"
+	DEBUG=1 $(CQPILOT) runserver 127.0.0.1:8000
+
+test: install chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+test-postgres: install chromium
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cqpilot} $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done

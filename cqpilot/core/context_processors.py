@@ -1,0 +1,23 @@
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The main menu, built from what the signed-in user may do."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Accueil", reverse("home"))]
+    if user.is_superuser or user.is_certificateur_staff:
+        items.append(("Certifications", reverse("referentiels:certification_list")))
+    if user.can_manage_referentiels:
+        items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))
+    if user.can_manage_users:
+        items.append(("Utilisateurs", reverse("user_list")))
+        items.append(("Journal", reverse("audit_log")))
+    current = request.path
+    nav = []
+    for label, url in items:
+        active = current == url if url == "/" else current.startswith(url)
+        nav.append({"label": label, "url": url, "active": active})
+    return {"nav_items": nav}

@@ -1,0 +1,104 @@
+"""Organisations, users and their roles.
+
+A user belongs to one organisation: a certificateur (branche / CPNE or organisme certificateur)
+or a partner organisme de formation. What a user may see is always derived from that organisation;
+what a user may do comes from the roles.
+"""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    BRANCHE = "branche", "Branche professionnelle / CPNE"
+    ORGANISME_CERTIFICATEUR = "organisme_certificateur", "Organisme certificateur"
+    ORGANISME_FORMATION = "organisme_formation", "Organisme de formation"
+
+
+CERTIFICATEUR_KINDS = (OrganisationKind.BRANCHE, OrganisationKind.ORGANISME_CERTIFICATEUR)
+
+siret_format = RegexValidator(r"^\d{14}$", "Le SIRET comporte exactement 14 chiffres.")
+
+
+class Organisation(models.Model):
+    nom = models.CharField("raison sociale", max_length=250)
+    kind = models.CharField("type", max_length=30, choices=OrganisationKind.choices)
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[siret_format])
+    idcc = models.CharField(
+        "IDCC de la branche", max_length=4, blank=True, help_text="Pour une branche uniquement."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "organisation"
+
+    def __str__(self) -> str:
+        return self.nom
+
+    @property
+    def is_certificateur(self) -> bool:
+        return self.kind in CERTIFICATEUR_KINDS
+
+
+class Role(models.TextChoices):
+    ADMINISTRATEUR = "administrateur", "Administrateur"
+    GESTIONNAIRE = "gestionnaire", "Gestionnaire de certification"
+    EVALUATEUR = "evaluateur", "Évaluateur"
+    MEMBRE_JURY = "membre_jury", "Membre de jury"
+    ORGANISME_FORMATION = "organisme_formation", "Organisme de formation"
+
+
+class RoleGrant(models.Model):
+    """One row per role, so that roles can be granted through a plain many-to-many."""
+
+    code = models.CharField(max_length=30, primary_key=True, choices=Role.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "rôle"
+
+    def __str__(self) -> str:
+        return Role(self.code).label
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    roles = models.ManyToManyField(RoleGrant, blank=True, related_name="users")
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        verbose_name = "utilisateur"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(self.roles.values_list("code", flat=True))
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.role_codes.intersection(roles))
+
+    @property
+    def is_certificateur_staff(self) -> bool:
+        return self.organisation is not None and self.organisation.is_certificateur
+
+    @property
+    def can_manage_referentiels(self) -> bool:
+        if self.is_superuser:
+            return True
+        return self.is_certificateur_staff and self.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE)
+
+    @property
+    def can_manage_users(self) -> bool:
+        return self.is_superuser or (
+            self.organisation is not None and self.has_role(Role.ADMINISTRATEUR)
+        )

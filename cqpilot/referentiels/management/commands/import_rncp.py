@@ -1,0 +1,60 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cqpilot.core.models import Organisation
+from cqpilot.referentiels.models import ImportStatus
+from cqpilot.referentiels.rncp_import import import_rncp_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe l'export open data RNCP/RS de France compétences (XML v4.1 ou zip) : "
+        "certifications et versions brouillon de leurs référentiels."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("fichier", help="export_fiches_RNCP_V4_1_….xml, …RS… ou le zip")
+        parser.add_argument("--fiche", default="", help="n'importer que cette fiche (RNCP12345)")
+        parser.add_argument(
+            "--organisation",
+            default="",
+            help="SIRET ou identifiant de l'organisation certificatrice à qui rattacher les fiches",
+        )
+        parser.add_argument(
+            "--importer-valides",
+            action="store_true",
+            help="enregistrer les fiches valides même si d'autres sont en erreur",
+        )
+
+    def handle(self, *args, **options) -> None:
+        path = Path(options["fichier"])
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {path}")
+        organisation = None
+        if options["organisation"]:
+            key = options["organisation"]
+            organisation = Organisation.objects.filter(siret=key).first() or (
+                Organisation.objects.filter(pk=key).first() if key.isdigit() else None
+            )
+            if organisation is None:
+                raise CommandError(f"Aucune organisation n'a le SIRET ou l'identifiant {key}.")
+        report = import_rncp_export(
+            path,
+            file_name=path.name,
+            fiche=options["fiche"],
+            organisation=organisation,
+            keep_valid=options["importer_valides"],
+        )
+        for warning in report.warnings:
+            self.stderr.write(f"Avertissement — {warning}")
+        for error in report.errors:
+            self.stderr.write(self.style.ERROR(f"Erreur — {error}"))
+        summary = (
+            f"{report.fiches_lues} fiche(s) lue(s), {report.fiches_importees} importée(s), "
+            f"{report.certifications_creees} certification(s) créée(s), "
+            f"{report.blocs_importes} bloc(s)."
+        )
+        if report.status == ImportStatus.ECHOUE:
+            raise CommandError(f"Import échoué, rien n'a été enregistré. {summary}")
+        self.stdout.write(self.style.SUCCESS(f"{report.get_status_display()} : {summary}"))

@@ -1,0 +1,305 @@
+"""Import of France Compétences' RNCP / RS export into certifications and draft référentiels.
+
+parse (rncp_parser) → build rows per batch of fiches → bulk write. One transaction for the whole
+file: a file with a faulty fiche commits nothing unless `keep_valid` was asked for.
+"""
+
+import re
+from collections.abc import Iterable
+from itertools import islice
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import transaction
+from django.db.models import Max
+
+from cqpilot.core.models import CERTIFICATEUR_KINDS, Organisation, User
+
+from .models import (
+    Bloc,
+    Certification,
+    CertificationCode,
+    CertificationStatus,
+    CertificationType,
+    CodeKind,
+    Competence,
+    CorrespondanceBloc,
+    CorrespondanceKind,
+    ImportStatus,
+    ReferentielVersion,
+    RncpImport,
+    VersionStatus,
+)
+from .rncp_parser import (
+    FicheError,
+    FluxWarning,
+    RncpFiche,
+    RncpFormatError,
+    iter_fiches,
+    split_items,
+)
+
+BATCH_SIZE = 250
+MAX_REPORTED_ERRORS = 500
+
+
+class _Rollback(Exception):
+    pass
+
+
+def certification_type(fiche: RncpFiche) -> CertificationType:
+    # Real CQP fiches often have no ABREGE: the intitulé is the reliable marker (rncp.md §6).
+    if re.match(r"^CQPI\b", fiche.intitule, re.IGNORECASE):
+        return CertificationType.CQPI
+    if (
+        fiche.abrege.upper() == "CQP"
+        or re.match(r"^CQP\b", fiche.intitule, re.IGNORECASE)
+        or "certificat de qualification professionnelle" in fiche.intitule.lower()
+    ):
+        return CertificationType.CQP
+    return CertificationType.AUTRE
+
+
+def import_rncp_export(
+    source: str | Path | BinaryIO,
+    *,
+    file_name: str = "",
+    fiche: str = "",
+    organisation: Organisation | None = None,
+    by: User | None = None,
+    keep_valid: bool = False,
+) -> RncpImport:
+    """Create or update the certifications of the export and a draft référentiel for each.
+
+    `fiche` restricts the import to one NUMERO_FICHE; `organisation` becomes a certificateur of every
+    imported certification (so that its users see them); `keep_valid` commits the valid fiches of a
+    file that also holds faulty ones.
+    """
+    fiche = fiche.strip().upper()
+    report = RncpImport(
+        fichier=file_name or str(getattr(source, "name", source)),
+        fiche=fiche,
+        organisation=organisation,
+        by=by,
+    )
+    sirets = dict(
+        Organisation.objects.filter(kind__in=CERTIFICATEUR_KINDS)
+        .exclude(siret="")
+        .values_list("siret", "pk")
+    )
+    try:
+        with transaction.atomic():
+            fiches = _selected_fiches(iter_fiches(source), fiche, report)
+            while batch := list(islice(fiches, BATCH_SIZE)):
+                _import_batch(batch, report, sirets, organisation)
+            if fiche and report.fiches_importees == 0 and not report.errors:
+                report.errors.append(f"La fiche {fiche} ne figure pas dans ce fichier.")
+            if report.errors and (not keep_valid or report.fiches_importees == 0):
+                raise _Rollback
+    except RncpFormatError as error:
+        report.errors.insert(0, str(error))
+        report.status = ImportStatus.ECHOUE
+    except _Rollback:
+        report.status = ImportStatus.ECHOUE
+    else:
+        report.status = ImportStatus.PARTIEL if report.errors else ImportStatus.REUSSI
+    if report.status == ImportStatus.ECHOUE:
+        report.certifications_creees = report.fiches_importees = report.blocs_importes = 0
+    report.errors = report.errors[:MAX_REPORTED_ERRORS]
+    report.warnings = report.warnings[:MAX_REPORTED_ERRORS]
+    report.save()
+    return report
+
+
+def _selected_fiches(
+    items: Iterable[RncpFiche | FicheError | FluxWarning], fiche: str, report: RncpImport
+) -> Iterable[RncpFiche]:
+    for item in items:
+        if isinstance(item, FluxWarning):
+            report.warnings.append(str(item))
+            continue
+        if fiche and item.numero != fiche:
+            continue
+        report.fiches_lues += 1
+        if isinstance(item, FicheError):
+            report.errors.append(str(item))
+            continue
+        report.warnings.extend(
+            f"Ligne {item.line}, fiche {item.numero} : {w}" for w in item.warnings
+        )
+        yield item
+
+
+def _certification_fields(fiche: RncpFiche) -> dict:
+    is_rncp = fiche.numero.startswith("RNCP")
+    return {
+        "intitule": fiche.intitule[:800],
+        "type": certification_type(fiche),
+        "niveau": fiche.niveau if is_rncp else "",
+        "status": CertificationStatus.ACTIVE if fiche.actif else CertificationStatus.INACTIVE,
+        "date_decision": fiche.date_decision,
+        "date_fin_enregistrement": fiche.date_fin_enregistrement,
+        # Only the RNCP opens VAE (domain.md §3.1), whatever the fiche says.
+        "vae_ouverte": fiche.vae_ouverte and is_rncp,
+    }
+
+
+def _import_batch(
+    fiches: list[RncpFiche],
+    report: RncpImport,
+    sirets: dict[str, int],
+    organisation: Organisation | None,
+) -> None:
+    existing = {
+        c.code_rncp_rs: c
+        for c in Certification.objects.filter(code_rncp_rs__in=[f.numero for f in fiches])
+    }
+    new, updated = [], []
+    for fiche in fiches:
+        fields = _certification_fields(fiche)
+        certification = existing.get(fiche.numero)
+        if certification is None:
+            new.append(Certification(code_rncp_rs=fiche.numero, **fields))
+        else:
+            for name, value in fields.items():
+                setattr(certification, name, value)
+            updated.append(certification)
+    Certification.objects.bulk_create(new)
+    Certification.objects.bulk_update(updated, list(_certification_fields(fiches[0]).keys()))
+    certifications = {c.code_rncp_rs: c for c in [*new, *updated]}
+    report.certifications_creees += len(new)
+
+    owners = []
+    for fiche in fiches:
+        certification = certifications[fiche.numero]
+        organisations = {sirets[s] for s, _ in fiche.certificateurs if s in sirets}
+        if organisation is not None:
+            organisations.add(organisation.pk)
+        owners.extend(
+            Certification.certificateurs.through(
+                certification_id=certification.pk, organisation_id=pk
+            )
+            for pk in organisations
+        )
+    Certification.certificateurs.through.objects.bulk_create(owners, ignore_conflicts=True)
+
+    CertificationCode.objects.filter(certification__in=updated).delete()
+    codes = {}
+    for fiche in fiches:
+        certification = certifications[fiche.numero]
+        for kind, values in (
+            (CodeKind.NSF, fiche.nsf),
+            (CodeKind.ROME, fiche.rome),
+            (CodeKind.FORMACODE, fiche.formacodes),
+        ):
+            for code, libelle in values:
+                codes[(certification.pk, kind, code[:10])] = CertificationCode(
+                    certification=certification, kind=kind, code=code[:10], libelle=libelle[:300]
+                )
+    CertificationCode.objects.bulk_create(codes.values())
+
+    versions = _draft_versions(updated, new)
+    blocs, bloc_fiches = [], []
+    for fiche in fiches:
+        version = versions[certifications[fiche.numero].pk]
+        for ordre, rncp_bloc in enumerate(fiche.blocs, start=1):
+            blocs.append(
+                Bloc(
+                    version=version,
+                    code=rncp_bloc.code[:30],
+                    intitule=rncp_bloc.libelle[:800],
+                    est_optionnel=rncp_bloc.facultatif,
+                    competences_texte=rncp_bloc.competences_texte,
+                    modalites_texte=rncp_bloc.modalites_texte,
+                    ordre=ordre,
+                )
+            )
+            bloc_fiches.append(fiche)
+    Bloc.objects.bulk_create(blocs)
+    report.blocs_importes += len(blocs)
+
+    competences, links = [], []
+    for bloc in blocs:
+        for ordre, intitule in enumerate(split_items(bloc.competences_texte), start=1):
+            competence = Competence(
+                version=bloc.version,
+                code=f"{bloc.code}-C{ordre:02d}",
+                intitule=intitule,
+                ordre=ordre,
+            )
+            competences.append(competence)
+            links.append((bloc, competence))
+    Competence.objects.bulk_create(competences)
+    Bloc.competences.through.objects.bulk_create(
+        Bloc.competences.through(bloc_id=bloc.pk, competence_id=competence.pk)
+        for bloc, competence in links
+    )
+
+    correspondances = []
+    blocs_by_key = {(bloc.version_id, bloc.code): bloc for bloc in blocs}
+    for fiche in fiches:
+        version = versions[certifications[fiche.numero].pk]
+        for link in fiche.correspondances:
+            for source_code in link.blocs_source:
+                bloc = blocs_by_key.get((version.pk, source_code))
+                if bloc is None:
+                    report.warnings.append(
+                        f"Ligne {fiche.line}, fiche {fiche.numero} : la correspondance part du bloc "
+                        f"{source_code}, absent de la fiche : ignorée."
+                    )
+                    continue
+                kind = (
+                    CorrespondanceKind.TOTALE
+                    if len(link.blocs_source) == len(link.blocs_cible) == 1
+                    else CorrespondanceKind.PARTIELLE
+                )
+                for target_code in link.blocs_cible or [""]:
+                    correspondances.append(
+                        CorrespondanceBloc(
+                            bloc=bloc,
+                            fiche_cible=link.fiche_cible[:12],
+                            code_bloc_cible=target_code[:30],
+                            kind=kind,
+                            commentaire="Correspondance déclarée sur la fiche France compétences.",
+                        )
+                    )
+    CorrespondanceBloc.objects.bulk_create(correspondances)
+    report.fiches_importees += len(fiches)
+
+
+def _draft_versions(
+    updated: list[Certification], new: list[Certification]
+) -> dict[int, ReferentielVersion]:
+    """The draft version that receives each certification's import: its current draft, emptied,
+    or a new one after its published versions."""
+    drafts = {
+        v.certification_id: v
+        for v in ReferentielVersion.objects.filter(
+            certification__in=updated, status=VersionStatus.BROUILLON
+        )
+    }
+    if drafts:
+        # Emptied through the ORM so that each removal is audit-logged.
+        Bloc.objects.filter(version__in=drafts.values()).delete()
+        Competence.objects.filter(version__in=drafts.values()).delete()
+        for version in drafts.values():
+            version.activites.all().delete()
+    last_numbers = dict(
+        ReferentielVersion.objects.filter(certification__in=updated)
+        .values("certification")
+        .annotate(last=Max("numero"))
+        .values_list("certification", "last")
+    )
+    created = [
+        ReferentielVersion(
+            certification=certification,
+            numero=last_numbers.get(certification.pk, 0) + 1,
+            source="Import RNCP / RS",
+            description="Version créée par l'import de la fiche France compétences.",
+        )
+        for certification in [*updated, *new]
+        if certification.pk not in drafts
+    ]
+    ReferentielVersion.objects.bulk_create(created)
+    drafts.update({v.certification_id: v for v in created})
+    return drafts

@@ -1,0 +1,380 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cqpilot.core.tables import Column, table
+
+from . import exports, services
+from .forms import (
+    ActiviteForm,
+    BlocForm,
+    CertificationForm,
+    CompetenceForm,
+    CorrespondanceForm,
+    CritereFormSet,
+    ModaliteForm,
+    RncpImportForm,
+    VersionForm,
+)
+from .models import (
+    Activite,
+    Bloc,
+    Certification,
+    Competence,
+    CorrespondanceBloc,
+    Modalite,
+    ReferentielVersion,
+    RncpImport,
+    VersionStatus,
+)
+from .rncp_import import import_rncp_export
+
+PUBLISHED_MESSAGE = (
+    "Cette version est publiée : elle ne peut plus être modifiée. "
+    "Créez une nouvelle version à partir de celle-ci."
+)
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.can_manage_referentiels:
+        raise PermissionDenied("Réservé aux gestionnaires de certification.")
+
+
+def _certification(request: HttpRequest, pk: int) -> Certification:
+    return get_object_or_404(Certification.objects.visible_to(request.user), pk=pk)
+
+
+def _version(request: HttpRequest, pk: int) -> ReferentielVersion:
+    return get_object_or_404(
+        ReferentielVersion.objects.visible_to(request.user).select_related("certification"), pk=pk
+    )
+
+
+# --- Certifications -----------------------------------------------------------------------------
+
+
+@login_required
+def certification_list(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.is_certificateur_staff):
+        raise PermissionDenied
+    certifications = table(
+        request,
+        Certification.objects.visible_to(request.user).annotate(
+            version_count=Count("versions", distinct=True),
+            draft_count=Count(
+                "versions", filter=Q(versions__status=VersionStatus.BROUILLON), distinct=True
+            ),
+        ),
+        columns=[
+            Column("Intitulé", "intitule"),
+            Column("Type", "type"),
+            Column("Code RNCP / RS", "code_rncp_rs"),
+            Column("Niveau", "niveau"),
+            Column("Statut", "status"),
+            Column("Versions", "version_count"),
+        ],
+        search_fields=["intitule", "code_rncp_rs"],
+        default_sort="intitule",
+    )
+    template = (
+        "referentiels/_certification_table.html"
+        if request.htmx
+        else "referentiels/certification_list.html"
+    )
+    return render(request, template, {"table": certifications})
+
+
+@login_required
+def certification_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_manager(request)
+    certification = _certification(request, pk) if pk else None
+    form = CertificationForm(request.POST or None, instance=certification, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        certification = form.save()
+        messages.success(request, f"Certification « {certification.intitule} » enregistrée.")
+        return redirect("referentiels:certification_detail", certification.pk)
+    return render(
+        request,
+        "referentiels/certification_form.html",
+        {"form": form, "certification": certification},
+    )
+
+
+@login_required
+def certification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    certification = get_object_or_404(
+        Certification.objects.visible_to(request.user).prefetch_related(
+            "certificateurs",
+            "codes",
+            Prefetch(
+                "versions",
+                queryset=ReferentielVersion.objects.annotate(
+                    bloc_count=Count("blocs")
+                ).select_related("published_by"),
+            ),
+        ),
+        pk=pk,
+    )
+    versions = list(certification.versions.all())
+    return render(
+        request,
+        "referentiels/certification_detail.html",
+        {
+            "certification": certification,
+            "versions": versions,
+            "has_draft": any(not v.is_published for v in versions),
+        },
+    )
+
+
+@login_required
+@require_POST
+def version_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    certification = _certification(request, pk)
+    try:
+        version = services.create_empty_version(certification, by=request.user)
+    except services.OperationRefusee as refusal:
+        messages.error(request, " ".join(refusal.problems))
+        return redirect("referentiels:certification_detail", certification.pk)
+    messages.success(request, f"Version {version.numero} créée en brouillon.")
+    return redirect("referentiels:version_detail", version.pk)
+
+
+# --- Versions -----------------------------------------------------------------------------------
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    context = exports.version_context(version)
+    context["problems"] = [] if version.is_published else services.publication_problems(version)
+    context["other_versions"] = version.certification.versions.exclude(pk=version.pk)
+    return render(request, "referentiels/version_detail.html", context)
+
+
+@login_required
+def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    version = _version(request, pk)
+    if version.is_published:
+        messages.error(request, PUBLISHED_MESSAGE)
+        return redirect("referentiels:version_detail", version.pk)
+    form = VersionForm(request.POST or None, instance=version)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("referentiels:version_detail", version.pk)
+    return render(
+        request,
+        "referentiels/content_form.html",
+        {"form": form, "version": version, "title": "Objet de la version"},
+    )
+
+
+@login_required
+@require_POST
+def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    version = _version(request, pk)
+    try:
+        services.publish_version(version, by=request.user)
+    except services.OperationRefusee as refusal:
+        for problem in refusal.problems:
+            messages.error(request, problem)
+    else:
+        messages.success(
+            request, f"Version {version.numero} publiée : elle ne pourra plus être modifiée."
+        )
+    return redirect("referentiels:version_detail", version.pk)
+
+
+@login_required
+@require_POST
+def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    version = _version(request, pk)
+    try:
+        copy = services.copy_version(version, by=request.user)
+    except services.OperationRefusee as refusal:
+        messages.error(request, " ".join(refusal.problems))
+        return redirect("referentiels:version_detail", version.pk)
+    messages.success(
+        request, f"Version {copy.numero} créée à partir de la version {version.numero}."
+    )
+    return redirect("referentiels:version_detail", copy.pk)
+
+
+@login_required
+@require_POST
+def version_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    version = _version(request, pk)
+    if version.is_published:
+        messages.error(request, PUBLISHED_MESSAGE)
+        return redirect("referentiels:version_detail", version.pk)
+    certification = version.certification
+    version.delete()
+    messages.success(request, f"Brouillon de la version {version.numero} supprimé.")
+    return redirect("referentiels:certification_detail", certification.pk)
+
+
+@login_required
+def version_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    other_pk = request.GET.get("avec") or (version.copied_from_id and str(version.copied_from_id))
+    if not other_pk or not other_pk.isdigit():
+        raise Http404("Choisissez la version à comparer.")
+    other = get_object_or_404(version.certification.versions.all(), pk=int(other_pk))
+    before, after = sorted([version, other], key=lambda v: v.numero)
+    return render(
+        request,
+        "referentiels/version_diff.html",
+        {
+            "version": version,
+            "before": before,
+            "after": after,
+            "diff": services.diff_versions(before, after),
+        },
+    )
+
+
+@login_required
+def version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    return HttpResponse(
+        exports.version_pdf(version, base_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{exports.file_stem(version)}.pdf"'},
+    )
+
+
+@login_required
+def version_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    return FileResponse(
+        exports.version_xlsx(version),
+        as_attachment=True,
+        filename=f"{exports.file_stem(version)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- Version content ----------------------------------------------------------------------------
+
+CONTENT = {
+    "activite": (Activite, ActiviteForm, "activité"),
+    "competence": (Competence, CompetenceForm, "compétence"),
+    "bloc": (Bloc, BlocForm, "bloc de compétences"),
+    "modalite": (Modalite, ModaliteForm, "modalité d'évaluation"),
+    "correspondance": (CorrespondanceBloc, CorrespondanceForm, "correspondance"),
+}
+
+
+def _content_queryset(kind: str, version: ReferentielVersion):
+    model = CONTENT[kind][0]
+    if kind in ("modalite", "correspondance"):
+        return model.objects.filter(bloc__version=version)
+    return model.objects.filter(version=version)
+
+
+@login_required
+def content_edit(request: HttpRequest, version_pk: int, kind: str, pk: int | None = None):
+    _require_manager(request)
+    if kind not in CONTENT:
+        raise Http404
+    version = _version(request, version_pk)
+    if version.is_published:
+        messages.error(request, PUBLISHED_MESSAGE)
+        return redirect("referentiels:version_detail", version.pk)
+    _model, form_class, label = CONTENT[kind]
+    instance = get_object_or_404(_content_queryset(kind, version), pk=pk) if pk else None
+    extra = {"by": request.user} if kind == "correspondance" else {}
+    initial = {"bloc": request.GET.get("bloc")} if kind in ("modalite", "correspondance") else {}
+    form = form_class(
+        request.POST or None, instance=instance, version=version, initial=initial, **extra
+    )
+    criteres = None
+    if kind == "competence":
+        criteres = CritereFormSet(request.POST or None, instance=form.instance, prefix="criteres")
+    if request.method == "POST" and form.is_valid() and (criteres is None or criteres.is_valid()):
+        with transaction.atomic():
+            saved = form.save()
+            if criteres is not None:
+                criteres.instance = saved
+                criteres.save()
+        messages.success(request, f"{label.capitalize()} enregistrée.")
+        return redirect(f"{version.get_absolute_url()}#{kind}-{saved.pk}")
+    return render(
+        request,
+        "referentiels/content_form.html",
+        {
+            "form": form,
+            "criteres": criteres,
+            "version": version,
+            "title": f"Modifier {instance}" if instance else f"Ajouter : {label}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def content_delete(request: HttpRequest, version_pk: int, kind: str, pk: int) -> HttpResponse:
+    _require_manager(request)
+    if kind not in CONTENT:
+        raise Http404
+    version = _version(request, version_pk)
+    if version.is_published:
+        messages.error(request, PUBLISHED_MESSAGE)
+        return redirect("referentiels:version_detail", version.pk)
+    instance = get_object_or_404(_content_queryset(kind, version), pk=pk)
+    instance.delete()
+    messages.success(request, f"« {instance} » supprimé.")
+    return redirect("referentiels:version_detail", version.pk)
+
+
+# --- RNCP import --------------------------------------------------------------------------------
+
+
+@login_required
+def rncp_import(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = RncpImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["fichier"]
+        report = import_rncp_export(
+            upload,
+            file_name=upload.name,
+            fiche=form.cleaned_data["fiche"],
+            organisation=request.user.organisation,
+            by=request.user,
+            keep_valid=form.cleaned_data["importer_valides"],
+        )
+        return redirect("referentiels:rncp_import_detail", report.pk)
+    imports = RncpImport.objects.select_related("by")
+    if not request.user.is_superuser:
+        imports = imports.filter(organisation=request.user.organisation)
+    return render(request, "referentiels/rncp_import.html", {"form": form, "imports": imports[:20]})
+
+
+@login_required
+def rncp_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    imports = RncpImport.objects.select_related("by")
+    if not request.user.is_superuser:
+        imports = imports.filter(organisation=request.user.organisation)
+    report = get_object_or_404(imports, pk=pk)
+    certifications = []
+    if report.committed and report.fiche:
+        certifications = Certification.objects.visible_to(request.user).filter(
+            code_rncp_rs=report.fiche
+        )
+    return render(
+        request,
+        "referentiels/rncp_import_detail.html",
+        {"report": report, "certifications": certifications},
+    )

@@ -1,0 +1,18 @@
+"""Settings for the test suite: production settings with a throw-away key and plain static files."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "cqpilot-tests-only")
+
+from cqpilot.settings import *  # noqa: F403
+from cqpilot.settings import STORAGES
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = "/tmp/cqpilot-test-media"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("certifications/", include("cqpilot.referentiels.urls")),
+    path("", include("cqpilot.core.urls")),
+]
