@@ -86,7 +86,9 @@ class FluxWarning:
 _BREAKS = re.compile(r"(?i)<br\s*/?>|</p\s*>|</li\s*>|</div\s*>|</h\d\s*>")
 _LIST_ITEM = re.compile(r"(?i)<li[^>]*>")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
-_SPACE_RUN_AS_BREAK = re.compile(r"[ \t]{3,}")
+# v4.1 turned line breaks into runs of spaces; runs also come from wrapped lines inside a sentence,
+# so a run is a break only when what follows starts a new item (capital, digit or bullet).
+_SPACE_RUN_AS_BREAK = re.compile(r"[ \t]{2,}(?=[A-ZÀ-ÖØ-Þ0-9•*·▪–-])")
 _SPACES = re.compile(r"[ \t]+")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦–]|\d+\s*[-)]\s)\s*")
 
@@ -94,8 +96,8 @@ _BULLET = re.compile(r"^\s*(?:[-*•·▪◦–]|\d+\s*[-)]\s)\s*")
 def clean_text(raw: str | None) -> str:
     """Plain text from an RNCP rich-text field, whatever its period's escaping.
 
-    Older flux carry escaped HTML with entity-encoded accents; v4.1 turned line breaks into runs of
-    spaces. Both end up as one item per line.
+    Older flux carry escaped HTML with entity-encoded accents; v4.1 has plain text where line breaks
+    became runs of spaces. Both end up as one item per line.
     """
     if not raw:
         return ""
