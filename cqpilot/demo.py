@@ -45,9 +45,8 @@ DEMO_USERS = [
 
 def demo_logins() -> list[tuple[str, str]]:
     return [
-        (username, describe)
-        for username, *_rest, roles in DEMO_USERS
-        for describe in [", ".join(Role(r).label for r in roles) or "super-administrateur"]
+        (username, ", ".join(Role(r).label for r in roles) or "super-administrateur")
+        for username, _first, _last, _organisation, roles in DEMO_USERS
     ]
 
 

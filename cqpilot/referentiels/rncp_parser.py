@@ -102,14 +102,15 @@ def clean_text(raw: str | None) -> str:
     if not raw:
         return ""
     text = raw
-    for _ in range(3):
+    for _ in range(3 if "&" in text else 0):
         unescaped = html.unescape(text)
         if unescaped == text:
             break
         text = unescaped
-    text = _BREAKS.sub("\n", text)
-    text = _LIST_ITEM.sub("\n- ", text)
-    text = _TAG.sub("", text)
+    if "<" in text:
+        text = _BREAKS.sub("\n", text)
+        text = _LIST_ITEM.sub("\n- ", text)
+        text = _TAG.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     text = _SPACE_RUN_AS_BREAK.sub("\n", text)
     text = _SPACES.sub(" ", text)

@@ -242,7 +242,7 @@ def _snapshot(version: ReferentielVersion) -> dict[str, dict[str, dict[str, str]
             "modalites": "\n".join(
                 f"{m.get_type_display()} : {m.intitule}"
                 + (f" ({m.duree_minutes} min)" if m.duree_minutes else "")
-                + (f", seuil {m.seuil}/{m.note_sur}" if m.notation == "note" else "")
+                + (f", seuil {float(m.seuil):g}/{m.note_sur}" if m.notation == "note" else "")
                 for m in bloc.modalites.all()
             ),
             "competences_texte": bloc.competences_texte,
