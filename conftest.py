@@ -23,3 +23,9 @@ def strict_templates(settings):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"base de données : {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"

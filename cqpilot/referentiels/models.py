@@ -315,8 +315,9 @@ class Competence(VersionContent):
     version = models.ForeignKey(
         ReferentielVersion, on_delete=models.CASCADE, related_name="competences"
     )
+    # Removing an activité keeps its compétences (they become unattached) rather than losing them.
     activite = models.ForeignKey(
-        Activite, on_delete=models.CASCADE, null=True, blank=True, related_name="competences"
+        Activite, on_delete=models.SET_NULL, null=True, blank=True, related_name="competences"
     )
     code = models.CharField(max_length=30)
     intitule = models.TextField("intitulé")

@@ -30,6 +30,7 @@ from .models import (
     Modalite,
     ReferentielVersion,
     RncpImport,
+    VersionPublieeError,
     VersionStatus,
 )
 from .rncp_import import import_rncp_export
@@ -302,11 +303,15 @@ def content_edit(request: HttpRequest, version_pk: int, kind: str, pk: int | Non
     if kind == "competence":
         criteres = CritereFormSet(request.POST or None, instance=form.instance, prefix="criteres")
     if request.method == "POST" and form.is_valid() and (criteres is None or criteres.is_valid()):
-        with transaction.atomic():
-            saved = form.save()
-            if criteres is not None:
-                criteres.instance = saved
-                criteres.save()
+        try:
+            with transaction.atomic():
+                saved = form.save()
+                if criteres is not None:
+                    criteres.instance = saved
+                    criteres.save()
+        except VersionPublieeError:  # published by someone else meanwhile
+            messages.error(request, PUBLISHED_MESSAGE)
+            return redirect("referentiels:version_detail", version.pk)
         messages.success(request, f"{label.capitalize()} enregistrée.")
         return redirect(f"{version.get_absolute_url()}#{kind}-{saved.pk}")
     return render(
@@ -332,7 +337,12 @@ def content_delete(request: HttpRequest, version_pk: int, kind: str, pk: int) ->
         messages.error(request, PUBLISHED_MESSAGE)
         return redirect("referentiels:version_detail", version.pk)
     instance = get_object_or_404(_content_queryset(kind, version), pk=pk)
-    instance.delete()
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except VersionPublieeError:  # published by someone else meanwhile
+        messages.error(request, PUBLISHED_MESSAGE)
+        return redirect("referentiels:version_detail", version.pk)
     messages.success(request, f"« {instance} » supprimé.")
     return redirect("referentiels:version_detail", version.pk)
 

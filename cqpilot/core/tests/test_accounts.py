@@ -151,7 +151,24 @@ def test_every_change_is_recorded_with_its_author(client):
     )
     entry = LogEntry.objects.get_for_object(edited).filter(actor=admin).latest("timestamp")
     assert entry.changes_dict["first_name"] == ["Camille", "Nouveau prénom"]
-    assert "Nouveau prénom" in client.get(reverse("audit_log")).text
+    journal = client.get(reverse("audit_log")).text
+    assert "Camille → Nouveau prénom" in journal
+
+
+def test_role_changes_appear_in_the_journal(client):
+    admin = administrateur()
+    client.force_login(admin)
+    edited = UserFactory(organisation=admin.organisation, roles=[Role.EVALUATEUR])
+    client.post(
+        reverse("user_edit", args=[edited.pk]),
+        {
+            "username": edited.username,
+            "email": edited.email,
+            "is_active": "on",
+            "roles": [Role.EVALUATEUR, Role.MEMBRE_JURY],
+        },
+    )
+    assert "ajout : Membre de jury" in client.get(reverse("audit_log")).text
 
 
 @pytest.mark.parametrize("raw", ["peut-être", "2"])

@@ -265,3 +265,37 @@ def test_referentiel_xlsx_has_one_sheet_per_level(client, manager):
     blocs = [row for row in workbook["Blocs"].iter_rows(min_row=2, values_only=True)]
     assert len(blocs) == 2
     assert blocs[0][1].startswith("'=")  # neutralised, never a live formula
+
+
+def test_a_save_racing_a_publication_is_refused_with_a_message(client, manager, monkeypatch):
+    version = complete_version(
+        certification=CertificationFactory(certificateurs=[manager.organisation])
+    )
+    bloc = version.blocs.first()
+    from cqpilot.referentiels import views
+
+    # The page was opened on a draft; someone publishes before the form is sent.
+    monkeypatch.setattr(
+        views, "_version", lambda request, pk: ReferentielVersion.objects.get(pk=pk)
+    )
+    publish_version(version, by=manager)
+    version.status = "brouillon"
+    monkeypatch.setattr(views, "_version", lambda request, pk: version)
+    response = client.post(
+        reverse("referentiels:content_edit", args=[version.pk, "bloc", bloc.pk]),
+        {"code": bloc.code, "intitule": "Changé", "ordre": 1},
+        follow=True,
+    )
+    assert "ne peut plus être modifiée" in response.text
+    bloc.refresh_from_db()
+    assert bloc.intitule != "Changé"
+
+
+def test_deleting_an_activite_keeps_its_competences(client, manager):
+    version = complete_version(
+        certification=CertificationFactory(certificateurs=[manager.organisation])
+    )
+    activite = version.activites.get()
+    client.post(reverse("referentiels:content_delete", args=[version.pk, "activite", activite.pk]))
+    assert version.competences.count() == 2
+    assert not version.competences.filter(activite__isnull=False).exists()
