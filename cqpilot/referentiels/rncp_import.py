@@ -255,8 +255,9 @@ def _import_batch(
 def _insert_competences(blocs: list[Bloc]) -> None:
     """One competence per line of each bloc's text, linked to its bloc.
 
-    Written with executemany: these are ~17 rows and ~17 links per fiche, and Django's per-object
-    cost in bulk_create made them half of the import time of a full export (benchmarks/).
+    Written as multi-row INSERTs: these are ~17 rows and ~17 links per fiche, and Django's
+    per-object cost in bulk_create made them half of the import time of a full export
+    (benchmarks/rncp_import.py).
     """
     rows = [
         (bloc.version_id, f"{bloc.code}-C{ordre:02d}", intitule, ordre)
@@ -265,14 +266,7 @@ def _insert_competences(blocs: list[Bloc]) -> None:
     ]
     if not rows:
         return
-    competence_table = connection.ops.quote_name(Competence._meta.db_table)
-    through = Bloc.competences.through
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {competence_table} (version_id, activite_id, code, intitule, ordre) "
-            "VALUES (%s, NULL, %s, %s, %s)",
-            rows,
-        )
+    _insert_rows(Competence._meta.db_table, ["version_id", "code", "intitule", "ordre"], rows)
     ids = {
         (version_id, code): pk
         for pk, version_id, code in Competence.objects.filter(
@@ -284,12 +278,20 @@ def _insert_competences(blocs: list[Bloc]) -> None:
         (bloc_ids[(version_id, code.rsplit("-C", 1)[0])], ids[(version_id, code)])
         for version_id, code, _intitule, _ordre in rows
     ]
+    _insert_rows(Bloc.competences.through._meta.db_table, ["bloc_id", "competence_id"], links)
+
+
+def _insert_rows(table: str, columns: list[str], rows: list[tuple], chunk: int = 500) -> None:
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {connection.ops.quote_name(through._meta.db_table)} "
-            "(bloc_id, competence_id) VALUES (%s, %s)",
-            links,
-        )
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            cursor.execute(
+                head + ", ".join([placeholders] * len(part)),
+                [value for row in part for value in row],
+            )
 
 
 def _draft_versions(
