@@ -134,21 +134,23 @@ def test_organisme_de_formation_home_page_shows_no_certifier_data(client):
     assert "Vos certifications" not in response.text
 
 
+def edit_user(client, user: User, **changes) -> None:
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        **changes,
+    }
+    client.post(reverse("user_edit", args=[user.pk]), data)
+
+
 def test_every_change_is_recorded_with_its_author(client):
     admin = administrateur()
     client.force_login(admin)
     edited = UserFactory(organisation=admin.organisation, roles=[Role.EVALUATEUR])
-    client.post(
-        reverse("user_edit", args=[edited.pk]),
-        {
-            "username": edited.username,
-            "first_name": "Nouveau prénom",
-            "last_name": edited.last_name,
-            "email": edited.email,
-            "is_active": "on",
-            "roles": [Role.EVALUATEUR],
-        },
-    )
+    edit_user(client, edited, first_name="Nouveau prénom", roles=[Role.EVALUATEUR])
     entry = LogEntry.objects.get_for_object(edited).filter(actor=admin).latest("timestamp")
     assert entry.changes_dict["first_name"] == ["Camille", "Nouveau prénom"]
     journal = client.get(reverse("audit_log")).text
@@ -159,15 +161,7 @@ def test_role_changes_appear_in_the_journal(client):
     admin = administrateur()
     client.force_login(admin)
     edited = UserFactory(organisation=admin.organisation, roles=[Role.EVALUATEUR])
-    client.post(
-        reverse("user_edit", args=[edited.pk]),
-        {
-            "username": edited.username,
-            "email": edited.email,
-            "is_active": "on",
-            "roles": [Role.EVALUATEUR, Role.MEMBRE_JURY],
-        },
-    )
+    edit_user(client, edited, roles=[Role.EVALUATEUR, Role.MEMBRE_JURY])
     assert "ajout : Membre de jury" in client.get(reverse("audit_log")).text
 
 
