@@ -431,18 +431,18 @@ def load_demo() -> bool:
             nom="CPNE de la Métallurgie",
             kind=OrganisationKind.BRANCHE,
             idcc="3248",
-            siret="78470543700034",
+            siret="78470543600037",
         ),
         "commerce": Organisation.objects.create(
             nom="CPNEFP du Commerce de gros",
             kind=OrganisationKind.BRANCHE,
             idcc="0573",
-            siret="31852047900026",
+            siret="31852047500027",
         ),
         "formatech": Organisation.objects.create(
             nom="Formatech Industrie",
             kind=OrganisationKind.ORGANISME_FORMATION,
-            siret="53204719800015",
+            siret="53204719800017",
         ),
     }
     users = {}

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "cqpilot.core",
     "cqpilot.referentiels",
+    "cqpilot.dossiers",
 ]
 
 MIDDLEWARE = [
@@ -165,3 +166,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Keys encrypting personal data at rest (see cqpilot/core/encryption.py).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])

@@ -16,3 +16,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = "/tmp/cqpilot-test-media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+FIELD_ENCRYPTION_KEYS = ["Im0SA1FiwpvjTQ-BRfOBuq1qj8iZ-WM4k34RBUwoFyQ="]  # a test-only key

@@ -8,8 +8,11 @@ what a user may do comes from the roles.
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+
+from .validators import siret_problem
 
 
 class OrganisationKind(models.TextChoices):
@@ -30,6 +33,18 @@ class Organisation(models.Model):
     idcc = models.CharField(
         "IDCC de la branche", max_length=4, blank=True, help_text="Pour une branche uniquement."
     )
+    # Organismes de formation only.
+    nda = models.CharField(
+        "numéro de déclaration d'activité",
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^\d{11}$", "Le NDA comporte 11 chiffres.")],
+    )
+    qualiopi = models.BooleanField("certifié Qualiopi", default=False)
+    qualiopi_date_fin = models.DateField("fin de validité Qualiopi", null=True, blank=True)
+    contact_nom = models.CharField("contact", max_length=200, blank=True)
+    contact_email = models.EmailField("courriel du contact", blank=True)
+    contact_telephone = models.CharField("téléphone du contact", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +53,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+    def clean(self) -> None:
+        if self.siret and (problem := siret_problem(self.siret)):
+            raise ValidationError({"siret": problem})
 
     @property
     def is_certificateur(self) -> bool:

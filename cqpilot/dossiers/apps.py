@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class DossiersConfig(AppConfig):
+    name = "cqpilot.dossiers"
+    label = "dossiers"
+    verbose_name = "Candidats et dossiers"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.Habilitation)
+        # The NIR is audited as "changed", never with its value.
+        auditlog.register(models.Candidat, mask_fields=["nir"])
+        auditlog.register(models.Dossier, m2m_fields={"blocs_vises"})
+        auditlog.register(models.Financement)

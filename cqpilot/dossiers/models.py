@@ -1,0 +1,376 @@
+"""Partner OFs' habilitations, candidates and their dossiers de certification.
+
+A dossier is one candidate × one certification × one published référentiel version. Its state
+machine lives in workflow.py, its eligibility rules in eligibility.py.
+"""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+
+from cqpilot.core.encryption import EncryptedCharField
+from cqpilot.core.models import Organisation, User
+from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion
+
+
+class HabilitationScope(models.TextChoices):
+    PREPARER = "preparer", "Préparer à la certification"
+    EVALUER = "evaluer", "Organiser les évaluations"
+    LES_DEUX = "les_deux", "Préparer et évaluer"
+
+
+class HabilitationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDUE = "suspendue", "Suspendue"
+    RETIREE = "retiree", "Retirée"
+
+
+class HabilitationQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "HabilitationQuerySet":
+        if user.is_superuser:
+            return self
+        if user.organisation is None:
+            return self.none()
+        if user.organisation.is_certificateur:
+            return self.filter(certification__certificateurs=user.organisation)
+        return self.filter(organisme=user.organisation)
+
+    def valid_on(self, day: date) -> "HabilitationQuerySet":
+        return self.filter(status=HabilitationStatus.ACTIVE, date_debut__lte=day).filter(
+            Q(date_fin__isnull=True) | Q(date_fin__gte=day)
+        )
+
+
+class Habilitation(models.Model):
+    """The certificateur's permission for a partner OF to prepare or evaluate one certification."""
+
+    organisme = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="habilitations",
+        limit_choices_to={"kind": "organisme_formation"},
+        verbose_name="organisme de formation",
+    )
+    certification = models.ForeignKey(
+        Certification, on_delete=models.CASCADE, related_name="habilitations"
+    )
+    scope = models.CharField("périmètre", max_length=10, choices=HabilitationScope.choices)
+    blocs = models.ManyToManyField(
+        Bloc,
+        blank=True,
+        related_name="habilitations",
+        help_text="Vide : toute la certification.",
+    )
+    date_debut = models.DateField("début")
+    date_fin = models.DateField("fin", null=True, blank=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=HabilitationStatus.choices, default="active"
+    )
+
+    objects = HabilitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["certification", "organisme"]
+
+    def __str__(self) -> str:
+        return f"{self.organisme} — {self.certification.intitule}"
+
+    def is_valid_on(self, day: date) -> bool:
+        return (
+            self.status == HabilitationStatus.ACTIVE
+            and self.date_debut <= day
+            and (self.date_fin is None or self.date_fin >= day)
+        )
+
+
+class Sexe(models.TextChoices):
+    M = "M", "Homme"
+    F = "F", "Femme"
+
+
+class Situation(models.TextChoices):
+    SALARIE = "salarie", "Salarié"
+    DEMANDEUR_EMPLOI = "demandeur_emploi", "Demandeur d'emploi"
+    JEUNE_FORMATION_INITIALE = "jeune_fi", "Jeune en formation initiale"
+    AUTRE = "autre", "Autre"
+
+
+class CandidatQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "CandidatQuerySet":
+        if user.is_superuser:
+            return self
+        organisation = user.organisation
+        if organisation is None:
+            return self.none()
+        if organisation.is_certificateur:
+            mine = Q(dossiers__certification__certificateurs=organisation)
+        else:
+            mine = Q(dossiers__organisme=organisation)
+        ids = self.filter(mine | Q(created_by_organisation=organisation)).values("pk")
+        return self.filter(pk__in=ids)
+
+
+class Candidat(models.Model):
+    """A person, with the identity the Caisse des Dépôts needs to match a holder."""
+
+    nom_naissance = models.CharField("nom de naissance", max_length=60)
+    nom_usage = models.CharField("nom d'usage", max_length=60, blank=True)
+    prenom1 = models.CharField("prénom", max_length=60)
+    prenom2 = models.CharField("deuxième prénom", max_length=60, blank=True)
+    prenom3 = models.CharField("troisième prénom", max_length=60, blank=True)
+    sexe = models.CharField(max_length=1, choices=Sexe.choices)
+    annee_naissance = models.PositiveSmallIntegerField("année de naissance")
+    mois_naissance = models.PositiveSmallIntegerField(
+        "mois de naissance", null=True, blank=True, help_text="Vide s'il est inconnu."
+    )
+    jour_naissance = models.PositiveSmallIntegerField(
+        "jour de naissance", null=True, blank=True, help_text="Vide s'il est inconnu."
+    )
+    code_insee_naissance = models.CharField(
+        "code INSEE de la commune de naissance",
+        max_length=5,
+        blank=True,
+        help_text="Né(e) à l'étranger : 99 suivi du code pays INSEE (99109 pour l'Allemagne).",
+    )
+    code_postal_naissance = models.CharField(
+        "code postal de naissance",
+        max_length=5,
+        blank=True,
+        help_text="Si le code INSEE est inconnu.",
+    )
+    commune_naissance = models.CharField("commune de naissance", max_length=60, blank=True)
+    pays_naissance = models.CharField(
+        "pays de naissance", max_length=60, blank=True, help_text="Pour une naissance à l'étranger."
+    )
+    nir = EncryptedCharField(
+        "NIR (numéro de sécurité sociale)",
+        blank=True,
+        help_text="Facultatif ; transmis uniquement à la Caisse des Dépôts. Stocké chiffré.",
+    )
+    email = models.EmailField("courriel", blank=True)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    adresse = models.TextField(blank=True)
+    situation = models.CharField(max_length=20, choices=Situation.choices, default="autre")
+    employeur_siret = models.CharField("SIRET de l'employeur", max_length=14, blank=True)
+    employeur_idcc = models.CharField("IDCC de l'employeur", max_length=4, blank=True)
+    created_by_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CandidatQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nom_naissance", "prenom1"]
+        indexes = [models.Index(fields=["nom_naissance", "prenom1", "annee_naissance"])]
+
+    def __str__(self) -> str:
+        usage = f" ({self.nom_usage})" if self.nom_usage else ""
+        return f"{self.nom_naissance.upper()}{usage} {self.prenom1}"
+
+    @property
+    def date_naissance_display(self) -> str:
+        day = f"{self.jour_naissance:02d}" if self.jour_naissance else "??"
+        month = f"{self.mois_naissance:02d}" if self.mois_naissance else "??"
+        return f"{day}/{month}/{self.annee_naissance}"
+
+    @property
+    def nir_masque(self) -> str:
+        """The NIR as shown on screen: sex and birth year only, never the whole number."""
+        if not self.nir:
+            return ""
+        return f"{self.nir[0]} {self.nir[1:3]} •• •• ••• ••• ••"
+
+    @property
+    def is_born_abroad(self) -> bool:
+        return self.code_insee_naissance.startswith("99")
+
+
+class VoieAcces(models.TextChoices):
+    """Access routes, named after the CDC's modaliteAcces (+ the CQP-specific nuances)."""
+
+    FORMATION_INITIALE_HORS_APPRENTISSAGE = (
+        "FORMATION_INITIALE_HORS_APPRENTISSAGE",
+        "Formation initiale hors apprentissage",
+    )
+    FORMATION_INITIALE_APPRENTISSAGE = "FORMATION_INITIALE_APPRENTISSAGE", "Apprentissage"
+    FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION = (
+        "FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION",
+        "Formation continue — contrat de professionnalisation",
+    )
+    FORMATION_CONTINUE_PRO_A = "FORMATION_CONTINUE_PRO_A", "Formation continue — Pro-A"
+    FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION = (
+        "FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION",
+        "Formation continue hors contrat (plan de développement des compétences, CPF…)",
+    )
+    VAE = "VAE", "Validation des acquis de l'expérience (VAE)"
+    CANDIDAT_LIBRE = "CANDIDAT_LIBRE", "Candidat libre / accès direct"
+    EQUIVALENCE_DIPLOME_ETRANGER = "EQUIVALENCE_DIPLOME_ETRANGER", "Équivalence diplôme étranger"
+
+    @classmethod
+    def cdc_value(cls, voie: str) -> str:
+        """The CDC's modaliteAcces: Pro-A is continuing training outside a contrat de pro."""
+        if voie == cls.FORMATION_CONTINUE_PRO_A:
+            return cls.FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION
+        return voie
+
+
+class VoieVae(models.TextChoices):
+    VAE_CLASSIQUE = "VAE_CLASSIQUE", "VAE classique"
+    CONGES_VAE = "CONGES_VAE", "Congé VAE"
+
+
+class Initiative(models.TextChoices):
+    CERTIFIE = "CERTIFIE", "Le candidat"
+    OF = "OF", "L'organisme de formation"
+    POLE_EMPLOI = "POLE_EMPLOI", "France Travail"
+    EMPLOYEUR = "EMPLOYEUR", "L'employeur"
+    AUTRE = "AUTRE", "Autre"
+
+
+class DossierState(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    INSCRIT = "inscrit", "Inscrit"
+    RECEVABLE = "recevable", "Recevable"
+    NON_RECEVABLE = "non_recevable", "Non recevable"
+    EN_FORMATION = "en_formation", "En formation"
+    EN_EVALUATION = "en_evaluation", "En évaluation"
+    PRESENTE_JURY = "presente_jury", "Présenté au jury"
+    CERTIFIE = "certifie", "Certifié"
+    VALIDATION_PARTIELLE = "validation_partielle", "Validation partielle"
+    NON_VALIDE = "non_valide", "Non validé"
+    ABANDON = "abandon", "Abandon"
+
+
+class DossierQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "DossierQuerySet":
+        if user.is_superuser:
+            return self
+        organisation = user.organisation
+        if organisation is None:
+            return self.none()
+        if organisation.is_certificateur:
+            return self.filter(
+                certification__in=Certification.objects.filter(certificateurs=organisation)
+            )
+        return self.filter(organisme=organisation)
+
+
+class Dossier(models.Model):
+    candidat = models.ForeignKey(Candidat, on_delete=models.PROTECT, related_name="dossiers")
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    version = models.ForeignKey(
+        ReferentielVersion,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name="version du référentiel",
+    )
+    organisme = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        limit_choices_to={"kind": "organisme_formation"},
+        verbose_name="organisme de formation",
+    )
+    voie_acces = models.CharField("voie d'accès", max_length=60, choices=VoieAcces.choices)
+    voie_vae = models.CharField("type de VAE", max_length=20, choices=VoieVae.choices, blank=True)
+    initiative = models.CharField(
+        "initiative de l'inscription", max_length=20, choices=Initiative.choices, default="CERTIFIE"
+    )
+    date_inscription = models.DateField("date d'inscription")
+    experience_mois = models.PositiveSmallIntegerField(
+        "expérience en rapport avec la certification (mois)",
+        null=True,
+        blank=True,
+        help_text="Pour la VAE.",
+    )
+    cpf = models.BooleanField("financé par le CPF", default=False)
+    blocs_vises = models.ManyToManyField(
+        Bloc,
+        blank=True,
+        related_name="dossiers",
+        verbose_name="blocs visés",
+        help_text="Vide : toute la certification.",
+    )
+    state = models.CharField(
+        "état", max_length=30, choices=DossierState.choices, default=DossierState.BROUILLON
+    )
+    state_changed_at = models.DateTimeField("dernier changement d'état", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_inscription", "pk"]
+        indexes = [models.Index(fields=["state"]), models.Index(fields=["date_inscription"])]
+
+    def __str__(self) -> str:
+        return f"{self.candidat} — {self.certification.intitule}"
+
+
+class DossierTransition(models.Model):
+    """One change of state of a dossier: the history that nothing rewrites."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=30, choices=DossierState.choices)
+    to_state = models.CharField(max_length=30, choices=DossierState.choices)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    motif = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+class Dispositif(models.TextChoices):
+    PLAN = "plan", "Plan de développement des compétences"
+    CPF = "cpf", "Compte personnel de formation (CPF)"
+    CONTRAT_PRO = "contrat_pro", "Contrat de professionnalisation"
+    PRO_A = "pro_a", "Pro-A"
+    BRANCHE = "branche", "Financement de la branche"
+    FRANCE_TRAVAIL = "france_travail", "France Travail"
+    REGION = "region", "Région"
+    PERSONNEL = "personnel", "Financement personnel"
+
+
+class FinancementStatus(models.TextChoices):
+    DEMANDE = "demande", "Demandé"
+    ACCORDE = "accorde", "Accordé"
+    REFUSE = "refuse", "Refusé"
+    PAYE = "paye", "Payé"
+
+
+class Financement(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="financements")
+    dispositif = models.CharField(max_length=20, choices=Dispositif.choices)
+    financeur = models.CharField(max_length=200, blank=True, help_text="Par exemple l'OPCO.")
+    frais_pedagogiques = models.DecimalField(
+        "frais pédagogiques (€)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    remuneration = models.DecimalField(
+        "rémunération (€)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    heures = models.PositiveIntegerField("heures", null=True, blank=True)
+    numero_prise_en_charge = models.CharField("n° de prise en charge", max_length=50, blank=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=FinancementStatus.choices, default="demande"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_dispositif_display()} — {self.financeur}".rstrip(" —")

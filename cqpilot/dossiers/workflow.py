@@ -1,0 +1,180 @@
+"""The dossier's state machine: one table of allowed transitions, one function applying them.
+
+brouillon → inscrit → (VAE: recevable | non recevable) → en formation → en évaluation →
+présenté au jury → certifié | validation partielle | non validé ; abandon from any open state.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from cqpilot.core.models import Role, User
+
+from .eligibility import eligibility
+from .models import Dossier, DossierState, DossierTransition, VoieAcces
+
+S = DossierState
+CERTIFICATEUR = "certificateur"  # a gestionnaire or administrateur of a certifier of the dossier
+OF = "of"  # a user of the dossier's organisme de formation
+
+FINAL_STATES = frozenset(
+    {S.CERTIFIE, S.VALIDATION_PARTIELLE, S.NON_VALIDE, S.ABANDON, S.NON_RECEVABLE}
+)
+OPEN_STATES = frozenset(set(S) - FINAL_STATES)
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_states: frozenset[str]
+    to_state: str
+    actors: frozenset[str]
+    label: str
+    vae: bool | None = None  # True: VAE dossiers only; False: never for VAE; None: any
+
+
+TRANSITIONS = [
+    Transition(frozenset({S.BROUILLON}), S.INSCRIT, frozenset({CERTIFICATEUR, OF}), "Inscrire"),
+    Transition(
+        frozenset({S.INSCRIT}),
+        S.RECEVABLE,
+        frozenset({CERTIFICATEUR}),
+        "Déclarer recevable",
+        vae=True,
+    ),
+    Transition(
+        frozenset({S.INSCRIT}),
+        S.NON_RECEVABLE,
+        frozenset({CERTIFICATEUR}),
+        "Déclarer non recevable",
+        vae=True,
+    ),
+    Transition(
+        frozenset({S.INSCRIT}),
+        S.EN_FORMATION,
+        frozenset({CERTIFICATEUR, OF}),
+        "Entrée en formation",
+        vae=False,
+    ),
+    Transition(
+        frozenset({S.RECEVABLE}),
+        S.EN_FORMATION,
+        frozenset({CERTIFICATEUR, OF}),
+        "Entrée en parcours",
+        vae=True,
+    ),
+    Transition(
+        frozenset({S.INSCRIT}),
+        S.EN_EVALUATION,
+        frozenset({CERTIFICATEUR}),
+        "Présenter aux évaluations",
+        vae=False,
+    ),
+    Transition(
+        frozenset({S.RECEVABLE, S.EN_FORMATION}),
+        S.EN_EVALUATION,
+        frozenset({CERTIFICATEUR, OF}),
+        "Présenter aux évaluations",
+    ),
+    Transition(
+        frozenset({S.EN_EVALUATION}),
+        S.PRESENTE_JURY,
+        frozenset({CERTIFICATEUR}),
+        "Présenter au jury",
+    ),
+    Transition(
+        frozenset({S.PRESENTE_JURY}),
+        S.CERTIFIE,
+        frozenset({CERTIFICATEUR}),
+        "Certifié (validation totale)",
+    ),
+    Transition(
+        frozenset({S.PRESENTE_JURY}),
+        S.VALIDATION_PARTIELLE,
+        frozenset({CERTIFICATEUR}),
+        "Validation partielle",
+    ),
+    Transition(
+        frozenset({S.PRESENTE_JURY}), S.NON_VALIDE, frozenset({CERTIFICATEUR}), "Non validé"
+    ),
+    Transition(OPEN_STATES, S.ABANDON, frozenset({CERTIFICATEUR, OF}), "Abandon"),
+]
+
+
+class TransitionRefusee(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def actor_of(user: User, dossier: Dossier) -> str | None:
+    """In which capacity `user` acts on this dossier, if any."""
+    if user.is_superuser:
+        return CERTIFICATEUR
+    organisation = user.organisation
+    if organisation is None:
+        return None
+    if organisation.is_certificateur:
+        if (
+            user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE)
+            and dossier.certification.certificateurs.filter(pk=organisation.pk).exists()
+        ):
+            return CERTIFICATEUR
+        return None
+    if dossier.organisme_id == organisation.pk and user.has_role(Role.ORGANISME_FORMATION):
+        return OF
+    return None
+
+
+def _applies(transition: Transition, dossier: Dossier) -> bool:
+    if dossier.state not in transition.from_states:
+        return False
+    is_vae = dossier.voie_acces == VoieAcces.VAE
+    return transition.vae is None or transition.vae == is_vae
+
+
+def available_transitions(dossier: Dossier, user: User) -> list[Transition]:
+    actor = actor_of(user, dossier)
+    return [t for t in TRANSITIONS if actor in t.actors and _applies(t, dossier)]
+
+
+@transaction.atomic
+def transition(dossier: Dossier, to_state: str, *, by: User, motif: str = "") -> Dossier:
+    """Move the dossier to `to_state`, or raise TransitionRefusee saying why not."""
+    dossier = (
+        Dossier.objects.select_for_update()
+        .select_related("certification", "version")
+        .get(pk=dossier.pk)
+    )
+    target = DossierState(to_state)
+    candidates = [t for t in TRANSITIONS if t.to_state == target and _applies(t, dossier)]
+    if not candidates:
+        raise TransitionRefusee(
+            f"Un dossier « {dossier.get_state_display()} » ne peut pas passer à « {target.label} »."
+        )
+    actor = actor_of(by, dossier)
+    if not any(actor in t.actors for t in candidates):
+        raise TransitionRefusee(f"Vous ne pouvez pas faire passer ce dossier à « {target.label} ».")
+    if target == S.INSCRIT:
+        refus = eligibility(
+            certification=dossier.certification,
+            version=dossier.version,
+            voie_acces=dossier.voie_acces,
+            date_inscription=dossier.date_inscription,
+            organisme=dossier.organisme,
+            experience_mois=dossier.experience_mois,
+            cpf=dossier.cpf,
+            blocs_vises=list(dossier.blocs_vises.all()),
+            voie_vae=dossier.voie_vae,
+        )
+        if refus:
+            raise TransitionRefusee(" ".join(str(r) for r in refus))
+    if target in (S.NON_RECEVABLE, S.ABANDON) and not motif.strip():
+        raise TransitionRefusee(f"Indiquez le motif ({target.label.lower()}).")
+    DossierTransition.objects.create(
+        dossier=dossier, from_state=dossier.state, to_state=target, by=by, motif=motif.strip()
+    )
+    dossier.state = target
+    dossier.state_changed_at = timezone.now()
+    dossier.save(update_fields=["state", "state_changed_at", "updated_at"])
+    return dossier
