@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("certifications/", include("cqpilot.referentiels.urls")),
+    path("", include("cqpilot.dossiers.urls")),
     path("", include("cqpilot.core.urls")),
 ]

@@ -10,7 +10,10 @@ def navigation(request: HttpRequest) -> dict:
     items = [("Accueil", reverse("home"))]
     if user.is_superuser or user.is_certificateur_staff:
         items.append(("Certifications", reverse("referentiels:certification_list")))
+    items.append(("Candidats", reverse("dossiers:candidat_list")))
+    items.append(("Dossiers", reverse("dossiers:dossier_list")))
     if user.can_manage_referentiels:
+        items.append(("Organismes de formation", reverse("dossiers:organisme_list")))
         items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))
     if user.can_manage_users:
         items.append(("Utilisateurs", reverse("user_list")))

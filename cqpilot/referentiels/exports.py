@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from cqpilot.core.spreadsheets import neutralise_formula
+
 from .models import Activite, Bloc, Competence, ReferentielVersion
 
 
@@ -56,7 +58,7 @@ def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe(value) for value in row])
+        sheet.append([neutralise_formula(value) for value in row])
     for index, header in enumerate(headers, start=1):
         width = max([len(header), *(len(str(r[index - 1] or "")) for r in rows[:200])])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 80)
@@ -64,13 +66,6 @@ def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list])
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
-
-
-def _safe(value):
-    """Text starting like a formula would run in Excel: neutralise it (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def version_xlsx(version: ReferentielVersion) -> io.BytesIO:

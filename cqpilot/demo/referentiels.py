@@ -1,10 +1,8 @@
-"""A realistic French demo data set: two branches, a partner OF, users per role, three CQPs."""
+"""Demo référentiels: a CQP with two versions, a CQPI shared by two branches, an unregistered CQP."""
 
 from datetime import date
 
-from django.db import transaction
-
-from cqpilot.core.models import Organisation, OrganisationKind, Role, RoleGrant, User
+from cqpilot.core.models import Organisation, User
 from cqpilot.referentiels.models import (
     Activite,
     Bloc,
@@ -22,32 +20,6 @@ from cqpilot.referentiels.models import (
     ReferentielVersion,
 )
 from cqpilot.referentiels.services import copy_version, publish_version
-
-DEMO_PASSWORD = "cqpilot-demo"
-
-DEMO_USERS = [
-    # username, first name, last name, organisation key, roles
-    ("admin", "Alice", "Admin", None, []),
-    ("admin.metallurgie", "Sophie", "Marchal", "metallurgie", [Role.ADMINISTRATEUR]),
-    ("gestionnaire.metallurgie", "Karim", "Benali", "metallurgie", [Role.GESTIONNAIRE]),
-    ("evaluateur.metallurgie", "Jean-Marc", "Lefèvre", "metallurgie", [Role.EVALUATEUR]),
-    ("jury.metallurgie", "Nadia", "Roussel", "metallurgie", [Role.MEMBRE_JURY]),
-    (
-        "gestionnaire.commerce",
-        "Élodie",
-        "Garnier",
-        "commerce",
-        [Role.ADMINISTRATEUR, Role.GESTIONNAIRE],
-    ),
-    ("of.formatech", "Thomas", "Perrin", "formatech", [Role.ORGANISME_FORMATION]),
-]
-
-
-def demo_logins() -> list[tuple[str, str]]:
-    return [
-        (username, ", ".join(Role(r).label for r in roles) or "super-administrateur")
-        for username, _first, _last, _organisation, roles in DEMO_USERS
-    ]
 
 
 def _codes(certification: Certification, kind: CodeKind, values: list[tuple[str, str]]) -> None:
@@ -90,7 +62,7 @@ def _competences(version, activite, items) -> list[Competence]:
     return created
 
 
-def _maintenance(metallurgie: Organisation, by: User) -> None:
+def maintenance(metallurgie: Organisation, by: User) -> None:
     cqp = Certification.objects.create(
         intitule="CQP Agent de maintenance industrielle",
         type=CertificationType.CQP,
@@ -269,7 +241,7 @@ def _maintenance(metallurgie: Organisation, by: User) -> None:
     )
 
 
-def _logistique(metallurgie: Organisation, commerce: Organisation, by: User) -> None:
+def logistique(metallurgie: Organisation, commerce: Organisation, by: User) -> None:
     cqpi = Certification.objects.create(
         intitule="CQPI Agent logistique",
         type=CertificationType.CQPI,
@@ -372,7 +344,7 @@ def _logistique(metallurgie: Organisation, commerce: Organisation, by: User) -> 
     publish_version(version, by=by)
 
 
-def _vendeur(commerce: Organisation) -> None:
+def vendeur(commerce: Organisation) -> None:
     cqp = Certification.objects.create(
         intitule="CQP Vendeur-conseil en pièces détachées",
         type=CertificationType.CQP,
@@ -419,49 +391,3 @@ def _vendeur(commerce: Organisation) -> None:
         ],
         ordre=2,
     )
-
-
-@transaction.atomic
-def load_demo() -> bool:
-    """Load the demo set; returns False when it is already there."""
-    if Organisation.objects.filter(nom="CPNE de la Métallurgie").exists():
-        return False
-    organisations = {
-        "metallurgie": Organisation.objects.create(
-            nom="CPNE de la Métallurgie",
-            kind=OrganisationKind.BRANCHE,
-            idcc="3248",
-            siret="78470543600037",
-        ),
-        "commerce": Organisation.objects.create(
-            nom="CPNEFP du Commerce de gros",
-            kind=OrganisationKind.BRANCHE,
-            idcc="0573",
-            siret="31852047500027",
-        ),
-        "formatech": Organisation.objects.create(
-            nom="Formatech Industrie",
-            kind=OrganisationKind.ORGANISME_FORMATION,
-            siret="53204719800017",
-        ),
-    }
-    users = {}
-    for username, first, last, org_key, roles in DEMO_USERS:
-        user = User.objects.create_user(
-            username=username,
-            password=DEMO_PASSWORD,
-            first_name=first,
-            last_name=last,
-            email=f"{username}@demo.cqpilot.fr",
-            organisation=organisations.get(org_key),
-            is_superuser=org_key is None,
-            is_staff=org_key is None,
-        )
-        user.roles.set(RoleGrant.objects.filter(code__in=roles))
-        users[username] = user
-    _maintenance(organisations["metallurgie"], users["gestionnaire.metallurgie"])
-    _logistique(
-        organisations["metallurgie"], organisations["commerce"], users["gestionnaire.commerce"]
-    )
-    _vendeur(organisations["commerce"])
-    return True

@@ -1,0 +1,81 @@
+"""A realistic French demo data set: two branches, partner OFs, users per role, three CQPs,
+candidates and their dossiers."""
+
+from django.db import transaction
+
+from cqpilot.core.models import Organisation, OrganisationKind, Role, RoleGrant, User
+
+from . import dossiers, referentiels
+
+DEMO_PASSWORD = "cqpilot-demo"
+
+DEMO_USERS = [
+    # username, first name, last name, organisation key, roles
+    ("admin", "Alice", "Admin", None, []),
+    ("admin.metallurgie", "Sophie", "Marchal", "metallurgie", [Role.ADMINISTRATEUR]),
+    ("gestionnaire.metallurgie", "Karim", "Benali", "metallurgie", [Role.GESTIONNAIRE]),
+    ("evaluateur.metallurgie", "Jean-Marc", "Lefèvre", "metallurgie", [Role.EVALUATEUR]),
+    ("jury.metallurgie", "Nadia", "Roussel", "metallurgie", [Role.MEMBRE_JURY]),
+    (
+        "gestionnaire.commerce",
+        "Élodie",
+        "Garnier",
+        "commerce",
+        [Role.ADMINISTRATEUR, Role.GESTIONNAIRE],
+    ),
+    ("of.formatech", "Thomas", "Perrin", "formatech", [Role.ORGANISME_FORMATION]),
+]
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [
+        (username, ", ".join(Role(r).label for r in roles) or "super-administrateur")
+        for username, _first, _last, _organisation, roles in DEMO_USERS
+    ]
+
+
+@transaction.atomic
+def load_demo() -> bool:
+    """Load the demo set; returns False when it is already there."""
+    if Organisation.objects.filter(nom="CPNE de la Métallurgie").exists():
+        return False
+    organisations = {
+        "metallurgie": Organisation.objects.create(
+            nom="CPNE de la Métallurgie",
+            kind=OrganisationKind.BRANCHE,
+            idcc="3248",
+            siret="78470543600037",
+        ),
+        "commerce": Organisation.objects.create(
+            nom="CPNEFP du Commerce de gros",
+            kind=OrganisationKind.BRANCHE,
+            idcc="0573",
+            siret="31852047500027",
+        ),
+        "formatech": Organisation.objects.create(
+            nom="Formatech Industrie",
+            kind=OrganisationKind.ORGANISME_FORMATION,
+            siret="53204719800017",
+        ),
+    }
+    users = {}
+    for username, first, last, org_key, roles in DEMO_USERS:
+        user = User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.cqpilot.fr",
+            organisation=organisations.get(org_key),
+            is_superuser=org_key is None,
+            is_staff=org_key is None,
+        )
+        user.roles.set(RoleGrant.objects.filter(code__in=roles))
+        users[username] = user
+    referentiels.maintenance(organisations["metallurgie"], users["gestionnaire.metallurgie"])
+    referentiels.logistique(
+        organisations["metallurgie"], organisations["commerce"], users["gestionnaire.commerce"]
+    )
+    referentiels.vendeur(organisations["commerce"])
+    dossiers.dossiers(organisations, users)
+    return True

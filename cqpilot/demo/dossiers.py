@@ -1,0 +1,121 @@
+"""Demo partner OFs, habilitations, candidates and dossiers at various states."""
+
+from datetime import date
+
+from cqpilot.core.models import Organisation, OrganisationKind, User
+from cqpilot.dossiers.models import (
+    Candidat,
+    Dispositif,
+    Dossier,
+    Financement,
+    FinancementStatus,
+    Habilitation,
+    HabilitationScope,
+    Initiative,
+    Situation,
+    VoieAcces,
+    VoieVae,
+)
+from cqpilot.dossiers.workflow import transition
+from cqpilot.referentiels.models import Certification
+
+DEMO_CANDIDATS = [
+    # nom de naissance, nom d'usage, prénom, sexe, année, mois, jour, INSEE, commune, voie, état
+    ("Martin", "", "Lucas", "M", 1998, 3, 12, "69123", "Lyon", "contrat_pro", "en_formation"),
+    ("Bernard", "Lefort", "Camille", "F", 1987, 11, 2, "59350", "Lille", "plan", "en_evaluation"),
+    ("Nguyen", "", "Thanh", "M", 1979, None, None, "99243", "", "vae", "inscrit"),
+    ("Petit", "", "Inès", "F", 2003, 7, 30, "2A004", "Ajaccio", "contrat_pro", "brouillon"),
+    ("Moreau", "", "Julien", "M", 1992, 1, 8, "33063", "Bordeaux", "pro_a", "en_formation"),
+]
+VOIES = {
+    "contrat_pro": VoieAcces.FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION,
+    "plan": VoieAcces.FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION,
+    "vae": VoieAcces.VAE,
+    "pro_a": VoieAcces.FORMATION_CONTINUE_PRO_A,
+}
+
+
+def dossiers(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
+    formatech, metallurgie = organisations["formatech"], organisations["metallurgie"]
+    formatech.nda = "84691234569"
+    formatech.qualiopi = True
+    formatech.qualiopi_date_fin = date(2028, 6, 30)
+    formatech.contact_nom = "Thomas Perrin"
+    formatech.contact_email = "contact@formatech-industrie.fr"
+    formatech.save()
+    autre_of = Organisation.objects.create(
+        nom="Institut Rhône Compétences",
+        kind=OrganisationKind.ORGANISME_FORMATION,
+        siret="81234567600017",
+        nda="82690000169",
+    )
+    maintenance = Certification.objects.get(code_rncp_rs="RNCP39912")
+    logistique = Certification.objects.get(code_rncp_rs="RNCP38345")
+    Habilitation.objects.create(
+        organisme=formatech,
+        certification=maintenance,
+        scope=HabilitationScope.LES_DEUX,
+        date_debut=date(2025, 1, 1),
+        date_fin=date(2027, 12, 31),
+    )
+    Habilitation.objects.create(
+        organisme=formatech,
+        certification=logistique,
+        scope=HabilitationScope.PREPARER,
+        date_debut=date(2023, 1, 1),
+        date_fin=date(2025, 12, 31),
+    )
+    Habilitation.objects.create(
+        organisme=autre_of,
+        certification=maintenance,
+        scope=HabilitationScope.PREPARER,
+        date_debut=date(2025, 9, 1),
+    )
+    version = maintenance.versions.get(numero=1)
+    gestionnaire, of_user = users["gestionnaire.metallurgie"], users["of.formatech"]
+    for nom, usage, prenom, sexe, annee, mois, jour, insee, commune, voie, state in DEMO_CANDIDATS:
+        candidat = Candidat.objects.create(
+            nom_naissance=nom,
+            nom_usage=usage,
+            prenom1=prenom,
+            sexe=sexe,
+            annee_naissance=annee,
+            mois_naissance=mois,
+            jour_naissance=jour,
+            code_insee_naissance=insee,
+            commune_naissance=commune,
+            pays_naissance="Viêt Nam" if insee == "99243" else "",
+            situation=Situation.SALARIE,
+            created_by_organisation=metallurgie if voie == "vae" else formatech,
+            email=f"{prenom.lower()}.{nom.lower()}@exemple.fr",
+        )
+        dossier = Dossier.objects.create(
+            candidat=candidat,
+            certification=maintenance,
+            version=version,
+            organisme=None if voie == "vae" else formatech,
+            voie_acces=VOIES[voie],
+            voie_vae=VoieVae.VAE_CLASSIQUE if voie == "vae" else "",
+            experience_mois=96 if voie == "vae" else None,
+            initiative=Initiative.EMPLOYEUR,
+            date_inscription=date(2026, 9, 7),
+            created_by=of_user,
+        )
+        path = {
+            "brouillon": [],
+            "inscrit": ["inscrit"],
+            "en_formation": ["inscrit", "en_formation"],
+            "en_evaluation": ["inscrit", "en_formation", "en_evaluation"],
+        }[state]
+        for step in path:
+            transition(dossier, step, by=gestionnaire)
+        if voie == "contrat_pro":
+            Financement.objects.create(
+                dossier=dossier,
+                dispositif=Dispositif.CONTRAT_PRO,
+                financeur="OPCO 2i",
+                frais_pedagogiques=4200,
+                heures=420,
+                numero_prise_en_charge="2i-2026-004512",
+                status=FinancementStatus.ACCORDE,
+            )

@@ -1,0 +1,56 @@
+"""Spreadsheets of the dossiers area."""
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from cqpilot.core.spreadsheets import neutralise_formula
+
+from .models import HabilitationQuerySet
+
+
+def habilitations_xlsx(habilitations: HabilitationQuerySet) -> io.BytesIO:
+    """The list of habilitated OFs that a certifier declares to France compétences."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Organismes habilités"
+    headers = [
+        "Certification",
+        "Code RNCP / RS",
+        "Organisme de formation",
+        "SIRET",
+        "NDA",
+        "Qualiopi",
+        "Périmètre",
+        "Début",
+        "Fin",
+        "Statut",
+    ]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for h in habilitations.select_related("organisme", "certification").order_by(
+        "certification__intitule", "organisme__nom"
+    ):
+        sheet.append(
+            [
+                neutralise_formula(h.certification.intitule),
+                h.certification.code_rncp_rs,
+                neutralise_formula(h.organisme.nom),
+                h.organisme.siret,
+                h.organisme.nda,
+                "Oui" if h.organisme.qualiopi else "Non",
+                h.get_scope_display(),
+                h.date_debut,
+                h.date_fin,
+                h.get_status_display(),
+            ]
+        )
+    for column, width in zip("ABCDEFGHIJ", [50, 14, 40, 16, 13, 9, 28, 12, 12, 10], strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    output = io.BytesIO()
+    workbook.save(output)
+    output.seek(0)
+    return output

@@ -1,0 +1,257 @@
+from datetime import date
+
+from django import forms
+
+from cqpilot.core.models import Organisation, OrganisationKind, Role, User
+from cqpilot.core.validators import normalise_nir, siret_problem
+from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
+
+from .eligibility import eligibility
+from .identity import find_duplicates, identity_problems
+from .models import Candidat, Dossier, Financement, Habilitation
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OrganismeForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "nom",
+            "siret",
+            "nda",
+            "qualiopi",
+            "qualiopi_date_fin",
+            "contact_nom",
+            "contact_email",
+            "contact_telephone",
+        ]
+        widgets = {"qualiopi_date_fin": DATE_WIDGET}
+
+    def save(self, commit: bool = True) -> Organisation:
+        self.instance.kind = OrganisationKind.ORGANISME_FORMATION
+        return super().save(commit)
+
+
+class HabilitationForm(forms.ModelForm):
+    class Meta:
+        model = Habilitation
+        fields = ["organisme", "certification", "scope", "date_debut", "date_fin", "status"]
+        widgets = {"date_debut": DATE_WIDGET, "date_fin": DATE_WIDGET}
+
+    def __init__(self, *args, by: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisme"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.ORGANISME_FORMATION
+        )
+        self.fields["certification"].queryset = Certification.objects.visible_to(by)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_debut"), data.get("date_fin")
+        if start and end and end < start:
+            self.add_error("date_fin", "La fin de l'habilitation précède son début.")
+        return data
+
+
+IDENTITY_FIELDS = [
+    "nom_naissance",
+    "nom_usage",
+    "prenom1",
+    "prenom2",
+    "prenom3",
+    "sexe",
+    "jour_naissance",
+    "mois_naissance",
+    "annee_naissance",
+    "code_insee_naissance",
+    "code_postal_naissance",
+    "commune_naissance",
+    "pays_naissance",
+]
+
+
+def can_handle_nir(user: User) -> bool:
+    return user.is_superuser or (
+        user.is_certificateur_staff and user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE)
+    )
+
+
+class CandidatForm(forms.ModelForm):
+    nouveau_nir = forms.CharField(
+        label="NIR (numéro de sécurité sociale)",
+        required=False,
+        max_length=21,
+        help_text="15 caractères, clé comprise. Facultatif ; transmis uniquement à la Caisse des "
+        "Dépôts, stocké chiffré. Laissez vide pour conserver celui déjà enregistré.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    autre_personne = forms.BooleanField(
+        label="J'ai vérifié : il s'agit bien d'une autre personne",
+        required=False,
+    )
+
+    class Meta:
+        model = Candidat
+        fields = [
+            *IDENTITY_FIELDS,
+            "email",
+            "telephone",
+            "adresse",
+            "situation",
+            "employeur_siret",
+            "employeur_idcc",
+        ]
+        widgets = {"adresse": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, by: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.by = by
+        # The NIR is collected by the certifier only, for the CDC (domain.md §7.1).
+        if not can_handle_nir(by):
+            del self.fields["nouveau_nir"]
+        self.duplicates: list[Candidat] = []
+        self.warnings: list[str] = []
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        candidat = self.instance
+        for name in IDENTITY_FIELDS:
+            setattr(candidat, name, data.get(name))
+        nir = normalise_nir(data.get("nouveau_nir", ""))
+        if nir:
+            candidat.nir = nir
+        for problem in identity_problems(candidat):
+            field = "nouveau_nir" if problem.field == "nir" else problem.field
+            if not problem.blocking:
+                self.warnings.append(problem.message)
+            elif field in self.fields:
+                self.add_error(field, problem.message)
+            else:
+                self.add_error(None, problem.message)
+        self.duplicates = find_duplicates(candidat, Candidat.objects.visible_to(self.by))
+        if self.duplicates and not data.get("autre_personne"):
+            self.add_error(
+                "autre_personne",
+                "Cette personne semble déjà inscrite (même nom de naissance, prénom et date de "
+                "naissance). Vérifiez avant de créer un doublon.",
+            )
+        return data
+
+    def clean_employeur_siret(self) -> str:
+        siret = self.cleaned_data["employeur_siret"].strip()
+        if siret and (problem := siret_problem(siret)):
+            raise forms.ValidationError(problem)
+        return siret
+
+    def save(self, commit: bool = True) -> Candidat:
+        if self.instance.pk is None:
+            self.instance.created_by_organisation = self.by.organisation
+        return super().save(commit)
+
+
+class DossierForm(forms.ModelForm):
+    class Meta:
+        model = Dossier
+        fields = [
+            "version",
+            "organisme",
+            "voie_acces",
+            "voie_vae",
+            "initiative",
+            "date_inscription",
+            "experience_mois",
+            "cpf",
+            "blocs_vises",
+        ]
+        labels = {"version": "Certification et version du référentiel"}
+        widgets = {
+            "date_inscription": DATE_WIDGET,
+            "blocs_vises": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, by: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.by = by
+        organisation = by.organisation
+        published = ReferentielVersion.objects.filter(status=VersionStatus.PUBLIEE).select_related(
+            "certification"
+        )
+        if by.is_superuser:
+            versions = published
+        elif organisation is not None and organisation.is_certificateur:
+            versions = published.filter(certification__certificateurs=organisation)
+        else:
+            versions = published.filter(
+                certification__habilitations__organisme=organisation
+            ).distinct()
+        self.fields["version"].queryset = versions.order_by("certification__intitule", "-numero")
+        self.fields["version"].label_from_instance = lambda v: (
+            f"{v.certification} — version {v.numero}"
+        )
+        self.fields["version"].widget.attrs.update(
+            {
+                "hx-get": "blocs/",
+                "hx-target": "#id_blocs_vises",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+            }
+        )
+        if organisation is not None and not organisation.is_certificateur and not by.is_superuser:
+            del self.fields["organisme"]
+        else:
+            self.fields["organisme"].queryset = Organisation.objects.filter(
+                kind=OrganisationKind.ORGANISME_FORMATION
+            )
+        version_id = self.data.get("version") or (
+            self.instance.version_id if self.instance.pk else None
+        )
+        self.fields["blocs_vises"].queryset = (
+            Bloc.objects.filter(version_id=version_id) if version_id else Bloc.objects.none()
+        )
+        self.fields["date_inscription"].initial = date.today()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        version = data.get("version")
+        if self.errors or version is None:
+            return data
+        organisme = data.get("organisme") if "organisme" in self.fields else self.by.organisation
+        for refus in eligibility(
+            certification=version.certification,
+            version=version,
+            voie_acces=data["voie_acces"],
+            date_inscription=data["date_inscription"],
+            organisme=organisme,
+            experience_mois=data.get("experience_mois"),
+            cpf=data.get("cpf", False),
+            blocs_vises=list(data.get("blocs_vises") or []),
+            voie_vae=data.get("voie_vae", ""),
+        ):
+            self.add_error(refus.field if refus.field in self.fields else None, refus.message)
+        return data
+
+    def save(self, commit: bool = True) -> Dossier:
+        dossier = self.instance
+        dossier.certification = self.cleaned_data["version"].certification
+        if "organisme" not in self.fields:
+            dossier.organisme = self.by.organisation
+        if dossier.pk is None:
+            dossier.created_by = self.by
+        return super().save(commit)
+
+
+class FinancementForm(forms.ModelForm):
+    class Meta:
+        model = Financement
+        fields = [
+            "dispositif",
+            "financeur",
+            "frais_pedagogiques",
+            "remuneration",
+            "heures",
+            "numero_prise_en_charge",
+            "status",
+        ]

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dossiers"
+
+urlpatterns = [
+    path("organismes/", views.organisme_list, name="organisme_list"),
+    path("organismes/nouveau/", views.organisme_edit, name="organisme_create"),
+    path("organismes/<int:pk>/", views.organisme_edit, name="organisme_edit"),
+    path("organismes/habilitations.xlsx", views.habilitations_xlsx, name="habilitations_xlsx"),
+    path("habilitations/nouvelle/", views.habilitation_edit, name="habilitation_create"),
+    path("habilitations/<int:pk>/", views.habilitation_edit, name="habilitation_edit"),
+    path("candidats/", views.candidat_list, name="candidat_list"),
+    path("candidats/nouveau/", views.candidat_edit, name="candidat_create"),
+    path("candidats/<int:pk>/", views.candidat_detail, name="candidat_detail"),
+    path("candidats/<int:pk>/modifier/", views.candidat_edit, name="candidat_edit"),
+    path(
+        "candidats/<int:candidat_pk>/dossiers/nouveau/", views.dossier_create, name="dossier_create"
+    ),
+    path(
+        "candidats/<int:candidat_pk>/dossiers/nouveau/blocs/",
+        views.dossier_blocs,
+        name="dossier_blocs",
+    ),
+    path("dossiers/", views.dossier_list, name="dossier_list"),
+    path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<int:pk>/etat/", views.dossier_transition, name="dossier_transition"),
+    path("dossiers/<int:pk>/financements/", views.financement_create, name="financement_create"),
+]

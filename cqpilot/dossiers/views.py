@@ -1,0 +1,304 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cqpilot.core.models import Organisation, OrganisationKind, Role
+from cqpilot.core.tables import Column, table
+from cqpilot.referentiels.models import Bloc
+
+from . import exports
+from .forms import (
+    CandidatForm,
+    DossierForm,
+    FinancementForm,
+    HabilitationForm,
+    OrganismeForm,
+    can_handle_nir,
+)
+from .identity import identity_problems
+from .models import Candidat, Dossier, DossierState, Habilitation
+from .workflow import TransitionRefusee, available_transitions, transition
+
+
+def _require_certifier_manager(request: HttpRequest) -> None:
+    user = request.user
+    if not (
+        user.is_superuser
+        or (user.is_certificateur_staff and user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE))
+    ):
+        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
+
+
+def can_edit_dossiers(user) -> bool:
+    return user.is_superuser or user.has_role(
+        Role.ADMINISTRATEUR, Role.GESTIONNAIRE, Role.ORGANISME_FORMATION
+    )
+
+
+def _require_dossier_editor(request: HttpRequest) -> None:
+    if not can_edit_dossiers(request.user):
+        raise PermissionDenied("Vous ne pouvez pas modifier les candidats ni les dossiers.")
+
+
+# --- Organismes de formation and habilitations ---------------------------------------------------
+
+
+@login_required
+def organisme_list(request: HttpRequest) -> HttpResponse:
+    _require_certifier_manager(request)
+    organismes = table(
+        request,
+        Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION).prefetch_related(
+            Prefetch(
+                "habilitations",
+                queryset=Habilitation.objects.visible_to(request.user).select_related(
+                    "certification"
+                ),
+            )
+        ),
+        columns=[
+            Column("Raison sociale", "nom"),
+            Column("SIRET", "siret"),
+            Column("NDA", "nda"),
+            Column("Qualiopi", "qualiopi"),
+            Column("Habilitations"),
+        ],
+        search_fields=["nom", "siret", "nda"],
+        default_sort="nom",
+    )
+    template = "dossiers/_organisme_table.html" if request.htmx else "dossiers/organisme_list.html"
+    return render(request, template, {"table": organismes})
+
+
+@login_required
+def organisme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_certifier_manager(request)
+    organisme = (
+        get_object_or_404(Organisation, pk=pk, kind=OrganisationKind.ORGANISME_FORMATION)
+        if pk
+        else None
+    )
+    form = OrganismeForm(request.POST or None, instance=organisme)
+    if request.method == "POST" and form.is_valid():
+        organisme = form.save()
+        messages.success(request, f"Organisme « {organisme} » enregistré.")
+        return redirect("dossiers:organisme_list")
+    return render(
+        request,
+        "dossiers/form.html",
+        {
+            "form": form,
+            "title": str(organisme or "Nouvel organisme de formation"),
+            "back": "dossiers:organisme_list",
+        },
+    )
+
+
+@login_required
+def habilitation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_certifier_manager(request)
+    habilitation = (
+        get_object_or_404(Habilitation.objects.visible_to(request.user), pk=pk) if pk else None
+    )
+    form = HabilitationForm(
+        request.POST or None,
+        instance=habilitation,
+        by=request.user,
+        initial={"organisme": request.GET.get("organisme")},
+    )
+    if request.method == "POST" and form.is_valid():
+        habilitation = form.save()
+        messages.success(request, f"Habilitation « {habilitation} » enregistrée.")
+        return redirect("dossiers:organisme_list")
+    return render(
+        request,
+        "dossiers/form.html",
+        {
+            "form": form,
+            "title": "Habilitation d'un organisme de formation",
+            "back": "dossiers:organisme_list",
+        },
+    )
+
+
+@login_required
+def habilitations_xlsx(request: HttpRequest) -> FileResponse:
+    _require_certifier_manager(request)
+    return FileResponse(
+        exports.habilitations_xlsx(Habilitation.objects.visible_to(request.user)),
+        as_attachment=True,
+        filename="organismes-habilites.xlsx",
+    )
+
+
+# --- Candidats ----------------------------------------------------------------------------------
+
+
+@login_required
+def candidat_list(request: HttpRequest) -> HttpResponse:
+    candidats = table(
+        request,
+        Candidat.objects.visible_to(request.user).annotate(dossier_count=Count("dossiers")),
+        columns=[
+            Column("Nom de naissance", "nom_naissance"),
+            Column("Prénom", "prenom1"),
+            Column("Naissance", "annee_naissance"),
+            Column("Dossiers", "dossier_count"),
+        ],
+        search_fields=["nom_naissance", "nom_usage", "prenom1", "email"],
+        default_sort="nom_naissance",
+    )
+    template = "dossiers/_candidat_table.html" if request.htmx else "dossiers/candidat_list.html"
+    return render(
+        request, template, {"table": candidats, "can_edit": can_edit_dossiers(request.user)}
+    )
+
+
+@login_required
+def candidat_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_dossier_editor(request)
+    candidat = get_object_or_404(Candidat.objects.visible_to(request.user), pk=pk) if pk else None
+    form = CandidatForm(request.POST or None, instance=candidat, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        candidat = form.save()
+        messages.success(request, f"Candidat {candidat} enregistré.")
+        for warning in form.warnings:
+            messages.warning(request, warning)
+        return redirect("dossiers:candidat_detail", candidat.pk)
+    return render(
+        request,
+        "dossiers/candidat_form.html",
+        {"form": form, "candidat": candidat},
+    )
+
+
+@login_required
+def candidat_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidat = get_object_or_404(Candidat.objects.visible_to(request.user), pk=pk)
+    dossiers = (
+        Dossier.objects.visible_to(request.user)
+        .filter(candidat=candidat)
+        .select_related("certification", "version", "organisme")
+    )
+    return render(
+        request,
+        "dossiers/candidat_detail.html",
+        {
+            "candidat": candidat,
+            "dossiers": dossiers,
+            "problems": identity_problems(candidat),
+            "show_nir": can_handle_nir(request.user),
+        },
+    )
+
+
+# --- Dossiers -----------------------------------------------------------------------------------
+
+
+@login_required
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    dossiers = Dossier.objects.visible_to(request.user).select_related(
+        "candidat", "certification", "organisme"
+    )
+    state = request.GET.get("etat", "")
+    if state in DossierState.values:
+        dossiers = dossiers.filter(state=state)
+    listing = table(
+        request,
+        dossiers,
+        columns=[
+            Column("Candidat", "candidat__nom_naissance"),
+            Column("Certification", "certification__intitule"),
+            Column("Voie d'accès", "voie_acces"),
+            Column("Organisme", "organisme__nom"),
+            Column("Inscription", "date_inscription"),
+            Column("État", "state"),
+        ],
+        search_fields=["candidat__nom_naissance", "candidat__prenom1", "certification__intitule"],
+        default_sort="-date_inscription",
+    )
+    template = "dossiers/_dossier_table.html" if request.htmx else "dossiers/dossier_list.html"
+    return render(
+        request, template, {"table": listing, "states": DossierState.choices, "state": state}
+    )
+
+
+@login_required
+def dossier_create(request: HttpRequest, candidat_pk: int) -> HttpResponse:
+    _require_dossier_editor(request)
+    candidat = get_object_or_404(Candidat.objects.visible_to(request.user), pk=candidat_pk)
+    form = DossierForm(request.POST or None, by=request.user, instance=Dossier(candidat=candidat))
+    if request.method == "POST" and form.is_valid():
+        dossier = form.save()
+        messages.success(request, "Dossier créé en brouillon : inscrivez-le quand il est complet.")
+        return redirect("dossiers:dossier_detail", dossier.pk)
+    return render(request, "dossiers/dossier_form.html", {"form": form, "candidat": candidat})
+
+
+@login_required
+def dossier_blocs(request: HttpRequest, candidat_pk: int) -> HttpResponse:
+    """The bloc checkboxes of the chosen référentiel version (htmx partial of the dossier form)."""
+    form = DossierForm(request.GET, by=request.user)
+    return render(request, "dossiers/_blocs_vises.html", {"field": form["blocs_vises"]})
+
+
+@login_required
+def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_object_or_404(
+        Dossier.objects.visible_to(request.user).select_related(
+            "candidat", "certification", "version", "organisme", "created_by"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "dossiers/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "transitions": available_transitions(dossier, request.user),
+            "history": dossier.transitions.select_related("by"),
+            "financements": dossier.financements.all(),
+            "blocs": dossier.blocs_vises.all() or Bloc.objects.filter(version=dossier.version),
+            "whole": not dossier.blocs_vises.exists(),
+            "financement_form": FinancementForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def dossier_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+    try:
+        transition(
+            dossier,
+            request.POST.get("vers", ""),
+            by=request.user,
+            motif=request.POST.get("motif", ""),
+        )
+    except (TransitionRefusee, ValueError) as refusal:
+        messages.error(request, getattr(refusal, "message", "Transition inconnue."))
+    else:
+        messages.success(request, "État du dossier mis à jour.")
+    return redirect("dossiers:dossier_detail", dossier.pk)
+
+
+@login_required
+@require_POST
+def financement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_dossier_editor(request)
+    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+    form = FinancementForm(request.POST)
+    if form.is_valid():
+        form.instance.dossier = dossier
+        form.save()
+        messages.success(request, "Financement ajouté.")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label} : {' '.join(errors)}".strip(" :"))
+    return redirect("dossiers:dossier_detail", dossier.pk)
