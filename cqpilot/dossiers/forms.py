@@ -211,7 +211,8 @@ class DossierForm(forms.ModelForm):
         self.fields["blocs_vises"].queryset = (
             Bloc.objects.filter(version_id=version_id) if version_id else Bloc.objects.none()
         )
-        self.fields["date_inscription"].initial = date.today()
+        if self.instance.pk is None:
+            self.initial["date_inscription"] = self.initial.get("date_inscription") or date.today()
 
     def clean(self) -> dict:
         data = super().clean()
@@ -255,3 +256,20 @@ class FinancementForm(forms.ModelForm):
             "numero_prise_en_charge",
             "status",
         ]
+
+
+class CandidatImportForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier des candidats (xlsx ou csv)",
+        help_text="Partez du modèle : une ligne par candidat et par certification visée.",
+    )
+    lignes_valides = forms.BooleanField(
+        label="Importer seulement les lignes valides (les lignes en erreur sont ignorées)",
+        required=False,
+    )
+
+    def clean_fichier(self):
+        upload = self.cleaned_data["fichier"]
+        if upload.size > 50 * 1024 * 1024:
+            raise forms.ValidationError("Le fichier dépasse 50 Mo : découpez-le.")
+        return upload

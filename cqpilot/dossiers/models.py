@@ -374,3 +374,30 @@ class Financement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_dispositif_display()} — {self.financeur}".rstrip(" —")
+
+
+class CandidatImport(models.Model):
+    """The record of one bulk import: who, which file, what it created, what was wrong."""
+
+    fichier = models.CharField(max_length=300)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    committed = models.BooleanField("enregistré", default=False)
+    lignes = models.PositiveIntegerField(default=0)
+    lignes_valides = models.PositiveIntegerField(default=0)
+    lignes_deja_importees = models.PositiveIntegerField(default=0)
+    candidats_crees = models.PositiveIntegerField(default=0)
+    dossiers_crees = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField("nombre d'erreurs", default=0)
+    errors = models.JSONField("erreurs", default=list)
+    warnings = models.JSONField("avertissements", default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "import de candidats"
+
+    def __str__(self) -> str:
+        return f"Import {self.fichier} du {self.created_at:%d/%m/%Y %H:%M}"

@@ -13,6 +13,13 @@ urlpatterns = [
     path("habilitations/<int:pk>/", views.habilitation_edit, name="habilitation_edit"),
     path("candidats/", views.candidat_list, name="candidat_list"),
     path("candidats/nouveau/", views.candidat_edit, name="candidat_create"),
+    path("candidats/import/", views.candidat_import, name="candidat_import"),
+    path("candidats/import/<int:pk>/", views.candidat_import_detail, name="candidat_import_detail"),
+    path(
+        "candidats/import/modele.xlsx",
+        views.candidat_import_template,
+        name="candidat_import_template",
+    ),
     path("candidats/<int:pk>/", views.candidat_detail, name="candidat_detail"),
     path("candidats/<int:pk>/modifier/", views.candidat_edit, name="candidat_edit"),
     path(

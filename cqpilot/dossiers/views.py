@@ -11,8 +11,10 @@ from cqpilot.core.tables import Column, table
 from cqpilot.referentiels.models import Bloc
 
 from . import exports
+from .candidats_import import import_candidats
 from .forms import (
     CandidatForm,
+    CandidatImportForm,
     DossierForm,
     FinancementForm,
     HabilitationForm,
@@ -20,7 +22,8 @@ from .forms import (
     can_handle_nir,
 )
 from .identity import identity_problems
-from .models import Candidat, Dossier, DossierState, Habilitation
+from .import_template import candidats_template
+from .models import Candidat, CandidatImport, Dossier, DossierState, Habilitation
 from .workflow import TransitionRefusee, available_transitions, transition
 
 
@@ -302,3 +305,50 @@ def financement_create(request: HttpRequest, pk: int) -> HttpResponse:
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label} : {' '.join(errors)}".strip(" :"))
     return redirect("dossiers:dossier_detail", dossier.pk)
+
+
+# --- Bulk import --------------------------------------------------------------------------------
+
+
+def _imports_of(request: HttpRequest):
+    imports = CandidatImport.objects.select_related("by")
+    if request.user.is_superuser:
+        return imports
+    return imports.filter(organisation=request.user.organisation)
+
+
+@login_required
+def candidat_import(request: HttpRequest) -> HttpResponse:
+    _require_dossier_editor(request)
+    form = CandidatImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["fichier"]
+        record = import_candidats(
+            upload,
+            upload.name,
+            by=request.user,
+            valid_rows_only=form.cleaned_data["lignes_valides"],
+        )
+        return redirect("dossiers:candidat_import_detail", record.pk)
+    return render(
+        request,
+        "dossiers/candidat_import.html",
+        {"form": form, "imports": _imports_of(request)[:20]},
+    )
+
+
+@login_required
+def candidat_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_dossier_editor(request)
+    record = get_object_or_404(_imports_of(request), pk=pk)
+    return render(request, "dossiers/candidat_import_detail.html", {"record": record})
+
+
+@login_required
+def candidat_import_template(request: HttpRequest) -> FileResponse:
+    _require_dossier_editor(request)
+    return FileResponse(
+        candidats_template(request.user),
+        as_attachment=True,
+        filename="modele-import-candidats.xlsx",
+    )

@@ -1,0 +1,79 @@
+"""Reading a user's spreadsheet (xlsx or csv) as rows with their line numbers.
+
+Whatever the user uploads, the outcome is either rows or a TabularFileError with a French
+message: nothing raised from the readers escapes.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from python_calamine import CalamineWorkbook
+
+CSV_SEPARATORS = (";", ",", "\t", "|")
+
+
+class TabularFileError(Exception):
+    """The file cannot be read as a table; the message says why, in French."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[object]]]  # (line number in the file, cell values)
+
+
+def read_table(file: BinaryIO, filename: str) -> Table:
+    name = filename.lower()
+    content = file.read()
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        cells = _read_workbook(content)
+    elif name.endswith((".csv", ".txt")):
+        cells = list(_read_csv(content))
+    else:
+        raise TabularFileError(
+            "Format non reconnu : déposez un classeur Excel (.xlsx) ou un fichier CSV (.csv)."
+        )
+    lines = [(number, row) for number, row in enumerate(cells, start=1) if _has_content(row)]
+    if not lines:
+        raise TabularFileError("Le fichier est vide.")
+    (_, header_row), *rows = lines
+    headers = [str(h).strip() if h is not None else "" for h in header_row]
+    return Table(headers=headers, rows=[(n, list(r)) for n, r in rows])
+
+
+def _has_content(row: list[object]) -> bool:
+    return any(cell not in (None, "") and str(cell).strip() for cell in row)
+
+
+def _read_workbook(content: bytes) -> list[list[object]]:
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as error:  # calamine raises many types on corrupt input; all mean the same
+        raise TabularFileError(
+            "Ce classeur ne peut pas être lu : est-ce bien un fichier Excel (.xlsx) non protégé ?"
+        ) from error
+
+
+def _read_csv(content: bytes) -> Iterator[list[str]]:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything; kept for clarity
+        raise TabularFileError("Encodage du fichier CSV non reconnu : enregistrez-le en UTF-8.")
+    if "\x00" in text:
+        raise TabularFileError(
+            "Ce fichier CSV contient des caractères binaires : est-ce bien un CSV ?"
+        )
+    first_line = text.split("\n", 1)[0]
+    separator = max(CSV_SEPARATORS, key=first_line.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    except csv.Error as error:
+        raise TabularFileError(f"Fichier CSV mal formé ({error}).") from error

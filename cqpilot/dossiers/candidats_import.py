@@ -1,0 +1,426 @@
+"""Bulk import of candidates and their dossiers from an xlsx or csv file.
+
+read (core.tabular) → map headers → clean each cell → validate each row (identity, eligibility)
+→ write. Nothing is written while a row is faulty, unless the user asked for the valid rows only.
+Rows already imported (same person, same certification, same enrolment date) are skipped, so
+importing a file twice creates nothing the second time.
+"""
+
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from cqpilot.core.models import Organisation, OrganisationKind, User
+from cqpilot.core.tabular import TabularFileError, read_table
+from cqpilot.core.validators import normalise_nir
+from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
+
+from .eligibility import eligibility
+from .forms import can_handle_nir
+from .identity import identity_problems, normalise_name
+from .import_columns import (
+    BY_HEADER,
+    BY_KEY,
+    COLUMNS,
+    CellError,
+    as_bool,
+    as_date,
+    as_integer,
+    as_text,
+    choice_reader,
+    normalise_header,
+)
+from .models import Candidat, CandidatImport, Dossier, DossierState, DossierTransition, Initiative
+
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"Ligne {self.line}, {self.column} : {self.message}"
+            if self.column
+            else f"Ligne {self.line} : {self.message}"
+        )
+
+
+@dataclass
+class CleanRow:
+    line: int
+    candidat: Candidat
+    certification: Certification
+    version: ReferentielVersion
+    organisme: Organisation | None
+    dossier: dict
+    blocs: list[Bloc]
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    valid: list[CleanRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+
+CHOICE_READERS = {c.key: choice_reader(c.choices) for c in COLUMNS if c.choices}
+TEXT_LIMITS = {
+    "email": 254,
+    "telephone": 20,
+    "adresse": 500,
+    "certification": 800,
+    "blocs_vises": 500,
+}
+CANDIDAT_FIELDS = [
+    "nom_naissance", "nom_usage", "prenom1", "prenom2", "prenom3", "sexe", "jour_naissance",
+    "mois_naissance", "annee_naissance", "code_insee_naissance", "code_postal_naissance",
+    "commune_naissance", "pays_naissance", "email", "telephone", "situation", "employeur_siret",
+    "employeur_idcc",
+]  # fmt: skip
+
+
+def _clean_cell(key: str, value: object) -> object:
+    if key in CHOICE_READERS:
+        return CHOICE_READERS[key](value)
+    if key == "jour_naissance":
+        return as_integer(value, 1, 31)
+    if key == "mois_naissance":
+        return as_integer(value, 1, 12)
+    if key == "annee_naissance":
+        return as_integer(value, 1900, 2100)
+    if key == "experience_mois":
+        return as_integer(value, 0, 900)
+    if key == "date_inscription":
+        return as_date(value)
+    if key == "cpf":
+        return as_bool(value)
+    text = as_text(value, TEXT_LIMITS.get(key, 60))
+    return text.upper() if key in ("code_insee_naissance", "nir") else text
+
+
+class _Context:
+    """What every row is checked against, loaded once per file."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        organisation = user.organisation
+        self.is_organisme = organisation is not None and not organisation.is_certificateur
+        self.may_give_nir = can_handle_nir(user)
+        if self.is_organisme:
+            certifications = Certification.objects.filter(
+                habilitations__organisme=organisation
+            ).distinct()
+        else:
+            certifications = Certification.objects.visible_to(user)
+        published = ReferentielVersion.objects.filter(status=VersionStatus.PUBLIEE).order_by(
+            "-numero"
+        )
+        self.certifications = {}
+        for certification in certifications.prefetch_related(
+            Prefetch("versions", queryset=published, to_attr="published")
+        ):
+            if certification.code_rncp_rs:
+                self.certifications[certification.code_rncp_rs.upper()] = certification
+            self.certifications[normalise_header(certification.intitule)] = certification
+        versions = [c.published[0] for c in self.certifications.values() if c.published]
+        self.blocs = {
+            (b.version_id, b.code.upper()): b for b in Bloc.objects.filter(version__in=versions)
+        }
+        self.organismes = dict(
+            Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION)
+            .exclude(siret="")
+            .values_list("siret", "pk")
+        )
+        self.organisme_objects: dict[int, Organisation] = {}
+
+    def organisme(self, siret: str) -> Organisation | None:
+        pk = self.organismes.get(siret)
+        if pk is None:
+            return None
+        if pk not in self.organisme_objects:
+            self.organisme_objects[pk] = Organisation.objects.get(pk=pk)
+        return self.organisme_objects[pk]
+
+
+def _identity_key(nom: str, prenom: str, annee: int, mois: int | None, jour: int | None) -> tuple:
+    return (normalise_name(nom), normalise_name(prenom), annee, mois, jour)
+
+
+def check_file(file: BinaryIO, filename: str, *, by: User) -> Outcome:
+    """Read and validate every row; writes nothing."""
+    outcome = Outcome()
+    try:
+        table = read_table(file, filename)
+    except TabularFileError as error:
+        outcome.errors.append(RowError(0, "", str(error)))
+        return outcome
+    columns = {}
+    for index, header in enumerate(table.headers):
+        column = BY_HEADER.get(normalise_header(header))
+        if column is None:
+            if header:
+                outcome.warnings.append(RowError(1, header, "colonne inconnue, ignorée."))
+        elif column.key in columns:
+            outcome.errors.append(RowError(1, header, "colonne présente deux fois."))
+        else:
+            columns[column.key] = index
+    missing = [c.header for c in COLUMNS if c.required and c.key not in columns]
+    if missing:
+        outcome.errors.append(
+            RowError(
+                1,
+                "",
+                "colonne(s) obligatoire(s) absente(s) : "
+                + ", ".join(missing)
+                + ". Partez du modèle à télécharger.",
+            )
+        )
+    if outcome.errors:
+        return outcome
+    context = _Context(by)
+    seen_in_file: dict[tuple, int] = {}
+    for line, cells in table.rows:
+        outcome.rows += 1
+        row = _check_row(line, cells, columns, context, outcome)
+        if row is None:
+            continue
+        key = (
+            _identity_key(
+                row.candidat.nom_naissance,
+                row.candidat.prenom1,
+                row.candidat.annee_naissance,
+                row.candidat.mois_naissance,
+                row.candidat.jour_naissance,
+            ),
+            row.certification.pk,
+            row.dossier["date_inscription"],
+        )
+        if key in seen_in_file:
+            outcome.errors.append(
+                RowError(
+                    line,
+                    "",
+                    f"même personne, même certification et même date que la ligne {seen_in_file[key]}.",
+                )
+            )
+            continue
+        seen_in_file[key] = line
+        outcome.valid.append(row)
+    return outcome
+
+
+def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> CleanRow | None:
+    values, errors = {}, []
+    for key, index in columns.items():
+        raw = cells[index] if index < len(cells) else None
+        try:
+            values[key] = _clean_cell(key, raw)
+        except CellError as error:
+            errors.append(RowError(line, BY_KEY[key].header, str(error)))
+    for column in COLUMNS:
+        if (
+            column.required
+            and column.key in columns
+            and values.get(column.key) in (None, "")
+            and not any(e.column == column.header for e in errors)
+        ):
+            errors.append(RowError(line, column.header, "obligatoire."))
+    if errors:
+        outcome.errors.extend(errors)
+        return None
+    candidat = Candidat(
+        **{
+            name: values[name]
+            for name in CANDIDAT_FIELDS
+            if name in values and values[name] is not None
+        }
+    )
+    candidat.created_by_organisation = context.user.organisation
+    if values.get("nir"):
+        if not context.may_give_nir:
+            errors.append(
+                RowError(
+                    line, "NIR", "seul le certificateur collecte le NIR : videz cette colonne."
+                )
+            )
+        else:
+            candidat.nir = normalise_nir(values["nir"])
+    for problem in identity_problems(candidat):
+        column = BY_KEY[problem.field].header if problem.field in BY_KEY else ""
+        (errors if problem.blocking else outcome.warnings).append(
+            RowError(line, column, problem.message)
+        )
+    certification = context.certifications.get(
+        values["certification"].upper()
+    ) or context.certifications.get(normalise_header(values["certification"]))
+    if certification is None:
+        errors.append(
+            RowError(
+                line,
+                "Certification",
+                f"« {values['certification']} » : certification inconnue, ou pour laquelle vous n'êtes pas habilité.",
+            )
+        )
+        outcome.errors.extend(errors)
+        return None
+    version = certification.published[0] if certification.published else None
+    if context.is_organisme:
+        organisme = context.user.organisation
+    elif values.get("organisme_siret"):
+        organisme = context.organisme(values["organisme_siret"])
+        if organisme is None:
+            errors.append(
+                RowError(
+                    line,
+                    "SIRET de l'organisme de formation",
+                    f"aucun organisme de formation n'a le SIRET {values['organisme_siret']}.",
+                )
+            )
+    else:
+        organisme = None
+    blocs = []
+    for code in filter(
+        None,
+        (c.strip().upper() for c in values.get("blocs_vises", "").replace(";", ",").split(",")),
+    ):
+        bloc = context.blocs.get((version.pk if version else None, code))
+        if bloc is None:
+            errors.append(
+                RowError(
+                    line,
+                    "Blocs visés",
+                    f"le bloc {code} n'existe pas dans le référentiel en vigueur.",
+                )
+            )
+        else:
+            blocs.append(bloc)
+    dossier = {
+        "voie_acces": values["voie_acces"],
+        "voie_vae": values.get("voie_vae", ""),
+        "initiative": values.get("initiative")
+        or (Initiative.OF if context.is_organisme else Initiative.CERTIFIE),
+        "date_inscription": values["date_inscription"],
+        "experience_mois": values.get("experience_mois"),
+        "cpf": values.get("cpf", False),
+    }
+    for refus in eligibility(
+        certification=certification,
+        version=version,
+        organisme=organisme,
+        blocs_vises=blocs,
+        voie_acces=dossier["voie_acces"],
+        voie_vae=dossier["voie_vae"],
+        date_inscription=dossier["date_inscription"],
+        experience_mois=dossier["experience_mois"],
+        cpf=dossier["cpf"],
+    ):
+        column = BY_KEY.get(refus.field).header if refus.field in BY_KEY else ""
+        errors.append(RowError(line, column, refus.message))
+    if errors:
+        outcome.errors.extend(errors)
+        return None
+    return CleanRow(line, candidat, certification, version, organisme, dossier, blocs)
+
+
+def import_candidats(
+    file: BinaryIO, filename: str, *, by: User, valid_rows_only: bool = False, dry_run: bool = False
+) -> CandidatImport:
+    outcome = check_file(file, filename, by=by)
+    record = CandidatImport(
+        fichier=filename[:300],
+        by=by,
+        organisation=by.organisation,
+        lignes=outcome.rows,
+        lignes_valides=len(outcome.valid),
+        errors=[str(e) for e in outcome.errors[:MAX_REPORTED_ERRORS]],
+        warnings=[str(w) for w in outcome.warnings[:MAX_REPORTED_ERRORS]],
+        error_count=len(outcome.errors),
+    )
+    if dry_run or not outcome.valid or (outcome.errors and not valid_rows_only):
+        record.committed = False
+    else:
+        with transaction.atomic():
+            _write(outcome.valid, record, by, filename)
+        record.committed = True
+    record.save()
+    return record
+
+
+def _write(rows: list[CleanRow], record: CandidatImport, by: User, filename: str) -> None:
+    known = {
+        _identity_key(*values): pk
+        for pk, *values in Candidat.objects.visible_to(by).values_list(
+            "pk", "nom_naissance", "prenom1", "annee_naissance", "mois_naissance", "jour_naissance"
+        )
+    }
+    new_candidats = {}
+    for row in rows:
+        c = row.candidat
+        key = _identity_key(
+            c.nom_naissance, c.prenom1, c.annee_naissance, c.mois_naissance, c.jour_naissance
+        )
+        if key not in known and key not in new_candidats:
+            new_candidats[key] = c
+    Candidat.objects.bulk_create(new_candidats.values(), batch_size=1000)
+    ids = {**known, **{key: c.pk for key, c in new_candidats.items()}}
+    existing = set(
+        Dossier.objects.filter(candidat_id__in=set(ids.values())).values_list(
+            "candidat_id", "certification_id", "date_inscription"
+        )
+    )
+    now = timezone.now()
+    dossiers, blocs = [], []
+    for row in rows:
+        c = row.candidat
+        candidat_id = ids[
+            _identity_key(
+                c.nom_naissance, c.prenom1, c.annee_naissance, c.mois_naissance, c.jour_naissance
+            )
+        ]
+        if (candidat_id, row.certification.pk, row.dossier["date_inscription"]) in existing:
+            record.lignes_deja_importees += 1
+            continue
+        dossier = Dossier(
+            candidat_id=candidat_id,
+            certification=row.certification,
+            version=row.version,
+            organisme=row.organisme,
+            state=DossierState.INSCRIT,
+            state_changed_at=now,
+            created_by=by,
+            **row.dossier,
+        )
+        dossiers.append(dossier)
+        blocs.append(row.blocs)
+    Dossier.objects.bulk_create(dossiers, batch_size=1000)
+    DossierTransition.objects.bulk_create(
+        (
+            DossierTransition(
+                dossier=d,
+                from_state=DossierState.BROUILLON,
+                to_state=DossierState.INSCRIT,
+                by=by,
+                motif=f"Import du fichier {filename}",
+            )
+            for d in dossiers
+        ),
+        batch_size=1000,
+    )
+    Dossier.blocs_vises.through.objects.bulk_create(
+        (
+            Dossier.blocs_vises.through(dossier_id=d.pk, bloc_id=b.pk)
+            for d, bs in zip(dossiers, blocs, strict=True)
+            for b in bs
+        ),
+        batch_size=1000,
+    )
+    record.candidats_crees = len(new_candidats)
+    record.dossiers_crees = len(dossiers)
