@@ -59,8 +59,8 @@ def xlsx(rows: list[dict], headers: list[str] = HEADERS) -> io.BytesIO:
     return output
 
 
-@pytest.fixture
-def habilitation():
+def published_habilitation():
+    """An OF habilitated for RNCP39912, whose version 1 (blocs BC01 and BC02) is published."""
     habilitation = HabilitationFactory(certification=CertificationFactory(code_rncp_rs="RNCP39912"))
     version = VersionFactory(certification=habilitation.certification, numero=1)
     BlocFactory(version=version, code="RNCP39912BC01")
@@ -68,6 +68,11 @@ def habilitation():
     version.status = VersionStatus.PUBLIEE
     version.save()
     return habilitation
+
+
+@pytest.fixture
+def habilitation():
+    return published_habilitation()
 
 
 @pytest.fixture
