@@ -6,6 +6,7 @@ Rows already imported (same person, same certification, same enrolment date) are
 importing a file twice creates nothing the second time.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -33,7 +34,15 @@ from .import_columns import (
     choice_reader,
     normalise_header,
 )
-from .models import Candidat, CandidatImport, Dossier, DossierState, DossierTransition, Initiative
+from .models import (
+    Candidat,
+    CandidatImport,
+    Dossier,
+    DossierState,
+    DossierTransition,
+    Habilitation,
+    Initiative,
+)
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -140,6 +149,12 @@ class _Context:
             .values_list("siret", "pk")
         )
         self.organisme_objects: dict[int, Organisation] = {}
+        self.habilitations: dict[tuple[int, int], list[Habilitation]] = defaultdict(list)
+        for habilitation in Habilitation.objects.filter(
+            certification__in={c.pk for c in self.certifications.values()}
+        ):
+            key = (habilitation.organisme_id, habilitation.certification_id)
+            self.habilitations[key].append(habilitation)
 
     def organisme(self, siret: str) -> Organisation | None:
         pk = self.organismes.get(siret)
@@ -321,6 +336,9 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
         date_inscription=dossier["date_inscription"],
         experience_mois=dossier["experience_mois"],
         cpf=dossier["cpf"],
+        habilitations=context.habilitations[(organisme.pk, certification.pk)]
+        if organisme
+        else None,
     ):
         column = BY_KEY.get(refus.field).header if refus.field in BY_KEY else ""
         errors.append(RowError(line, column, refus.message))
@@ -372,9 +390,9 @@ def _write(rows: list[CleanRow], record: CandidatImport, by: User, filename: str
     Candidat.objects.bulk_create(new_candidats.values(), batch_size=1000)
     ids = {**known, **{key: c.pk for key, c in new_candidats.items()}}
     existing = set(
-        Dossier.objects.filter(candidat_id__in=set(ids.values())).values_list(
-            "candidat_id", "certification_id", "date_inscription"
-        )
+        Dossier.objects.filter(
+            certification__in={row.certification.pk for row in rows}
+        ).values_list("candidat_id", "certification_id", "date_inscription")
     )
     now = timezone.now()
     dossiers, blocs = [], []

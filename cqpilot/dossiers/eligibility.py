@@ -32,7 +32,13 @@ def eligibility(
     cpf: bool = False,
     blocs_vises: list[Bloc] | tuple = (),
     voie_vae: str = "",
+    habilitations: list[Habilitation] | None = None,
 ) -> list[Refus]:
+    """Why this enrolment is not possible (empty: it is).
+
+    `habilitations`, when given, are those of `organisme` for `certification` (a bulk import loads
+    them once instead of once per row).
+    """
     refus = []
     nom = certification.intitule
     if version is None or version.certification_id != certification.pk:
@@ -79,7 +85,11 @@ def eligibility(
             )
         )
     if organisme is not None:
-        refus.extend(_habilitation_refus(organisme, certification, date_inscription))
+        if habilitations is None:
+            habilitations = list(
+                Habilitation.objects.filter(organisme=organisme, certification=certification)
+            )
+        refus.extend(_habilitation_refus(organisme, certification, date_inscription, habilitations))
     if version is not None:
         strangers = [b.code for b in blocs_vises if b.version_id != version.pk]
         if strangers:
@@ -93,11 +103,11 @@ def eligibility(
 
 
 def _habilitation_refus(
-    organisme: Organisation, certification: Certification, day: date
+    organisme: Organisation,
+    certification: Certification,
+    day: date,
+    habilitations: list[Habilitation],
 ) -> list[Refus]:
-    habilitations = list(
-        Habilitation.objects.filter(organisme=organisme, certification=certification)
-    )
     if any(h.is_valid_on(day) for h in habilitations):
         return []
     when = day.strftime("%d/%m/%Y")
