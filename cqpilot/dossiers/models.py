@@ -103,12 +103,14 @@ class CandidatQuerySet(models.QuerySet):
         organisation = user.organisation
         if organisation is None:
             return self.none()
+        # Candidates the organisation registered, or who have a dossier it may see.
         if organisation.is_certificateur:
-            mine = Q(dossiers__certification__certificateurs=organisation)
+            dossiers = Dossier.objects.filter(certification__certificateurs=organisation)
         else:
-            mine = Q(dossiers__organisme=organisation)
-        ids = self.filter(mine | Q(created_by_organisation=organisation)).values("pk")
-        return self.filter(pk__in=ids)
+            dossiers = Dossier.objects.filter(organisme=organisation)
+        return self.filter(
+            Q(created_by_organisation=organisation) | Q(pk__in=dossiers.values("candidat_id"))
+        )
 
 
 class Candidat(models.Model):

@@ -117,12 +117,12 @@ def test_user_list_runs_a_constant_number_of_queries(client, django_assert_num_q
     client.force_login(admin)
     for _ in range(3):
         UserFactory(organisation=admin.organisation, roles=[Role.EVALUATEUR])
-    # session, user, its organisation, its roles, count, page of users, their roles
-    with django_assert_num_queries(7):
+    # session, user, its organisation, its roles, count, page of ids, page of users, their roles
+    with django_assert_num_queries(8):
         client.get(reverse("user_list"))
     for _ in range(5):
         UserFactory(organisation=admin.organisation, roles=[Role.MEMBRE_JURY])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("user_list"))
 
 

@@ -28,13 +28,13 @@ def test_certification_list_runs_a_constant_number_of_queries(
     client, manager, django_assert_num_queries
 ):
     CertificationFactory(certificateurs=[manager.organisation])
-    # session, user, organisation, roles, count, page
-    with django_assert_num_queries(6):
+    # session, user, organisation, roles, count, page of ids, page of rows
+    with django_assert_num_queries(7):
         response = client.get(reverse("referentiels:certification_list"))
     assert response.status_code == 200
     for _ in range(10):
         complete_version(certification=CertificationFactory(certificateurs=[manager.organisation]))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("referentiels:certification_list"))
 
 
