@@ -47,6 +47,10 @@ with transaction.atomic():
                  voie_acces="FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION", state=states[i % 5],
                  date_inscription=date(2024, 1, 1) + timedelta(days=i % 900)) for i, c in enumerate(candidats)),
         batch_size=2000)
+if connection.vendor == "postgresql":
+    # A live database has been analysed by autovacuum; a freshly bulk-loaded one has not.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 gestionnaire = User.objects.create_user("gestionnaire", organisation=branche)
 gestionnaire.roles.set([RoleGrant.objects.get_or_create(code="gestionnaire")[0]])
 of_user = User.objects.create_user("of", organisation=ofs[0])

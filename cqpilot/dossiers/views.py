@@ -152,7 +152,7 @@ def candidat_list(request: HttpRequest) -> HttpResponse:
             Column("Naissance", "annee_naissance"),
             Column("Dossiers"),
         ],
-        search_fields=["nom_naissance", "nom_usage", "prenom1", "email"],
+        search_fields=["nom_naissance", "nom_usage", "prenom1"],
         default_sort="nom_naissance",
     )
     # Counted for the page shown only: counting for every candidate before paginating was the
