@@ -16,3 +16,4 @@ class DossiersConfig(AppConfig):
         auditlog.register(models.Candidat, mask_fields=["nir"])
         auditlog.register(models.Dossier, m2m_fields={"blocs_vises"})
         auditlog.register(models.Financement)
+        auditlog.register(models.Document, exclude_fields=["fichier"])

@@ -8,7 +8,7 @@ from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion,
 
 from .eligibility import eligibility
 from .identity import find_duplicates, identity_problems
-from .models import Candidat, Dossier, Financement, Habilitation
+from .models import Candidat, DocumentType, Dossier, Financement, Habilitation
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -273,3 +273,10 @@ class CandidatImportForm(forms.Form):
         if upload.size > 50 * 1024 * 1024:
             raise forms.ValidationError("Le fichier dépasse 50 Mo : découpez-le.")
         return upload
+
+
+class DocumentForm(forms.Form):
+    type = forms.ChoiceField(label="Type de document", choices=DocumentType.choices)
+    fichier = forms.FileField(
+        label="Fichier", help_text="PDF, image ou document bureautique, 20 Mo au plus."
+    )

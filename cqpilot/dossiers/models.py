@@ -4,7 +4,9 @@ A dossier is one candidate × one certification × one published référentiel v
 machine lives in workflow.py, its eligibility rules in eligibility.py.
 """
 
+import uuid
 from datetime import date
+from pathlib import Path
 
 from django.db import models
 from django.db.models import Q
@@ -403,3 +405,48 @@ class CandidatImport(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.fichier} du {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class DocumentType(models.TextChoices):
+    PIECE_IDENTITE = "piece_identite", "Pièce d'identité"
+    CV = "cv", "CV"
+    ATTESTATION_EMPLOYEUR = "attestation_employeur", "Attestation de l'employeur"
+    CONTRAT = "contrat", "Contrat (professionnalisation, Pro-A…)"
+    ATTESTATION_FORMATION = "attestation_formation", "Attestation de formation"
+    DOSSIER_FAISABILITE = "dossier_faisabilite", "Dossier de faisabilité (VAE)"
+    DOSSIER_VALIDATION = "dossier_validation", "Dossier de validation (VAE)"
+    AUTRE = "autre", "Autre"
+
+
+class DocumentStatus(models.TextChoices):
+    A_VERIFIER = "a_verifier", "À vérifier"
+    VALIDE = "valide", "Validé"
+    REFUSE = "refuse", "Refusé"
+
+
+def document_path(document: "Document", filename: str) -> str:
+    # Random file names: the original name stays in `nom`, never in a guessable path.
+    return f"dossiers/{document.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Document(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    type = models.CharField(max_length=30, choices=DocumentType.choices)
+    fichier = models.FileField(upload_to=document_path, max_length=300)
+    nom = models.CharField("nom du fichier", max_length=255)
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        "statut", max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.A_VERIFIER
+    )
+    motif_refus = models.TextField("motif du refus", blank=True)
+    checked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} — {self.nom}"

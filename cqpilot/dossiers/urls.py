@@ -34,4 +34,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/etat/", views.dossier_transition, name="dossier_transition"),
     path("dossiers/<int:pk>/financements/", views.financement_create, name="financement_create"),
+    path("dossiers/<int:pk>/documents/", views.document_add, name="document_add"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("documents/<int:pk>/verification/", views.document_check, name="document_check"),
 ]

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cqpilot.core.models import Organisation, OrganisationKind, Role
@@ -12,9 +13,11 @@ from cqpilot.referentiels.models import Bloc
 
 from . import exports
 from .candidats_import import import_candidats
+from .documents import add_document, check_document
 from .forms import (
     CandidatForm,
     CandidatImportForm,
+    DocumentForm,
     DossierForm,
     FinancementForm,
     HabilitationForm,
@@ -23,8 +26,14 @@ from .forms import (
 )
 from .identity import identity_problems
 from .import_template import candidats_template
-from .models import Candidat, CandidatImport, Dossier, DossierState, Habilitation
-from .workflow import TransitionRefusee, available_transitions, transition
+from .models import Candidat, CandidatImport, Document, Dossier, DossierState, Habilitation
+from .workflow import (
+    CERTIFICATEUR,
+    TransitionRefusee,
+    actor_of,
+    available_transitions,
+    transition,
+)
 
 
 def _require_certifier_manager(request: HttpRequest) -> None:
@@ -278,6 +287,9 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "blocs": dossier.blocs_vises.all() or Bloc.objects.filter(version=dossier.version),
             "whole": not dossier.blocs_vises.exists(),
             "financement_form": FinancementForm(),
+            "documents": dossier.documents.select_related("uploaded_by", "checked_by"),
+            "document_form": DocumentForm(),
+            "can_check_documents": actor_of(request.user, dossier) == CERTIFICATEUR,
         },
     )
 
@@ -362,3 +374,60 @@ def candidat_import_template(request: HttpRequest) -> FileResponse:
         as_attachment=True,
         filename="modele-import-candidats.xlsx",
     )
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        try:
+            add_document(
+                dossier,
+                form.cleaned_data["fichier"],
+                type=form.cleaned_data["type"],
+                by=request.user,
+            )
+        except TransitionRefusee as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Document déposé.")
+    return redirect(f"{reverse('dossiers:dossier_detail', args=[dossier.pk])}#documents")
+
+
+def _document(request: HttpRequest, pk: int) -> Document:
+    return get_object_or_404(
+        Document.objects.select_related("dossier").filter(
+            dossier__in=Dossier.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = _document(request, pk)
+    return FileResponse(document.fichier.open("rb"), as_attachment=True, filename=document.nom)
+
+
+@login_required
+@require_POST
+def document_check(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    try:
+        check_document(
+            document,
+            accept=request.POST.get("decision") == "valider",
+            by=request.user,
+            motif=request.POST.get("motif", ""),
+        )
+    except TransitionRefusee as refusal:
+        messages.error(request, refusal.message)
+    return redirect(f"{reverse('dossiers:dossier_detail', args=[document.dossier_id])}#documents")
