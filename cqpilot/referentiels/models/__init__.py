@@ -1,0 +1,61 @@
+"""Certifications and their versioned référentiels.
+
+Certification → ReferentielVersion → Activite → Competence (+ critères) ; the version's Blocs group
+compétences and carry their Modalites d'évaluation. A published version is immutable: every model
+holding référentiel content refuses to be saved or deleted once its version is published.
+"""
+
+from .certifications import (
+    REGISTRATION_CODE,
+    Certification,
+    CertificationCode,
+    CertificationQuerySet,
+    CertificationStatus,
+    CertificationType,
+    CodeKind,
+    Niveau,
+)
+from .imports import ImportStatus, RncpImport
+from .versions import (
+    Activite,
+    Bloc,
+    Competence,
+    CorrespondanceBloc,
+    CorrespondanceKind,
+    CritereEvaluation,
+    Modalite,
+    ModaliteType,
+    Notation,
+    ReferentielVersion,
+    ReferentielVersionQuerySet,
+    VersionContent,
+    VersionPublieeError,
+    VersionStatus,
+)
+
+__all__ = [
+    "REGISTRATION_CODE",
+    "Activite",
+    "Bloc",
+    "Certification",
+    "CertificationCode",
+    "CertificationQuerySet",
+    "CertificationStatus",
+    "CertificationType",
+    "CodeKind",
+    "Competence",
+    "CorrespondanceBloc",
+    "CorrespondanceKind",
+    "CritereEvaluation",
+    "ImportStatus",
+    "Modalite",
+    "ModaliteType",
+    "Niveau",
+    "Notation",
+    "ReferentielVersion",
+    "ReferentielVersionQuerySet",
+    "RncpImport",
+    "VersionContent",
+    "VersionPublieeError",
+    "VersionStatus",
+]

@@ -1,0 +1,182 @@
+"""Certifications: what France Compétences registers, and the rules each branch sets for it."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from cqpilot.core.models import Organisation, User
+
+
+class CertificationType(models.TextChoices):
+    CQP = "CQP", "CQP"
+    CQPI = "CQPI", "CQPI (interbranches)"
+    AUTRE = "AUTRE", "Autre certification de branche"
+
+
+class Niveau(models.TextChoices):
+    NIV3 = "NIV3", "Niveau 3"
+    NIV4 = "NIV4", "Niveau 4"
+    NIV5 = "NIV5", "Niveau 5"
+    NIV6 = "NIV6", "Niveau 6"
+    NIV7 = "NIV7", "Niveau 7"
+    NIV8 = "NIV8", "Niveau 8"
+
+
+class CertificationStatus(models.TextChoices):
+    EN_PROJET = "en_projet", "En projet"
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive / archivée"
+
+
+REGISTRATION_CODE = re.compile(r"^(RNCP|RS)\d{1,6}$")
+
+
+class CertificationQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "CertificationQuerySet":
+        if user.is_superuser:
+            return self
+        organisation = user.organisation
+        if organisation is None or not organisation.is_certificateur:
+            # Partner OFs reach certifications through their habilitations (dossiers area).
+            return self.none()
+        return self.filter(certificateurs=organisation)
+
+
+class Certification(models.Model):
+    intitule = models.CharField("intitulé", max_length=800)
+    type = models.CharField(max_length=10, choices=CertificationType.choices)
+    code_rncp_rs = models.CharField(
+        "code RNCP ou RS",
+        max_length=12,
+        blank=True,
+        help_text="Par exemple RNCP38001 ou RS6117. Vide pour un CQP non enregistré.",
+    )
+    niveau = models.CharField(
+        "niveau de qualification",
+        max_length=4,
+        choices=Niveau.choices,
+        blank=True,
+        help_text="Uniquement pour une certification enregistrée au RNCP.",
+    )
+    certificateurs = models.ManyToManyField(
+        Organisation,
+        related_name="certifications",
+        verbose_name="branches / certificateurs",
+        limit_choices_to={"kind__in": ["branche", "organisme_certificateur"]},
+    )
+    status = models.CharField(
+        "statut", max_length=20, choices=CertificationStatus.choices, default="en_projet"
+    )
+    date_decision = models.DateField(
+        "date de décision de France compétences", null=True, blank=True
+    )
+    date_fin_enregistrement = models.DateField(
+        "date de fin d'enregistrement", null=True, blank=True
+    )
+
+    # Settings that vary between branches: never constants in the code.
+    vae_ouverte = models.BooleanField(
+        "ouverte à la VAE", default=False, help_text="Possible seulement si enregistrée au RNCP."
+    )
+    experience_min_vae_mois = models.PositiveSmallIntegerField(
+        "expérience minimale pour la VAE (mois)",
+        null=True,
+        blank=True,
+        help_text="Vide : aucune durée minimale (règle légale depuis 2024).",
+    )
+    validite_blocs_mois = models.PositiveSmallIntegerField(
+        "durée de validité des blocs acquis (mois)",
+        null=True,
+        blank=True,
+        help_text="Vide : blocs acquis définitivement.",
+    )
+    blocs_optionnels_requis = models.PositiveSmallIntegerField(
+        "nombre de blocs optionnels à obtenir",
+        default=0,
+        help_text="La certification s'obtient avec tous les blocs obligatoires et ce nombre de "
+        "blocs optionnels.",
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CertificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["intitule"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code_rncp_rs"],
+                condition=~Q(code_rncp_rs=""),
+                name="unique_code_rncp_rs",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intitule} ({self.code_rncp_rs})" if self.code_rncp_rs else self.intitule
+
+    @property
+    def is_rncp(self) -> bool:
+        return self.code_rncp_rs.startswith("RNCP")
+
+    @property
+    def is_rs(self) -> bool:
+        return self.code_rncp_rs.startswith("RS")
+
+    @property
+    def registre_label(self) -> str:
+        if self.is_rncp:
+            return "RNCP"
+        if self.is_rs:
+            return "Répertoire spécifique"
+        return "Non enregistrée"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.code_rncp_rs = self.code_rncp_rs.strip().upper().replace(" ", "")
+        if self.code_rncp_rs and not REGISTRATION_CODE.match(self.code_rncp_rs):
+            errors["code_rncp_rs"] = "Le code doit être de la forme RNCP12345 ou RS1234."
+        if self.niveau and not self.is_rncp:
+            errors["niveau"] = "Seule une certification enregistrée au RNCP a un niveau."
+        if self.vae_ouverte and not self.is_rncp:
+            errors["vae_ouverte"] = (
+                "La VAE n'est possible que pour une certification enregistrée au RNCP."
+            )
+        if self.experience_min_vae_mois and not self.vae_ouverte:
+            errors["experience_min_vae_mois"] = (
+                "Sans objet : la certification n'est pas ouverte à la VAE."
+            )
+        if (
+            self.date_decision
+            and self.date_fin_enregistrement
+            and self.date_fin_enregistrement < self.date_decision
+        ):
+            errors["date_fin_enregistrement"] = "La fin d'enregistrement précède la décision."
+        if errors:
+            raise ValidationError(errors)
+
+
+class CodeKind(models.TextChoices):
+    NSF = "NSF", "NSF"
+    ROME = "ROME", "ROME"
+    FORMACODE = "FORMACODE", "Formacode"
+
+
+class CertificationCode(models.Model):
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="codes")
+    kind = models.CharField("nomenclature", max_length=10, choices=CodeKind.choices)
+    code = models.CharField(max_length=10)
+    libelle = models.CharField("libellé", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification", "kind", "code"], name="unique_certification_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code}"
