@@ -35,8 +35,11 @@ class UserForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.by = by
         self.fields["email"].required = True
-        if by.is_superuser:
-            self.fields["organisation"].queryset = Organisation.objects.all()
+        managed = Organisation.objects.managed_by(by)
+        if by.is_superuser or managed.exclude(pk=by.organisation_id).exists():
+            self.fields["organisation"].queryset = managed
+            self.fields["organisation"].required = True
+            self.fields["organisation"].initial = by.organisation_id
         else:
             del self.fields["organisation"]
         if self.instance.pk is None:

@@ -26,6 +26,23 @@ CERTIFICATEUR_KINDS = (OrganisationKind.BRANCHE, OrganisationKind.ORGANISME_CERT
 siret_format = RegexValidator(r"^\d{14}$", "Le SIRET comporte exactement 14 chiffres.")
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def managed_by(self, user: "User") -> "OrganisationQuerySet":
+        """Organisations whose accounts `user` administers: its own and, for a certifier, the
+        partner OFs habilitated for one of its certifications."""
+        if user.is_superuser:
+            return self
+        organisation = user.organisation
+        if organisation is None or not user.has_role(Role.ADMINISTRATEUR):
+            return self.none()
+        if not organisation.is_certificateur:
+            return self.filter(pk=organisation.pk)
+        partners = self.filter(habilitations__certification__certificateurs=organisation).values(
+            "pk"
+        )
+        return self.filter(models.Q(pk=organisation.pk) | models.Q(pk__in=partners))
+
+
 class Organisation(models.Model):
     nom = models.CharField("raison sociale", max_length=250)
     kind = models.CharField("type", max_length=30, choices=OrganisationKind.choices)
@@ -46,6 +63,8 @@ class Organisation(models.Model):
     contact_email = models.EmailField("courriel du contact", blank=True)
     contact_telephone = models.CharField("téléphone du contact", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["nom"]

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from cqpilot.referentiels.models import Certification, VersionStatus
 
 from .forms import UserForm
-from .models import User
+from .models import Organisation, User
 from .tables import Column, table
 
 
@@ -30,7 +30,7 @@ def _users_visible_to(user: User):
     users = User.objects.select_related("organisation").prefetch_related("roles")
     if user.is_superuser:
         return users
-    return users.filter(organisation=user.organisation)
+    return users.filter(organisation__in=Organisation.objects.managed_by(user))
 
 
 def _require_user_manager(request: HttpRequest) -> None:
