@@ -4,6 +4,8 @@ from datetime import date
 
 from cqpilot.core.models import Organisation, OrganisationKind, User
 from cqpilot.dossiers.models import (
+    AcquisSource,
+    BlocAcquis,
     Candidat,
     Dispositif,
     Dossier,
@@ -109,6 +111,15 @@ def dossiers(organisations: dict[str, Organisation], users: dict[str, User]) -> 
         }[state]
         for step in path:
             transition(dossier, step, by=gestionnaire)
+        if voie == "vae":
+            BlocAcquis.objects.create(
+                candidat=candidat,
+                bloc=version.blocs.get(code="RNCP39912BC04"),
+                source=AcquisSource.EQUIVALENCE,
+                date_obtention=date(2024, 6, 28),
+                commentaire="Habilitation électrique et SST à jour, expérience de chef d'équipe.",
+                created_by=gestionnaire,
+            )
         if voie == "contrat_pro":
             Financement.objects.create(
                 dossier=dossier,

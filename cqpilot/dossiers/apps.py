@@ -17,3 +17,4 @@ class DossiersConfig(AppConfig):
         auditlog.register(models.Dossier, m2m_fields={"blocs_vises"})
         auditlog.register(models.Financement)
         auditlog.register(models.Document, exclude_fields=["fichier"])
+        auditlog.register(models.BlocAcquis)

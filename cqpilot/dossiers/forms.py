@@ -8,7 +8,7 @@ from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion,
 
 from .eligibility import eligibility
 from .identity import find_duplicates, identity_problems
-from .models import Candidat, DocumentType, Dossier, Financement, Habilitation
+from .models import BlocAcquis, Candidat, DocumentType, Dossier, Financement, Habilitation
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -280,3 +280,21 @@ class DocumentForm(forms.Form):
     fichier = forms.FileField(
         label="Fichier", help_text="PDF, image ou document bureautique, 20 Mo au plus."
     )
+
+
+class EquivalenceForm(forms.ModelForm):
+    class Meta:
+        model = BlocAcquis
+        fields = ["bloc", "date_obtention", "commentaire"]
+        labels = {"bloc": "Bloc acquis par équivalence"}
+        widgets = {"date_obtention": DATE_WIDGET, "commentaire": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, by: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bloc"].queryset = Bloc.objects.filter(
+            version__status=VersionStatus.PUBLIEE,
+            version__certification__in=Certification.objects.visible_to(by),
+        ).select_related("version__certification")
+        self.fields["bloc"].label_from_instance = lambda b: (
+            f"{b.version.certification.intitule} v{b.version.numero} — {b.code} {b.intitule}"
+        )

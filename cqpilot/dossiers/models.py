@@ -450,3 +450,31 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} — {self.nom}"
+
+
+class AcquisSource(models.TextChoices):
+    JURY = "jury", "Décision du jury"
+    EQUIVALENCE = "equivalence", "Équivalence"
+
+
+class BlocAcquis(models.Model):
+    """A bloc a candidate has obtained, which later dossiers carry over while it is valid."""
+
+    candidat = models.ForeignKey(Candidat, on_delete=models.CASCADE, related_name="blocs_acquis")
+    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="acquis")
+    source = models.CharField(max_length=12, choices=AcquisSource.choices)
+    date_obtention = models.DateField("date d'obtention")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.SET_NULL, null=True, blank=True, related_name="blocs_obtenus"
+    )
+    commentaire = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date_obtention", "pk"]
+        verbose_name = "bloc acquis"
+        verbose_name_plural = "blocs acquis"
+
+    def __str__(self) -> str:
+        return f"{self.bloc.code} ({self.get_source_display().lower()}, {self.date_obtention:%d/%m/%Y})"

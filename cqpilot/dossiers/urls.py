@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("candidats/<int:pk>/", views.candidat_detail, name="candidat_detail"),
     path("candidats/<int:pk>/modifier/", views.candidat_edit, name="candidat_edit"),
+    path("candidats/<int:pk>/equivalences/", views.equivalence_add, name="equivalence_add"),
     path(
         "candidats/<int:candidat_pk>/dossiers/nouveau/", views.dossier_create, name="dossier_create"
     ),

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from cqpilot.core.tables import Column, table
 from cqpilot.referentiels.models import Bloc
 
 from . import exports
+from .acquis import carried_over, valid_until
 from .candidats_import import import_candidats
 from .documents import add_document, check_document
 from .forms import (
@@ -19,6 +22,7 @@ from .forms import (
     CandidatImportForm,
     DocumentForm,
     DossierForm,
+    EquivalenceForm,
     FinancementForm,
     HabilitationForm,
     OrganismeForm,
@@ -26,7 +30,15 @@ from .forms import (
 )
 from .identity import identity_problems
 from .import_template import candidats_template
-from .models import Candidat, CandidatImport, Document, Dossier, DossierState, Habilitation
+from .models import (
+    AcquisSource,
+    Candidat,
+    CandidatImport,
+    Document,
+    Dossier,
+    DossierState,
+    Habilitation,
+)
 from .workflow import (
     CERTIFICATEUR,
     TransitionRefusee,
@@ -206,6 +218,7 @@ def candidat_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(candidat=candidat)
         .select_related("certification", "version", "organisme")
     )
+    acquis = candidat.blocs_acquis.select_related("bloc__version__certification", "dossier")
     return render(
         request,
         "dossiers/candidat_detail.html",
@@ -214,8 +227,30 @@ def candidat_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dossiers": dossiers,
             "problems": identity_problems(candidat),
             "show_nir": can_handle_nir(request.user),
+            "acquis": [(a, valid_until(a)) for a in acquis],
+            "equivalence_form": EquivalenceForm(by=request.user)
+            if can_handle_nir(request.user)
+            else None,
         },
     )
+
+
+@login_required
+@require_POST
+def equivalence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_certifier_manager(request)
+    candidat = get_object_or_404(Candidat.objects.visible_to(request.user), pk=pk)
+    form = EquivalenceForm(request.POST, by=request.user)
+    if form.is_valid():
+        form.instance.candidat = candidat
+        form.instance.source = AcquisSource.EQUIVALENCE
+        form.instance.created_by = request.user
+        form.save()
+        messages.success(request, "Bloc acquis par équivalence enregistré.")
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("dossiers:candidat_detail", candidat.pk)
 
 
 # --- Dossiers -----------------------------------------------------------------------------------
@@ -290,6 +325,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "documents": dossier.documents.select_related("uploaded_by", "checked_by"),
             "document_form": DocumentForm(),
             "can_check_documents": actor_of(request.user, dossier) == CERTIFICATEUR,
+            "reports": carried_over(dossier.candidat, dossier.version, on=date.today()),
         },
     )
 

@@ -1,0 +1,67 @@
+"""Blocs a candidate already holds, and which of them count for a référentiel version."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from cqpilot.referentiels.models import Bloc, ReferentielVersion
+
+from .models import BlocAcquis, Candidat
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def valid_until(acquis: BlocAcquis) -> date | None:
+    """The last day the bloc counts, by its certification's validity setting (None: for life)."""
+    months = acquis.bloc.version.certification.validite_blocs_mois
+    return add_months(acquis.date_obtention, months) if months else None
+
+
+@dataclass(frozen=True)
+class Report:
+    bloc: Bloc  # the bloc of the target version
+    acquis: BlocAcquis
+    valid_until: date | None
+    via_correspondance: bool
+
+
+def carried_over(candidat: Candidat, version: ReferentielVersion, *, on: date) -> list[Report]:
+    """The blocs of `version` the candidate already holds, still valid on `on`: the same bloc code
+    of the same certification (any version), or a bloc recorded as equivalent."""
+    acquis = list(
+        BlocAcquis.objects.filter(candidat=candidat).select_related("bloc__version__certification")
+    )
+    if not acquis:
+        return []
+    reports = []
+    for bloc in version.blocs.prefetch_related("correspondances"):
+        equivalents = {
+            (c.bloc_cible_id, c.fiche_cible, c.code_bloc_cible) for c in bloc.correspondances.all()
+        }
+        for held in acquis:
+            same = (
+                held.bloc.version.certification_id == version.certification_id
+                and held.bloc.code == bloc.code
+            )
+            equivalent = any(
+                target_id == held.bloc_id
+                or (
+                    fiche
+                    and fiche == held.bloc.version.certification.code_rncp_rs
+                    and code == held.bloc.code
+                )
+                for target_id, fiche, code in equivalents
+            )
+            until = valid_until(held)
+            if (same or equivalent) and (until is None or until >= on):
+                reports.append(Report(bloc, held, until, via_correspondance=not same))
+                break
+    return reports
