@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cqpilot.core",
     "cqpilot.referentiels",
     "cqpilot.dossiers",
+    "cqpilot.accrochage",
 ]
 
 MIDDLEWARE = [
