@@ -14,18 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from cqpilot.core.models import Organisation, OrganisationKind, User
-from cqpilot.core.tabular import TabularFileError, read_table
-from cqpilot.core.validators import normalise_nir
-from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
-
-from .eligibility import eligibility
-from .forms import can_handle_nir
-from .identity import identity_problems, normalise_name
-from .import_columns import (
-    BY_HEADER,
-    BY_KEY,
-    COLUMNS,
+from cqpilot.core.cells import (
     CellError,
     as_bool,
     as_date,
@@ -34,6 +23,15 @@ from .import_columns import (
     choice_reader,
     normalise_header,
 )
+from cqpilot.core.models import Organisation, OrganisationKind, User
+from cqpilot.core.tabular import TabularFileError, read_table
+from cqpilot.core.validators import normalise_nir
+from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
+
+from .eligibility import eligibility
+from .forms import can_handle_nir
+from .identity import identity_problems, normalise_name
+from .import_columns import BY_HEADER, BY_KEY, COLUMNS
 from .models import (
     Candidat,
     CandidatImport,

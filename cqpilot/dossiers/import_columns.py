@@ -1,92 +1,11 @@
 """The columns of the candidate import file: French headers, what each accepts, and the cleaners
 that turn a cell (text from a CSV, or a typed value from Excel) into a value or a French error."""
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+
+from cqpilot.core.cells import normalise_header
 
 from .models import Initiative, Sexe, Situation, VoieAcces, VoieVae
-
-
-class CellError(ValueError):
-    pass
-
-
-def normalise_header(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain.replace("*", "")).strip()
-
-
-def as_text(value: object, max_length: int = 60) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = " ".join(str(value).split())
-    if len(text) > max_length:
-        raise CellError(f"{len(text)} caractères : {max_length} au plus.")
-    return text
-
-
-def as_integer(value: object, low: int, high: int) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = float(str(value).replace(",", ".").strip())
-    except ValueError as error:
-        raise CellError(f"« {value} » n'est pas un nombre.") from error
-    if not number.is_integer() or not low <= number <= high:
-        raise CellError(f"« {as_text(value, 40)} » : attendu un nombre entier de {low} à {high}.")
-    return int(number)
-
-
-def as_date(value: object) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-        raise CellError(f"le {text} n'existe pas.")
-    raise CellError(f"« {as_text(text, 40)} » n'est pas une date (attendu JJ/MM/AAAA).")
-
-
-def as_bool(value: object) -> bool:
-    text = normalise_header(as_text(value, 10))
-    if text in ("", "non", "n", "0", "false", "faux"):
-        return False
-    if text in ("oui", "o", "1", "true", "vrai", "x"):
-        return True
-    raise CellError(f"« {value} » : attendu Oui ou Non.")
-
-
-def choice_reader(choices: type) -> "callable":
-    """A cleaner accepting a choice's French label or its code, case and accents ignored."""
-    known = {}
-    for value, label in choices.choices:
-        known[normalise_header(value)] = value
-        known[normalise_header(label)] = value
-
-    def read(value: object) -> str:
-        text = as_text(value, 200)
-        if not text:
-            return ""
-        try:
-            return known[normalise_header(text)]
-        except KeyError:
-            labels = " ; ".join(str(label) for _value, label in choices.choices)
-            raise CellError(f"« {text} » n'est pas une valeur possible ({labels}).") from None
-
-    return read
 
 
 @dataclass(frozen=True)
