@@ -208,7 +208,7 @@ def test_the_same_person_twice_in_a_file_is_reported(of_user):
 def test_the_template_has_every_column_lists_and_an_importable_example(of_user):
     template = candidats_template(of_user)
     workbook = load_workbook(template)
-    sheet = workbook["Candidats"]
+    sheet = workbook["Données"]
     headers = [cell.value for cell in sheet[1]]
     assert headers == [c.header + (" *" if c.required else "") for c in COLUMNS]
     assert sheet.data_validations.dataValidation, "drop-down lists"
