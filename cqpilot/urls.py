@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("certifications/", include("cqpilot.referentiels.urls")),
+    path("accrochage/", include("cqpilot.accrochage.urls")),
     path("", include("cqpilot.dossiers.urls")),
     path("", include("cqpilot.core.urls")),
 ]

@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict:
     items.append(("Dossiers", reverse("dossiers:dossier_list")))
     if user.can_manage_referentiels:
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))
+        items.append(("Accrochage", reverse("accrochage:standalone")))
         items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))
     if user.can_manage_users:
         items.append(("Utilisateurs", reverse("user_list")))

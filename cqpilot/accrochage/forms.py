@@ -1,0 +1,28 @@
+from django import forms
+
+
+class StandaloneForm(forms.Form):
+    titulaires = forms.FileField(
+        label="Fichier des titulaires (xlsx ou csv)",
+        help_text="Partez du modèle : une ligne par titulaire.",
+    )
+    id_client = forms.CharField(
+        label="Identifiant client CDC",
+        min_length=8,
+        max_length=8,
+        help_text="8 caractères, dans votre espace certificateur de la Caisse des Dépôts.",
+    )
+    id_contrat = forms.CharField(label="Numéro de contrat CDC", max_length=20)
+    id_client_emetteur = forms.CharField(
+        label="Identifiant client du déposant",
+        required=False,
+        min_length=8,
+        max_length=8,
+        help_text="Seulement si un tiers de confiance dépose pour vous.",
+    )
+
+    def clean_titulaires(self):
+        upload = self.cleaned_data["titulaires"]
+        if upload.size > 50 * 1024 * 1024:
+            raise forms.ValidationError("Le fichier dépasse 50 Mo : découpez-le.")
+        return upload

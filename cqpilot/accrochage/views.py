@@ -1,0 +1,93 @@
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from cqpilot.core.models import Role
+
+from .forms import StandaloneForm
+from .models import FluxAutonome
+from .standalone import holders_template, holders_to_xml
+
+
+def _require_certifier(request: HttpRequest) -> None:
+    user = request.user
+    if not (
+        user.is_superuser
+        or (user.is_certificateur_staff and user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE))
+    ):
+        raise PermissionDenied("L'accrochage est réservé au certificateur.")
+
+
+def _files_of(request: HttpRequest):
+    files = FluxAutonome.objects.select_related("by")
+    if request.user.is_superuser:
+        return files
+    return files.filter(organisation=request.user.organisation)
+
+
+@login_required
+def standalone(request: HttpRequest) -> HttpResponse:
+    _require_certifier(request)
+    form = StandaloneForm(request.POST or None, request.FILES or None)
+    holders = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["titulaires"]
+        output = io.BytesIO()
+        holders = holders_to_xml(
+            upload,
+            upload.name,
+            output=output,
+            id_client=form.cleaned_data["id_client"],
+            id_contrat=form.cleaned_data["id_contrat"],
+            id_client_emetteur=form.cleaned_data["id_client_emetteur"],
+        )
+        if not holders.errors:
+            flux = FluxAutonome(
+                organisation=request.user.organisation,
+                by=request.user,
+                source=upload.name[:255],
+                passages=len(holders.passages),
+                certifications=[ref.code for ref, _passages in holders.by_certification()],
+                warnings=[str(w) for w in holders.warnings[:1000]],
+            )
+            flux.fichier.save("flux.xml", ContentFile(output.getvalue()), save=True)
+            return redirect("accrochage:standalone_detail", flux.pk)
+    return render(
+        request,
+        "accrochage/standalone.html",
+        {"form": form, "holders": holders, "files": _files_of(request)[:20]},
+    )
+
+
+@login_required
+def standalone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_certifier(request)
+    return render(
+        request,
+        "accrochage/standalone_detail.html",
+        {"flux": get_object_or_404(_files_of(request), pk=pk)},
+    )
+
+
+@login_required
+def standalone_download(request: HttpRequest, pk: int) -> FileResponse:
+    _require_certifier(request)
+    flux = get_object_or_404(_files_of(request), pk=pk)
+    return FileResponse(
+        flux.fichier.open("rb"),
+        as_attachment=True,
+        filename=flux.download_name,
+        content_type="application/xml",
+    )
+
+
+@login_required
+def template_download(request: HttpRequest) -> FileResponse:
+    _require_certifier(request)
+    return FileResponse(
+        holders_template(), as_attachment=True, filename="modele-titulaires-accrochage.xlsx"
+    )
