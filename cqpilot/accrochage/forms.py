@@ -26,3 +26,10 @@ class StandaloneForm(forms.Form):
         if upload.size > 50 * 1024 * 1024:
             raise forms.ValidationError("Le fichier dépasse 50 Mo : découpez-le.")
         return upload
+
+
+class RapportForm(forms.Form):
+    accuse = forms.FileField(
+        label="Accusé de traitement de la Caisse des Dépôts (XML)",
+        help_text="Le fichier de retour que la CDC met à disposition après le dépôt.",
+    )

@@ -157,6 +157,7 @@ class Holders:
     passages: list[tuple[CertificationRef, Passage]] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    id_flux: str = ""  # set once the file is written
 
     def by_certification(self) -> list[tuple[CertificationRef, list[Passage]]]:
         grouped: dict[CertificationRef, list[Passage]] = {}

@@ -19,10 +19,14 @@ class FluxAutonome(models.Model):
     )
     by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     source = models.CharField("fichier des titulaires", max_length=255)
+    id_flux = models.CharField(max_length=50)
     fichier = models.FileField(upload_to=flux_path, max_length=300)
     passages = models.PositiveIntegerField()
     certifications = models.JSONField(default=list)
     warnings = models.JSONField("avertissements", default=list)
+    # The CDC's answer: {"id_traitement", "accepted": [...], "rejected": {id: message},
+    # "file_errors": [...]}; None until an accusé de traitement is uploaded.
+    rapport = models.JSONField("accusé de traitement", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -8,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from cqpilot.core.models import Role
 
-from .forms import StandaloneForm
+from .forms import RapportForm, StandaloneForm
 from .models import FluxAutonome
-from .standalone import holders_template, holders_to_xml
+from .rapport import RapportError
+from .standalone import holders_template, holders_to_xml, passage_statuses, record_rapport
 
 
 def _require_certifier(request: HttpRequest) -> None:
@@ -50,6 +52,7 @@ def standalone(request: HttpRequest) -> HttpResponse:
                 organisation=request.user.organisation,
                 by=request.user,
                 source=upload.name[:255],
+                id_flux=holders.id_flux,
                 passages=len(holders.passages),
                 certifications=[ref.code for ref, _passages in holders.by_certification()],
                 warnings=[str(w) for w in holders.warnings[:1000]],
@@ -66,10 +69,20 @@ def standalone(request: HttpRequest) -> HttpResponse:
 @login_required
 def standalone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_certifier(request)
+    flux = get_object_or_404(_files_of(request), pk=pk)
+    form = RapportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_rapport(flux, form.cleaned_data["accuse"])
+        except RapportError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Accusé de traitement enregistré.")
+        return redirect("accrochage:standalone_detail", flux.pk)
     return render(
         request,
         "accrochage/standalone_detail.html",
-        {"flux": get_object_or_404(_files_of(request), pk=pk)},
+        {"flux": flux, "form": form, "statuses": passage_statuses(flux)},
     )
 
 

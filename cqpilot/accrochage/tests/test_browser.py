@@ -1,12 +1,15 @@
-"""A certifier turns a spreadsheet of holders into a file the CDC accepts, in the browser."""
+"""A certifier turns a spreadsheet of holders into a file the CDC accepts, then reads its answer."""
 
 import pytest
 from playwright.sync_api import expect
 
+from cqpilot.accrochage.flux import read_flux
+from cqpilot.accrochage.models import FluxAutonome
 from cqpilot.accrochage.schema import schema_errors
 from cqpilot.conftest import log_in
 from cqpilot.core.tests.factories import gestionnaire
 
+from .test_rapport import report_for
 from .test_standalone import holder, xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,3 +54,22 @@ def test_upload_see_errors_fix_and_download_a_valid_file(page, tmp_path, setting
     saved = tmp_path / "flux.xml"
     download.value.save_as(saved)
     assert schema_errors(saved) == []
+
+    # The CDC answers: two holders rejected, the others accepted.
+    flux = FluxAutonome.objects.get()
+    ids = [p.id_technique for _ref, p in read_flux(saved)]
+    report = tmp_path / "accuse.xml"
+    report.write_bytes(
+        report_for(
+            flux,
+            ok=ids[2:],
+            ko={i: "Aucun titulaire ne correspond aux critères obligatoires" for i in ids[:2]},
+        )
+    )
+    page.get_by_label("Accusé de traitement de la Caisse des Dépôts (XML)").set_input_files(
+        str(report)
+    )
+    page.get_by_role("button", name="Enregistrer l'accusé de traitement").click()
+    expect(page.get_by_text("18 acceptés, 2 rejetés.")).to_be_visible()
+    expect(page.locator("#statuts tbody tr")).to_have_count(20)
+    expect(page.locator("#statuts tbody tr").filter(has_text="Rejeté")).to_have_count(2)
