@@ -150,7 +150,7 @@ class _Context:
         self.habilitations: dict[tuple[int, int], list[Habilitation]] = defaultdict(list)
         for habilitation in Habilitation.objects.filter(
             certification__in={c.pk for c in self.certifications.values()}
-        ):
+        ).prefetch_related("blocs"):
             key = (habilitation.organisme_id, habilitation.certification_id)
             self.habilitations[key].append(habilitation)
 

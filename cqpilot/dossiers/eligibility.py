@@ -87,9 +87,15 @@ def eligibility(
     if organisme is not None:
         if habilitations is None:
             habilitations = list(
-                Habilitation.objects.filter(organisme=organisme, certification=certification)
+                Habilitation.objects.filter(
+                    organisme=organisme, certification=certification
+                ).prefetch_related("blocs")
             )
-        refus.extend(_habilitation_refus(organisme, certification, date_inscription, habilitations))
+        refus.extend(
+            _habilitation_refus(
+                organisme, certification, date_inscription, habilitations, blocs_vises
+            )
+        )
     if version is not None:
         strangers = [b.code for b in blocs_vises if b.version_id != version.pk]
         if strangers:
@@ -107,9 +113,30 @@ def _habilitation_refus(
     certification: Certification,
     day: date,
     habilitations: list[Habilitation],
+    blocs_vises: list[Bloc] | tuple,
 ) -> list[Refus]:
-    if any(h.is_valid_on(day) for h in habilitations):
-        return []
+    valid = [h for h in habilitations if h.is_valid_on(day)]
+    if any(not h.bloc_codes for h in valid):
+        return []  # habilitated for the whole certification
+    if valid:
+        # Habilitated for some blocs only: the dossier must target those blocs, by code (the
+        # habilitation outlives référentiel versions).
+        allowed = set().union(*(h.bloc_codes for h in valid))
+        outside = sorted({b.code for b in blocs_vises} - allowed) if blocs_vises else []
+        if blocs_vises and not outside:
+            return []
+        scope = ", ".join(sorted(allowed))
+        if not blocs_vises:
+            message = (
+                f"{organisme} n'est habilité que pour les blocs {scope} de "
+                f"{certification.intitule} : choisissez les blocs visés."
+            )
+        else:
+            message = (
+                f"{organisme} n'est pas habilité pour le(s) bloc(s) {', '.join(outside)} "
+                f"(habilitation limitée aux blocs {scope})."
+            )
+        return [Refus("blocs_vises", message)]
     when = day.strftime("%d/%m/%Y")
     if not habilitations:
         message = f"{organisme} n'est pas habilité pour {certification.intitule}."

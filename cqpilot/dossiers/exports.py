@@ -23,6 +23,7 @@ def habilitations_xlsx(habilitations: HabilitationQuerySet) -> io.BytesIO:
         "NDA",
         "Qualiopi",
         "Périmètre",
+        "Blocs",
         "Début",
         "Fin",
         "Statut",
@@ -30,8 +31,10 @@ def habilitations_xlsx(habilitations: HabilitationQuerySet) -> io.BytesIO:
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for h in habilitations.select_related("organisme", "certification").order_by(
-        "certification__intitule", "organisme__nom"
+    for h in (
+        habilitations.select_related("organisme", "certification")
+        .prefetch_related("blocs")
+        .order_by("certification__intitule", "organisme__nom")
     ):
         sheet.append(
             [
@@ -42,12 +45,15 @@ def habilitations_xlsx(habilitations: HabilitationQuerySet) -> io.BytesIO:
                 h.organisme.nda,
                 "Oui" if h.organisme.qualiopi else "Non",
                 h.get_scope_display(),
+                h.bloc_codes_display or "Toute la certification",
                 h.date_debut,
                 h.date_fin,
                 h.get_status_display(),
             ]
         )
-    for column, width in zip("ABCDEFGHIJ", [50, 14, 40, 16, 13, 9, 28, 12, 12, 10], strict=True):
+    for column, width in zip(
+        "ABCDEFGHIJK", [50, 14, 40, 16, 13, 9, 28, 24, 12, 12, 10], strict=True
+    ):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     output = io.BytesIO()

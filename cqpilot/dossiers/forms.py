@@ -36,21 +36,49 @@ class OrganismeForm(forms.ModelForm):
 class HabilitationForm(forms.ModelForm):
     class Meta:
         model = Habilitation
-        fields = ["organisme", "certification", "scope", "date_debut", "date_fin", "status"]
-        widgets = {"date_debut": DATE_WIDGET, "date_fin": DATE_WIDGET}
+        fields = [
+            "organisme",
+            "certification",
+            "scope",
+            "blocs",
+            "date_debut",
+            "date_fin",
+            "status",
+        ]
+        widgets = {
+            "date_debut": DATE_WIDGET,
+            "date_fin": DATE_WIDGET,
+            "blocs": forms.CheckboxSelectMultiple,
+        }
+        labels = {"blocs": "Limitée aux blocs"}
 
     def __init__(self, *args, by: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisme"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.ORGANISME_FORMATION
         )
-        self.fields["certification"].queryset = Certification.objects.visible_to(by)
+        certifications = Certification.objects.visible_to(by)
+        self.fields["certification"].queryset = certifications
+        self.fields["blocs"].queryset = Bloc.objects.filter(
+            version__certification__in=certifications, version__status=VersionStatus.PUBLIEE
+        ).select_related("version__certification")
+        self.fields["blocs"].label_from_instance = lambda b: (
+            f"{b.version.certification.intitule} v{b.version.numero} — {b.code} {b.intitule}"
+        )
 
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("date_debut"), data.get("date_fin")
         if start and end and end < start:
             self.add_error("date_fin", "La fin de l'habilitation précède son début.")
+        certification = data.get("certification")
+        strangers = [
+            b.code
+            for b in data.get("blocs") or []
+            if b.version.certification_id != getattr(certification, "pk", None)
+        ]
+        if strangers:
+            self.add_error("blocs", f"Bloc(s) {', '.join(strangers)} d'une autre certification.")
         return data
 
 

@@ -6,6 +6,7 @@ machine lives in workflow.py, its eligibility rules in eligibility.py.
 
 import uuid
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from django.db import models
@@ -77,6 +78,15 @@ class Habilitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisme} — {self.certification.intitule}"
+
+    @cached_property
+    def bloc_codes(self) -> frozenset[str]:
+        """Codes of the blocs the habilitation is limited to; empty: the whole certification."""
+        return frozenset(b.code for b in self.blocs.all())
+
+    @property
+    def bloc_codes_display(self) -> str:
+        return ", ".join(sorted(self.bloc_codes))
 
     def is_valid_on(self, day: date) -> bool:
         return (

@@ -79,9 +79,9 @@ def organisme_list(request: HttpRequest) -> HttpResponse:
         Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION).prefetch_related(
             Prefetch(
                 "habilitations",
-                queryset=Habilitation.objects.visible_to(request.user).select_related(
-                    "certification"
-                ),
+                queryset=Habilitation.objects.visible_to(request.user)
+                .select_related("certification")
+                .prefetch_related("blocs"),
             )
         ),
         columns=[

@@ -148,3 +148,24 @@ def test_targeted_blocs_belong_to_the_version():
     assert check(certification, version=version, blocs_vises=[stranger]) == [
         f"Bloc(s) AUTRE-BC01 absent(s) de la version {version.numero}."
     ]
+
+
+def test_an_habilitation_limited_to_some_blocs_allows_only_those_blocs():
+    habilitation = HabilitationFactory()
+    version = VersionFactory(certification=habilitation.certification)
+    bc01, bc02 = (
+        BlocFactory(version=version, code="BC01"),
+        BlocFactory(version=version, code="BC02"),
+    )
+    habilitation.blocs.set([bc01])
+    version.status = VersionStatus.PUBLIEE
+    version.save()
+    organisme, certification = habilitation.organisme, habilitation.certification
+    assert check(certification, version=version, organisme=organisme, blocs_vises=[bc01]) == []
+    assert check(certification, version=version, organisme=organisme, blocs_vises=[bc01, bc02]) == [
+        f"{organisme} n'est pas habilité pour le(s) bloc(s) BC02 (habilitation limitée aux blocs BC01)."
+    ]
+    assert check(certification, version=version, organisme=organisme) == [
+        f"{organisme} n'est habilité que pour les blocs BC01 de {certification.intitule} : "
+        "choisissez les blocs visés."
+    ]
