@@ -23,13 +23,9 @@ from cqpilot.core.cells import (
 )
 from cqpilot.core.tabular import TabularFileError, read_table
 from cqpilot.dossiers.identity import MARRIED_NAME_MARKER, unaccented_upper
+from cqpilot.dossiers.models import Initiative, Sexe, VoieVae
 
 from .flux import CertificationRef, Passage, Titulaire
-
-
-class Sexe(models.TextChoices):
-    M = "M", "Homme"
-    F = "F", "Femme"
 
 
 class Obtention(models.TextChoices):
@@ -71,19 +67,6 @@ class ModaliteAcces(models.TextChoices):
     VAE = "VAE", "VAE"
     EQUIVALENCE_DIPLOME_ETRANGER = "EQUIVALENCE_DIPLOME_ETRANGER", "Équivalence diplôme étranger"
     CANDIDAT_LIBRE = "CANDIDAT_LIBRE", "Candidat libre"
-
-
-class VoieVae(models.TextChoices):
-    VAE_CLASSIQUE = "VAE_CLASSIQUE", "VAE classique"
-    CONGES_VAE = "CONGES_VAE", "Congé VAE"
-
-
-class Initiative(models.TextChoices):
-    CERTIFIE = "CERTIFIE", "Le titulaire"
-    OF = "OF", "L'organisme de formation"
-    POLE_EMPLOI = "POLE_EMPLOI", "France Travail"
-    EMPLOYEUR = "EMPLOYEUR", "L'employeur"
-    AUTRE = "AUTRE", "Autre"
 
 
 @dataclass(frozen=True)
