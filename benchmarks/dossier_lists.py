@@ -47,6 +47,8 @@ with transaction.atomic():
                  voie_acces="FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION", state=states[i % 5],
                  date_inscription=date(2024, 1, 1) + timedelta(days=i % 900)) for i, c in enumerate(candidats)),
         batch_size=2000)
+from cqpilot.dossiers.access import sync_acces
+sync_acces()  # bulk_create sends no signal
 if connection.vendor == "postgresql":
     # A live database has been analysed by autovacuum; a freshly bulk-loaded one has not.
     with connection.cursor() as cursor:
@@ -58,6 +60,7 @@ of_user.roles.set([RoleGrant.objects.get_or_create(code="organisme_formation")[0
 pages = [
     ("/dossiers/", {}), ("/dossiers/", {"page": "1500"}), ("/dossiers/", {"q": "Durand123"}),
     ("/dossiers/", {"etat": "certifie", "tri": "candidat__nom_naissance"}),
+    ("/dossiers/", {"certification": str(cqp.pk), "q": "Moreau"}),
     ("/candidats/", {}), ("/candidats/", {"q": "Moreau4"}), ("/candidats/", {"tri": "-annee_naissance", "page": "200"}),
 ]
 print(f"{count} dossiers, base {connection.vendor}")

@@ -9,7 +9,7 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import access, models  # noqa: F401 - access connects its signal receivers
 
         auditlog.register(models.Habilitation)
         # The NIR is audited as "changed", never with its value.

@@ -28,6 +28,7 @@ from cqpilot.core.tabular import TabularFileError, read_table
 from cqpilot.core.validators import normalise_nir
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
 
+from .access import grant_new_rows
 from .eligibility import eligibility
 from .forms import can_handle_nir
 from .identity import identity_problems, normalise_name
@@ -438,5 +439,7 @@ def _write(rows: list[CleanRow], record: CandidatImport, by: User, filename: str
         ),
         batch_size=1000,
     )
+    # bulk_create sends no signal: grant the access the new rows imply.
+    grant_new_rows(new_candidats.values(), dossiers)
     record.candidats_crees = len(new_candidats)
     record.dossiers_crees = len(dossiers)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cqpilot.core.models import Organisation, OrganisationKind, Role
 from cqpilot.core.tables import Column, table
-from cqpilot.referentiels.models import Bloc
+from cqpilot.referentiels.models import Bloc, Certification
 
 from . import exports
 from .acquis import carried_over, valid_until
@@ -264,6 +264,12 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("etat", "")
     if state in DossierState.values:
         dossiers = dossiers.filter(state=state)
+    certifications = Certification.objects.filter(
+        pk__in=Dossier.objects.visible_to(request.user).values("certification")
+    ).order_by("intitule")
+    certification = request.GET.get("certification", "")
+    if certification.isdigit():
+        dossiers = dossiers.filter(certification_id=int(certification))
     listing = table(
         request,
         dossiers,
@@ -275,12 +281,21 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             Column("Inscription", "date_inscription"),
             Column("État", "state"),
         ],
-        search_fields=["candidat__nom_naissance", "candidat__prenom1", "certification__intitule"],
+        # Names only: a certification is chosen with its filter, not searched as text.
+        search_fields=["candidat__nom_naissance", "candidat__prenom1"],
         default_sort="-date_inscription",
     )
     template = "dossiers/_dossier_table.html" if request.htmx else "dossiers/dossier_list.html"
     return render(
-        request, template, {"table": listing, "states": DossierState.choices, "state": state}
+        request,
+        template,
+        {
+            "table": listing,
+            "states": DossierState.choices,
+            "state": state,
+            "certifications": certifications,
+            "certification": certification,
+        },
     )
 
 

@@ -10,9 +10,10 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 
+from cqpilot.core.bulk import insert_rows
 from cqpilot.core.models import CERTIFICATEUR_KINDS, Organisation, User
 
 from .models import (
@@ -266,7 +267,7 @@ def _insert_competences(blocs: list[Bloc]) -> None:
     ]
     if not rows:
         return
-    _insert_rows(Competence._meta.db_table, ["version_id", "code", "intitule", "ordre"], rows)
+    insert_rows(Competence._meta.db_table, ["version_id", "code", "intitule", "ordre"], rows)
     ids = {
         (version_id, code): pk
         for pk, version_id, code in Competence.objects.filter(
@@ -278,20 +279,7 @@ def _insert_competences(blocs: list[Bloc]) -> None:
         (bloc_ids[(version_id, code.rsplit("-C", 1)[0])], ids[(version_id, code)])
         for version_id, code, _intitule, _ordre in rows
     ]
-    _insert_rows(Bloc.competences.through._meta.db_table, ["bloc_id", "competence_id"], links)
-
-
-def _insert_rows(table: str, columns: list[str], rows: list[tuple], chunk: int = 500) -> None:
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            cursor.execute(
-                head + ", ".join([placeholders] * len(part)),
-                [value for row in part for value in row],
-            )
+    insert_rows(Bloc.competences.through._meta.db_table, ["bloc_id", "competence_id"], links)
 
 
 def _draft_versions(

@@ -83,8 +83,8 @@ def test_dossier_list_runs_a_constant_number_of_queries(
     dossier_of(habilitation)
     url = reverse("dossiers:dossier_list")
     client.get(url)
-    # session, user, organisation, roles, count, page of ids, page of rows
-    with django_assert_num_queries(7) as first:
+    # session, user, organisation, roles, certifications filter, count, page of ids, page of rows
+    with django_assert_num_queries(8) as first:
         client.get(url, {"q": "", "etat": "brouillon"})
     for _ in range(8):
         dossier_of(habilitation)
@@ -290,3 +290,17 @@ def test_a_certifier_administrateur_creates_accounts_for_its_habilitated_organis
     client.post(reverse("user_create"), {**data, "organisation": habilitation.organisme.pk})
     assert User.objects.get(username="formateur").organisation == habilitation.organisme
     assert "formateur" in client.get(reverse("user_list")).text
+
+
+def test_dossiers_are_filtered_by_certification(client, certifier, habilitation):
+    mine = dossier_of(habilitation)
+    other_certification = HabilitationFactory(
+        certification__certificateurs=[certifier.organisation]
+    ).certification
+    other = DossierFactory(certification=other_certification)
+    client.force_login(certifier)
+    response = client.get(
+        reverse("dossiers:dossier_list"), {"certification": other_certification.pk}
+    )
+    assert str(other.candidat) in response.text
+    assert str(mine.candidat) not in response.text
