@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -116,7 +116,10 @@ def test_the_corrected_file_is_imported_and_a_second_import_creates_nothing(of_u
     assert dossier.organisme == of_user.organisation
     assert dossier.state == DossierState.INSCRIT
     assert sorted(b.code for b in dossier.blocs_vises.all()) == ["RNCP39912BC01", "RNCP39912BC02"]
-    assert dossier.transitions.get().motif == "Import du fichier candidats.xlsx"
+    step = dossier.transitions.get()
+    assert step.motif == "Import du fichier candidats.xlsx"
+    assert abs(step.at - dossier.state_changed_at) < timedelta(seconds=1)
+    assert step.at.tzinfo is not None
     again = import_candidats(xlsx(rows), "candidats.xlsx", by=of_user)
     assert (again.candidats_crees, again.dossiers_crees, again.lignes_deja_importees) == (0, 0, 30)
     assert Dossier.objects.count() == 30
