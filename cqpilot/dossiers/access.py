@@ -115,10 +115,18 @@ def dossier_deleted(sender, instance: Dossier, **kwargs) -> None:
 
 @receiver(m2m_changed, sender=Certification.certificateurs.through)
 def certificateurs_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:
+    if isinstance(instance, Certification):
+        certifications = [instance.pk]
+    elif action == "pre_clear":  # from the organisation's side: remember what is being cleared
+        instance._cleared_certifications = list(
+            instance.certifications.values_list("pk", flat=True)
+        )
+        return
+    elif action == "post_clear":
+        certifications = getattr(instance, "_cleared_certifications", [])
+    else:
+        certifications = list(pk_set or [])
     if not action.startswith("post_"):
         return
-    if isinstance(instance, Certification):
-        candidats = Dossier.objects.filter(certification=instance)
-    else:  # changed from the organisation's side
-        candidats = Dossier.objects.filter(certification__in=pk_set or [])
+    candidats = Dossier.objects.filter(certification__in=certifications)
     sync_acces(candidats.values_list("candidat", flat=True).distinct().iterator())

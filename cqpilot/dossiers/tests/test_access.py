@@ -64,6 +64,14 @@ def test_a_new_certificateur_sees_existing_candidates_and_a_removed_one_no_longe
     assert_in_sync()
 
 
+def test_an_organisation_leaving_all_its_certifications_loses_their_candidates():
+    dossier = DossierFactory()
+    owner = dossier.certification.certificateurs.get()
+    owner.certifications.clear()
+    assert not CandidatAcces.objects.filter(organisation=owner).exists()
+    assert_in_sync()
+
+
 def test_deleting_a_dossier_revokes_what_it_granted():
     dossier = DossierFactory(organisme=OrganismeFactory())
     dossier.transitions.all().delete()
