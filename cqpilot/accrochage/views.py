@@ -7,8 +7,6 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from cqpilot.core.models import Role
-
 from .forms import RapportForm, StandaloneForm
 from .models import FluxAutonome
 from .rapport import RapportError
@@ -16,11 +14,7 @@ from .standalone import holders_template, holders_to_xml, passage_statuses, reco
 
 
 def _require_certifier(request: HttpRequest) -> None:
-    user = request.user
-    if not (
-        user.is_superuser
-        or (user.is_certificateur_staff and user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE))
-    ):
+    if not request.user.is_certificateur_manager:
         raise PermissionDenied("L'accrochage est réservé au certificateur.")
 
 

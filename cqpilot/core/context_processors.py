@@ -12,7 +12,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Certifications", reverse("referentiels:certification_list")))
     items.append(("Candidats", reverse("dossiers:candidat_list")))
     items.append(("Dossiers", reverse("dossiers:dossier_list")))
-    if user.can_manage_referentiels:
+    if user.is_certificateur_manager:
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))
         items.append(("Accrochage", reverse("accrochage:standalone")))
         items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))

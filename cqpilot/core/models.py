@@ -130,7 +130,9 @@ class User(AbstractUser):
         return self.organisation is not None and self.organisation.is_certificateur
 
     @property
-    def can_manage_referentiels(self) -> bool:
+    def is_certificateur_manager(self) -> bool:
+        """An administrateur or gestionnaire of a certificateur: who manages référentiels,
+        partner OFs, dossiers' decisions and the accrochage."""
         if self.is_superuser:
             return True
         return self.is_certificateur_staff and self.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE)

@@ -2,7 +2,7 @@ from datetime import date
 
 from django import forms
 
-from cqpilot.core.models import Organisation, OrganisationKind, Role, User
+from cqpilot.core.models import Organisation, OrganisationKind, User
 from cqpilot.core.validators import normalise_nir, siret_problem
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
 
@@ -100,9 +100,8 @@ IDENTITY_FIELDS = [
 
 
 def can_handle_nir(user: User) -> bool:
-    return user.is_superuser or (
-        user.is_certificateur_staff and user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE)
-    )
+    # One policy point for the NIR: the certifier collects it for the CDC (domain.md §7.1).
+    return user.is_certificateur_manager
 
 
 class CandidatForm(forms.ModelForm):

@@ -49,11 +49,7 @@ from .workflow import (
 
 
 def _require_certifier_manager(request: HttpRequest) -> None:
-    user = request.user
-    if not (
-        user.is_superuser
-        or (user.is_certificateur_staff and user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE))
-    ):
+    if not request.user.is_certificateur_manager:
         raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
 
 

@@ -116,7 +116,7 @@ def actor_of(user: User, dossier: Dossier) -> str | None:
         return None
     if organisation.is_certificateur:
         if (
-            user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE)
+            user.is_certificateur_manager
             and dossier.certification.certificateurs.filter(pk=organisation.pk).exists()
         ):
             return CERTIFICATEUR

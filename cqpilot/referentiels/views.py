@@ -42,7 +42,7 @@ PUBLISHED_MESSAGE = (
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_referentiels:
+    if not request.user.is_certificateur_manager:
         raise PermissionDenied("Réservé aux gestionnaires de certification.")
 
 
