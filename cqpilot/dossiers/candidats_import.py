@@ -8,6 +8,7 @@ importing a file twice creates nothing the second time.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import BinaryIO
 
 from django.db import connection, transaction
@@ -70,6 +71,14 @@ class CleanRow:
     organisme: Organisation | None
     dossier: dict
     blocs: list[Bloc]
+
+    @cached_property
+    def identity(self) -> tuple:
+        """Who the row is about, accents and case aside: computed once, used by every step."""
+        c = self.candidat
+        return _identity_key(
+            c.nom_naissance, c.prenom1, c.annee_naissance, c.mois_naissance, c.jour_naissance
+        )
 
 
 @dataclass
@@ -207,17 +216,7 @@ def check_file(file: BinaryIO, filename: str, *, by: User) -> Outcome:
         row = _check_row(line, cells, columns, context, outcome)
         if row is None:
             continue
-        key = (
-            _identity_key(
-                row.candidat.nom_naissance,
-                row.candidat.prenom1,
-                row.candidat.annee_naissance,
-                row.candidat.mois_naissance,
-                row.candidat.jour_naissance,
-            ),
-            row.certification.pk,
-            row.dossier["date_inscription"],
-        )
+        key = (row.identity, row.certification.pk, row.dossier["date_inscription"])
         if key in seen_in_file:
             outcome.errors.append(
                 RowError(
@@ -381,12 +380,8 @@ def _write(rows: list[CleanRow], record: CandidatImport, by: User, filename: str
     }
     new_candidats = {}
     for row in rows:
-        c = row.candidat
-        key = _identity_key(
-            c.nom_naissance, c.prenom1, c.annee_naissance, c.mois_naissance, c.jour_naissance
-        )
-        if key not in known and key not in new_candidats:
-            new_candidats[key] = c
+        if row.identity not in known and row.identity not in new_candidats:
+            new_candidats[row.identity] = row.candidat
     Candidat.objects.bulk_create(new_candidats.values(), batch_size=1000)
     ids = {**known, **{key: c.pk for key, c in new_candidats.items()}}
     existing = set(
@@ -397,12 +392,7 @@ def _write(rows: list[CleanRow], record: CandidatImport, by: User, filename: str
     now = timezone.now()
     dossiers, blocs = [], []
     for row in rows:
-        c = row.candidat
-        candidat_id = ids[
-            _identity_key(
-                c.nom_naissance, c.prenom1, c.annee_naissance, c.mois_naissance, c.jour_naissance
-            )
-        ]
+        candidat_id = ids[row.identity]
         if (candidat_id, row.certification.pk, row.dossier["date_inscription"]) in existing:
             record.lignes_deja_importees += 1
             continue
