@@ -21,7 +21,7 @@ from cqpilot.core.cells import (
     choice_reader,
     normalise_header,
 )
-from cqpilot.core.tabular import TabularFileError, read_table
+from cqpilot.core.tabular import Problem, TabularFileError, map_columns, read_table
 from cqpilot.dossiers.identity import MARRIED_NAME_MARKER, unaccented_upper
 from cqpilot.dossiers.models import Initiative, Sexe, VoieVae
 
@@ -124,17 +124,6 @@ INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 
 @dataclass
-class Problem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"Ligne {self.line}" + (f", {self.column}" if self.column else "")
-        return f"{where} : {self.message}"
-
-
-@dataclass
 class Holders:
     rows: int = 0
     passages: list[tuple[CertificationRef, Passage]] = field(default_factory=list)
@@ -191,15 +180,10 @@ def read_holders(file: BinaryIO, filename: str, *, today: date | None = None) ->
     except TabularFileError as error:
         holders.errors.append(Problem(0, "", str(error)))
         return holders
-    columns: dict[str, int] = {}
-    for index, header in enumerate(table.headers):
-        column = BY_HEADER.get(normalise_header(header))
-        if column is None:
-            if header:
-                holders.warnings.append(Problem(1, header, "colonne inconnue, ignorée."))
-        elif column.key not in columns:
-            columns[column.key] = index
-    missing = [c.header for c in COLUMNS if c.required and c.key not in columns]
+    # A duplicated column is ignored here: the first one is read.
+    mapped = map_columns(table.headers, COLUMNS, BY_HEADER)
+    columns, missing = mapped.indexes, mapped.missing
+    holders.warnings.extend(Problem(1, h, "colonne inconnue, ignorée.") for h in mapped.unknown)
     if missing:
         holders.errors.append(
             Problem(

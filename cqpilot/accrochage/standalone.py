@@ -8,9 +8,10 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from cqpilot.core.spreadsheets import template_workbook
+from cqpilot.core.tabular import Problem
 
 from .flux import Entete, read_flux, write_flux
-from .holders import COLUMNS, Holders, Problem, read_holders
+from .holders import COLUMNS, Holders, read_holders
 from .models import FluxAutonome
 from .rapport import Rapport, RapportError, parse_rapport
 from .schema import schema_errors

@@ -12,6 +12,8 @@ from typing import BinaryIO
 
 from python_calamine import CalamineWorkbook
 
+from .cells import normalise_header
+
 CSV_SEPARATORS = (";", ",", "\t", "|")
 
 
@@ -77,3 +79,41 @@ def _read_csv(content: bytes) -> Iterator[list[str]]:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     except csv.Error as error:
         raise TabularFileError(f"Fichier CSV mal formé ({error}).") from error
+
+
+@dataclass
+class Problem:
+    """A fault of a user's file, located by line (0: the file itself) and column header."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Ligne {self.line}" + (f", {self.column}" if self.column else "")
+        return f"{where} : {self.message}"
+
+
+@dataclass
+class ColumnMap:
+    indexes: dict[str, int]  # column key → position in the row
+    unknown: list[str]  # headers that match no column
+    duplicated: list[str]  # headers of a column already seen (the first one is kept)
+    missing: list[str]  # headers of required columns absent from the file
+
+
+def map_columns(headers: list[str], columns: list, by_header: dict) -> ColumnMap:
+    """Match a file's headers to the expected columns (objects with key, header, required);
+    `by_header` maps normalised headers to columns."""
+    mapped = ColumnMap({}, [], [], [])
+    for index, header in enumerate(headers):
+        column = by_header.get(normalise_header(header))
+        if column is None:
+            if header:
+                mapped.unknown.append(header)
+        elif column.key in mapped.indexes:
+            mapped.duplicated.append(header)
+        else:
+            mapped.indexes[column.key] = index
+    mapped.missing = [c.header for c in columns if c.required and c.key not in mapped.indexes]
+    return mapped

@@ -26,7 +26,7 @@ from cqpilot.core.cells import (
     normalise_header,
 )
 from cqpilot.core.models import Organisation, OrganisationKind, User
-from cqpilot.core.tabular import TabularFileError, read_table
+from cqpilot.core.tabular import Problem, TabularFileError, map_columns, read_table
 from cqpilot.core.validators import normalise_nir
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
 
@@ -46,20 +46,6 @@ from .models import (
 )
 
 MAX_REPORTED_ERRORS = 1000
-
-
-@dataclass
-class RowError:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"Ligne {self.line}, {self.column} : {self.message}"
-            if self.column
-            else f"Ligne {self.line} : {self.message}"
-        )
 
 
 @dataclass
@@ -85,8 +71,8 @@ class CleanRow:
 class Outcome:
     rows: int = 0
     valid: list[CleanRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 CHOICE_READERS = {c.key: choice_reader(c.choices) for c in COLUMNS if c.choices}
@@ -184,22 +170,15 @@ def check_file(file: BinaryIO, filename: str, *, by: User) -> Outcome:
     try:
         table = read_table(file, filename)
     except TabularFileError as error:
-        outcome.errors.append(RowError(0, "", str(error)))
+        outcome.errors.append(Problem(0, "", str(error)))
         return outcome
-    columns = {}
-    for index, header in enumerate(table.headers):
-        column = BY_HEADER.get(normalise_header(header))
-        if column is None:
-            if header:
-                outcome.warnings.append(RowError(1, header, "colonne inconnue, ignorée."))
-        elif column.key in columns:
-            outcome.errors.append(RowError(1, header, "colonne présente deux fois."))
-        else:
-            columns[column.key] = index
-    missing = [c.header for c in COLUMNS if c.required and c.key not in columns]
+    mapped = map_columns(table.headers, COLUMNS, BY_HEADER)
+    columns, missing = mapped.indexes, mapped.missing
+    outcome.warnings.extend(Problem(1, h, "colonne inconnue, ignorée.") for h in mapped.unknown)
+    outcome.errors.extend(Problem(1, h, "colonne présente deux fois.") for h in mapped.duplicated)
     if missing:
         outcome.errors.append(
-            RowError(
+            Problem(
                 1,
                 "",
                 "colonne(s) obligatoire(s) absente(s) : "
@@ -219,7 +198,7 @@ def check_file(file: BinaryIO, filename: str, *, by: User) -> Outcome:
         key = (row.identity, row.certification.pk, row.dossier["date_inscription"])
         if key in seen_in_file:
             outcome.errors.append(
-                RowError(
+                Problem(
                     line,
                     "",
                     f"même personne, même certification et même date que la ligne {seen_in_file[key]}.",
@@ -238,7 +217,7 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
         try:
             values[key] = _clean_cell(key, raw)
         except CellError as error:
-            errors.append(RowError(line, BY_KEY[key].header, str(error)))
+            errors.append(Problem(line, BY_KEY[key].header, str(error)))
     for column in COLUMNS:
         if (
             column.required
@@ -246,7 +225,7 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
             and values.get(column.key) in (None, "")
             and not any(e.column == column.header for e in errors)
         ):
-            errors.append(RowError(line, column.header, "obligatoire."))
+            errors.append(Problem(line, column.header, "obligatoire."))
     if errors:
         outcome.errors.extend(errors)
         return None
@@ -261,23 +240,21 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
     if values.get("nir"):
         if not context.may_give_nir:
             errors.append(
-                RowError(
-                    line, "NIR", "seul le certificateur collecte le NIR : videz cette colonne."
-                )
+                Problem(line, "NIR", "seul le certificateur collecte le NIR : videz cette colonne.")
             )
         else:
             candidat.nir = normalise_nir(values["nir"])
     for problem in identity_problems(candidat):
         column = BY_KEY[problem.field].header if problem.field in BY_KEY else ""
         (errors if problem.blocking else outcome.warnings).append(
-            RowError(line, column, problem.message)
+            Problem(line, column, problem.message)
         )
     certification = context.certifications.get(
         values["certification"].upper()
     ) or context.certifications.get(normalise_header(values["certification"]))
     if certification is None:
         errors.append(
-            RowError(
+            Problem(
                 line,
                 "Certification",
                 f"« {values['certification']} » : certification inconnue, ou pour laquelle vous n'êtes pas habilité.",
@@ -292,7 +269,7 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
         organisme = context.organisme(values["organisme_siret"])
         if organisme is None:
             errors.append(
-                RowError(
+                Problem(
                     line,
                     "SIRET de l'organisme de formation",
                     f"aucun organisme de formation n'a le SIRET {values['organisme_siret']}.",
@@ -308,7 +285,7 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
         bloc = context.blocs.get((version.pk if version else None, code))
         if bloc is None:
             errors.append(
-                RowError(
+                Problem(
                     line,
                     "Blocs visés",
                     f"le bloc {code} n'existe pas dans le référentiel en vigueur.",
@@ -340,7 +317,7 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
         else None,
     ):
         column = BY_KEY.get(refus.field).header if refus.field in BY_KEY else ""
-        errors.append(RowError(line, column, refus.message))
+        errors.append(Problem(line, column, refus.message))
     if errors:
         outcome.errors.extend(errors)
         return None
