@@ -7,6 +7,8 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from cqpilot.core.models import of_own_organisation
+
 from .forms import RapportForm, StandaloneForm
 from .models import FluxAutonome
 from .rapport import RapportError
@@ -19,10 +21,7 @@ def _require_certifier(request: HttpRequest) -> None:
 
 
 def _files_of(request: HttpRequest):
-    files = FluxAutonome.objects.select_related("by")
-    if request.user.is_superuser:
-        return files
-    return files.filter(organisation=request.user.organisation)
+    return of_own_organisation(FluxAutonome.objects.select_related("by"), request.user)
 
 
 @login_required

@@ -15,6 +15,12 @@ from django.db import models
 from .validators import siret_problem
 
 
+def of_own_organisation(queryset: models.QuerySet, user: "User") -> models.QuerySet:
+    """Records (imports, generated files…) kept per organisation: the user's own, all for a
+    super-administrator."""
+    return queryset if user.is_superuser else queryset.filter(organisation=user.organisation)
+
+
 class OrganisationKind(models.TextChoices):
     BRANCHE = "branche", "Branche professionnelle / CPNE"
     ORGANISME_CERTIFICATEUR = "organisme_certificateur", "Organisme certificateur"

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cqpilot.core.models import Organisation, OrganisationKind, Role
+from cqpilot.core.models import Organisation, OrganisationKind, Role, of_own_organisation
 from cqpilot.core.tables import Column, table
 from cqpilot.referentiels.models import Bloc, Certification
 
@@ -380,10 +380,7 @@ def financement_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _imports_of(request: HttpRequest):
-    imports = CandidatImport.objects.select_related("by")
-    if request.user.is_superuser:
-        return imports
-    return imports.filter(organisation=request.user.organisation)
+    return of_own_organisation(CandidatImport.objects.select_related("by"), request.user)
 
 
 @login_required

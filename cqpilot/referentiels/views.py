@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.models import of_own_organisation
 from cqpilot.core.tables import Column, table
 
 from . import exports, services
@@ -365,19 +366,16 @@ def rncp_import(request: HttpRequest) -> HttpResponse:
             keep_valid=form.cleaned_data["importer_valides"],
         )
         return redirect("referentiels:rncp_import_detail", report.pk)
-    imports = RncpImport.objects.select_related("by")
-    if not request.user.is_superuser:
-        imports = imports.filter(organisation=request.user.organisation)
+    imports = of_own_organisation(RncpImport.objects.select_related("by"), request.user)
     return render(request, "referentiels/rncp_import.html", {"form": form, "imports": imports[:20]})
 
 
 @login_required
 def rncp_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
-    imports = RncpImport.objects.select_related("by")
-    if not request.user.is_superuser:
-        imports = imports.filter(organisation=request.user.organisation)
-    report = get_object_or_404(imports, pk=pk)
+    report = get_object_or_404(
+        of_own_organisation(RncpImport.objects.select_related("by"), request.user), pk=pk
+    )
     certifications = []
     if report.committed and report.fiche:
         certifications = Certification.objects.visible_to(request.user).filter(
