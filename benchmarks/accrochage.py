@@ -9,14 +9,11 @@ Each variant runs in its own process, which prints its wall time and peak RSS.
 """
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from child import run_child
 
 COMMON = """
 import json, resource, sys, time
@@ -121,17 +118,7 @@ print(json.dumps({"passages": written, "errors": errors, "build": built, "second
 
 def run(code: str, count: int, output: Path) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cqpilot.settings_tests"}
-    child = subprocess.run(
-        [sys.executable, "-c", code + REPORT, str(count), str(output)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if child.returncode:
-        sys.exit(child.stderr)
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    return run_child(code + REPORT, str(count), str(output), env=env)
 
 
 def main() -> None:

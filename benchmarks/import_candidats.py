@@ -9,17 +9,13 @@ in a child process on a fresh database, which prints its own wall time and peak 
 """
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from child import production_env, run_child
 from openpyxl import Workbook
 
-ROOT = Path(__file__).resolve().parent.parent
 HEADERS = [
     "Nom de naissance", "Prénom", "Sexe", "Jour de naissance", "Mois de naissance",
     "Année de naissance", "Code INSEE de naissance", "Commune de naissance", "Courriel",
@@ -100,21 +96,8 @@ def main() -> None:
             f"Fichier : {args.rows} lignes, {path.stat().st_size / 1e6:.1f} Mo "
             f"(écrit en {time.perf_counter() - start:.1f} s)"
         )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cqpilot.settings", "DEBUG": "0"}
-        env.setdefault("SECRET_KEY", "benchmark-only")
-        env.setdefault("FIELD_ENCRYPTION_KEYS", "hAXs2YDEjBLHIXTEnb0yAqbjAGPW_NLaKYuUi3CXpvI=")
-        env["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        child = subprocess.run(
-            [sys.executable, "-c", CHILD, str(path)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if child.returncode:
-            sys.exit(child.stderr)
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        database = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+        figures = run_child(CHILD, str(path), env=production_env(database))
     print(f"Base : {'PostgreSQL' if args.database_url.startswith('postgres') else 'SQLite'}")
     print(
         f"Résultat : enregistré={figures['committed']}, {figures['rows']} lignes, "

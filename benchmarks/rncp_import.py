@@ -10,14 +10,11 @@ runs in a child process on a fresh database, which prints its own wall time and 
 """
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from child import production_env, run_child
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,21 +72,9 @@ def main() -> None:
             f"Export synthétique : {args.fiches} fiches, {size / 1e6:.0f} Mo "
             f"(construit en {time.perf_counter() - start:.1f} s)"
         )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cqpilot.settings", "DEBUG": "0"}
-        env.setdefault("SECRET_KEY", "benchmark-only")
-        env["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+        database = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
         wall = time.perf_counter()
-        child = subprocess.run(
-            [sys.executable, "-c", CHILD, str(export)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if child.returncode:
-            sys.exit(child.stderr)
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        figures = run_child(CHILD, str(export), env=production_env(database))
     print(f"Base : {'PostgreSQL' if args.database_url.startswith('postgres') else 'SQLite'}")
     print(
         f"Résultat : {figures['status']}, {figures['fiches']} fiches, {figures['blocs']} blocs, "
