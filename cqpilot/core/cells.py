@@ -5,12 +5,16 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
+
+FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 class CellError(ValueError):
     pass
 
 
+@lru_cache(maxsize=4096)  # a file repeats the same few choice labels on every row
 def normalise_header(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", str(text))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
@@ -48,13 +52,17 @@ def as_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+    if french := FRENCH_DATE.fullmatch(text):
+        day, month, year = (int(part) for part in french.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise CellError(f"le {text} n'existe pas.") from None
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-        raise CellError(f"le {text} n'existe pas.")
     raise CellError(f"« {as_text(text, 40)} » n'est pas une date (attendu JJ/MM/AAAA).")
 
 

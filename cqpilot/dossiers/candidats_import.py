@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from cqpilot.core.bulk import insert_rows
+from cqpilot.core.bulk import create_objects, insert_rows
 from cqpilot.core.cells import (
     CellError,
     as_bool,
@@ -359,7 +359,7 @@ def _write(rows: list[CleanRow], record: CandidatImport, by: User, filename: str
     for row in rows:
         if row.identity not in known and row.identity not in new_candidats:
             new_candidats[row.identity] = row.candidat
-    Candidat.objects.bulk_create(new_candidats.values(), batch_size=1000)
+    create_objects(Candidat, list(new_candidats.values()))
     ids = {**known, **{key: c.pk for key, c in new_candidats.items()}}
     existing = set(
         Dossier.objects.filter(
@@ -385,9 +385,7 @@ def _write(rows: list[CleanRow], record: CandidatImport, by: User, filename: str
         )
         dossiers.append(dossier)
         blocs.append(row.blocs)
-    Dossier.objects.bulk_create(dossiers, batch_size=1000)
-    # Rows whose keys are not needed back: multi-row INSERTs, at a fraction of bulk_create's
-    # per-object cost (benchmarks/import_candidats.py).
+    create_objects(Dossier, dossiers)
     at = connection.ops.adapt_datetimefield_value(now)
     motif = f"Import du fichier {filename}"[:1000]
     insert_rows(
@@ -403,7 +401,7 @@ def _write(rows: list[CleanRow], record: CandidatImport, by: User, filename: str
         ["dossier_id", "bloc_id"],
         [(d.pk, b.pk) for d, bs in zip(dossiers, blocs, strict=True) for b in bs],
     )
-    # bulk_create sends no signal: grant the access the new rows imply.
+    # Bulk writes send no signal: grant the access the new rows imply.
     grant_new_rows(new_candidats.values(), dossiers)
     record.candidats_crees = len(new_candidats)
     record.dossiers_crees = len(dossiers)
