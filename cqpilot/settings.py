@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cqpilot.referentiels",
     "cqpilot.dossiers",
     "cqpilot.accrochage",
+    "cqpilot.jurys",
 ]
 
 MIDDLEWARE = [

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import prefetch_related_objects
+
 from cqpilot.referentiels.models import Bloc, ReferentielVersion
 
-from .models import BlocAcquis, Candidat
+from .models import BlocAcquis, Candidat, Dossier
 
 
 def add_months(day: date, months: int) -> date:
@@ -41,14 +43,44 @@ def carried_over(candidat: Candidat, version: ReferentielVersion, *, on: date) -
     )
     if not acquis:
         return []
+    return _matching(acquis, list(version.blocs.prefetch_related("correspondances")), on)
+
+
+def carried_over_many(
+    dossiers: list[Dossier], blocs_by_version: dict[int, list[Bloc]], *, on: date
+) -> dict[int, list[Report]]:
+    """carried_over for many dossiers at once (dossier pk → reports), in three queries. Blocs a
+    dossier obtained itself do not count as held before it."""
+    acquis_by_candidat: dict[int, list[BlocAcquis]] = {}
+    for held in BlocAcquis.objects.filter(
+        candidat__in={d.candidat_id for d in dossiers}
+    ).select_related("bloc__version__certification"):
+        acquis_by_candidat.setdefault(held.candidat_id, []).append(held)
+    if not acquis_by_candidat:
+        return {}
+    wanted = [bloc for blocs in blocs_by_version.values() for bloc in blocs]
+    prefetch_related_objects(wanted, "correspondances")
+    reports = {}
+    for dossier in dossiers:
+        acquis = [
+            a for a in acquis_by_candidat.get(dossier.candidat_id, []) if a.dossier_id != dossier.pk
+        ]
+        if acquis:
+            reports[dossier.pk] = _matching(
+                acquis, blocs_by_version.get(dossier.version_id, []), on
+            )
+    return reports
+
+
+def _matching(acquis: list[BlocAcquis], blocs: list[Bloc], on: date) -> list[Report]:
     reports = []
-    for bloc in version.blocs.prefetch_related("correspondances"):
+    for bloc in blocs:
         equivalents = {
             (c.bloc_cible_id, c.fiche_cible, c.code_bloc_cible) for c in bloc.correspondances.all()
         }
         for held in acquis:
             same = (
-                held.bloc.version.certification_id == version.certification_id
+                held.bloc.version.certification_id == bloc.version.certification_id
                 and held.bloc.code == bloc.code
             )
             equivalent = any(

@@ -178,3 +178,26 @@ def transition(dossier: Dossier, to_state: str, *, by: User, motif: str = "") ->
     dossier.state_changed_at = timezone.now()
     dossier.save(update_fields=["state", "state_changed_at", "updated_at"])
     return dossier
+
+
+JURY_STATES = frozenset({S.CERTIFIE, S.VALIDATION_PARTIELLE, S.NON_VALIDE})
+
+
+def record_jury_decision(dossier: Dossier, to_state: str, *, by: User, motif: str) -> None:
+    """The dossier's state set by a signed jury decision (or its rectification): from « présenté
+    au jury », or from an earlier jury decision when a rectified PV changes it."""
+    if to_state not in JURY_STATES:
+        raise ValueError(to_state)
+    if dossier.state == to_state:
+        return
+    if dossier.state != S.PRESENTE_JURY and dossier.state not in JURY_STATES:
+        raise TransitionRefusee(
+            f"Le dossier de {dossier.candidat} est « {dossier.get_state_display()} » : "
+            "la décision du jury ne peut pas s'y appliquer."
+        )
+    DossierTransition.objects.create(
+        dossier=dossier, from_state=dossier.state, to_state=to_state, by=by, motif=motif
+    )
+    dossier.state = to_state
+    dossier.state_changed_at = timezone.now()
+    dossier.save(update_fields=["state", "state_changed_at", "updated_at"])

@@ -1,0 +1,332 @@
+"""Jury paritaire: the people a certifier calls on, its jury sessions, their deliberations per
+candidate and bloc, and the signed PV.
+
+Composition and decision rules come from each branch agreement (domain.md §1.2), so they are
+settings per certification (ReglesJury), never constants.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from cqpilot.core.models import Organisation, User
+from cqpilot.dossiers.models import Candidat, Dossier
+from cqpilot.referentiels.models import Bloc, Certification
+
+
+class Majorite(models.TextChoices):
+    ABSOLUE_PRESENTS = "absolue_presents", "Majorité absolue des membres votants présents"
+    SUFFRAGES_EXPRIMES = "suffrages_exprimes", "Majorité des suffrages exprimés"
+    PAR_COLLEGE = "par_college", "Majorité des membres présents de chaque collège"
+
+
+class ReglesJury(models.Model):
+    """How the jury of one certification is composed and decides (branch agreement)."""
+
+    certification = models.OneToOneField(
+        Certification, on_delete=models.CASCADE, related_name="regles_jury"
+    )
+    parite = models.BooleanField(
+        "parité entre collèges",
+        default=True,
+        help_text="Autant de membres votants présents dans le collège employeurs que dans le "
+        "collège salariés.",
+    )
+    membres_min_par_college = models.PositiveSmallIntegerField(
+        "membres présents minimum par collège", default=1
+    )
+    quorum = models.PositiveSmallIntegerField(
+        "quorum (membres votants présents)",
+        default=2,
+        help_text="Un jury est collégial : jamais moins de deux membres.",
+    )
+    majorite = models.CharField(
+        "règle de majorité", max_length=20, choices=Majorite.choices, default="absolue_presents"
+    )
+    voix_preponderante_president = models.BooleanField(
+        "voix prépondérante du président en cas d'égalité", default=True
+    )
+    part_externes_min = models.PositiveSmallIntegerField(
+        "part minimale de membres externes (%)",
+        default=50,
+        help_text="Membres extérieurs au certificateur et aux organismes de formation des "
+        "candidats (préconisation de France compétences : 50 %).",
+    )
+    validation_cpne = models.BooleanField(
+        "validation CPNE après le jury",
+        default=False,
+        help_text="Le jury propose, la CPNE(FP) prononce la délivrance.",
+    )
+
+    class Meta:
+        verbose_name = "règles du jury"
+        verbose_name_plural = "règles des jurys"
+
+    def __str__(self) -> str:
+        return f"Règles du jury — {self.certification}"
+
+
+class College(models.TextChoices):
+    EMPLOYEURS = "employeurs", "Collège employeurs"
+    SALARIES = "salaries", "Collège salariés"
+    AUCUN = "aucun", "Hors collège (expert, personne qualifiée)"
+
+
+class IntervenantQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "IntervenantQuerySet":
+        if user.is_superuser:
+            return self
+        if not user.is_certificateur_staff:
+            return self.none()
+        return self.filter(organisation=user.organisation)
+
+
+class Intervenant(models.Model):
+    """A person the certifier calls on as jury member or évaluateur, with declared interests."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="intervenants"
+    )
+    nom = models.CharField(max_length=60)
+    prenom = models.CharField("prénom", max_length=60)
+    email = models.EmailField("courriel", blank=True)
+    college = models.CharField("collège", max_length=12, choices=College.choices)
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intervenant",
+        verbose_name="compte cqpilot",
+        help_text="Nécessaire pour signer un PV en tant que président ou saisir des résultats.",
+    )
+    # Declared interests (domain.md §1.1): what makes him recused for a candidate.
+    interne_certificateur = models.BooleanField(
+        "salarié ou mandataire du certificateur", default=False
+    )
+    employeur_nom = models.CharField("employeur", max_length=250, blank=True)
+    employeur_siret = models.CharField("SIRET de l'employeur", max_length=14, blank=True)
+    organismes = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "organisme_formation"},
+        verbose_name="organismes de formation pour lesquels il intervient",
+    )
+    candidats_suivis = models.ManyToManyField(
+        Candidat,
+        blank=True,
+        related_name="+",
+        verbose_name="candidats formés, tutorés ou accompagnés (VAE)",
+    )
+
+    objects = IntervenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nom", "prenom"]
+        verbose_name = "intervenant"
+
+    def __str__(self) -> str:
+        return f"{self.prenom} {self.nom}"
+
+
+class JuryStatus(models.TextChoices):
+    PREPARATION = "preparation", "En préparation"
+    DELIBERATION = "deliberation", "En délibération"
+    CLOS = "clos", "Clos, PV à signer"
+    SIGNE = "signe", "PV signé"
+
+
+class JuryQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "JuryQuerySet":
+        if user.is_superuser:
+            return self
+        if not user.is_certificateur_staff:
+            return self.none()
+        return self.filter(organisation=user.organisation)
+
+
+class Jury(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="jurys")
+    certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="jurys")
+    date = models.DateField()
+    lieu = models.CharField("lieu", max_length=250, help_text="Adresse, ou « à distance ».")
+    status = models.CharField(
+        "statut", max_length=15, choices=JuryStatus.choices, default=JuryStatus.PREPARATION
+    )
+    date_validation_cpne = models.DateField("date de validation CPNE", null=True, blank=True)
+    rectification_en_cours = models.TextField(
+        "motif de la rectification en cours",
+        blank=True,
+        help_text="Renseigné quand un PV signé est rouvert ; la prochaine clôture produit une "
+        "nouvelle version du PV.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = JuryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = "jury"
+
+    def __str__(self) -> str:
+        return f"Jury du {self.date:%d/%m/%Y} — {self.certification.intitule}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == JuryStatus.SIGNE
+
+
+class RoleJury(models.TextChoices):
+    PRESIDENT = "president", "Président"
+    VICE_PRESIDENT = "vice_president", "Vice-président"
+    MEMBRE = "membre", "Membre"
+    EXPERT = "expert", "Expert (sans voix délibérative)"
+
+
+class JuryMembre(models.Model):
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="membres")
+    intervenant = models.ForeignKey(Intervenant, on_delete=models.PROTECT, related_name="+")
+    college = models.CharField("collège", max_length=12, choices=College.choices)
+    role = models.CharField("rôle", max_length=15, choices=RoleJury.choices, default="membre")
+    present = models.BooleanField("présent", default=True)
+
+    class Meta:
+        ordering = ["college", "intervenant__nom"]
+        verbose_name = "membre du jury"
+        constraints = [
+            models.UniqueConstraint(fields=["jury", "intervenant"], name="unique_jury_membre"),
+            models.UniqueConstraint(
+                fields=["jury"], condition=Q(role="president"), name="one_president_per_jury"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervenant} ({self.get_role_display().lower()})"
+
+    @property
+    def votes(self) -> bool:
+        return self.role != RoleJury.EXPERT
+
+
+class Decision(models.TextChoices):
+    TOTALE = "totale", "Validation totale"
+    PARTIELLE = "partielle", "Validation partielle"
+    NON_VALIDE = "non_valide", "Non validé"
+
+
+class Deliberation(models.Model):
+    """The jury's decision for one candidate's dossier."""
+
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="deliberations")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="deliberations")
+    decision = models.CharField("décision", max_length=12, choices=Decision.choices, blank=True)
+    preconisations = models.TextField("préconisations", blank=True)
+    motivation = models.TextField(blank=True)
+    # Optimistic locking: a save based on an older revision is refused (two users deliberating).
+    revision = models.PositiveIntegerField(default=0)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier__candidat__nom_naissance", "dossier__candidat__prenom1", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["jury", "dossier"], name="unique_deliberation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.candidat} — {self.get_decision_display() or 'à délibérer'}"
+
+
+class BlocResultat(models.TextChoices):
+    VALIDE = "valide", "Validé"
+    NON_VALIDE = "non_valide", "Non validé"
+
+
+class DecisionBloc(models.Model):
+    deliberation = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="blocs")
+    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    resultat = models.CharField("décision", max_length=12, choices=BlocResultat.choices)
+    note_jury = models.DecimalField(
+        "note retenue par le jury", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    justification = models.TextField(
+        blank=True, help_text="Obligatoire quand le jury modifie une note (rattrapage)."
+    )
+
+    class Meta:
+        ordering = ["bloc__ordre", "bloc__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "bloc"], name="unique_decision_bloc")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bloc_id} : {self.get_resultat_display()}"
+
+
+class Recusation(models.Model):
+    """A member who may not vote for a candidate: a declared conflict of interest, or abstention."""
+
+    deliberation = models.ForeignKey(
+        Deliberation, on_delete=models.CASCADE, related_name="recusations"
+    )
+    membre = models.ForeignKey(JuryMembre, on_delete=models.CASCADE, related_name="recusations")
+    motif = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "membre"], name="unique_recusation")
+        ]
+
+    def __str__(self) -> str:
+        return f"Récusation : {self.motif}"
+
+
+class VoteChoice(models.TextChoices):
+    POUR = "pour", "Pour"
+    CONTRE = "contre", "Contre"
+    ABSTENTION = "abstention", "Abstention"
+
+
+class Vote(models.Model):
+    deliberation = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="votes")
+    membre = models.ForeignKey(JuryMembre, on_delete=models.CASCADE, related_name="votes")
+    choix = models.CharField(max_length=12, choices=VoteChoice.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "membre"], name="unique_vote")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_choix_display()
+
+
+def pv_path(pv: "ProcesVerbal", filename: str) -> str:
+    return f"jurys/{pv.jury_id}/pv-v{pv.numero}.pdf"
+
+
+class ProcesVerbal(models.Model):
+    """One version of the jury's PV: the first, then one per rectification."""
+
+    jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="pvs")
+    numero = models.PositiveSmallIntegerField("version")
+    fichier = models.FileField(upload_to=pv_path, max_length=300)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    rectification = models.TextField(
+        "motif de la rectification", blank=True, help_text="Vide pour la première version."
+    )
+    generated_at = models.DateTimeField(auto_now_add=True)
+    signed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["jury", "numero"]
+        verbose_name = "procès-verbal"
+        constraints = [models.UniqueConstraint(fields=["jury", "numero"], name="unique_pv")]
+
+    def __str__(self) -> str:
+        return f"PV v{self.numero} — {self.jury}"

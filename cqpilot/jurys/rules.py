@@ -1,0 +1,136 @@
+"""The jury's rules as plain functions: composition, conflicts of interest, majority.
+
+Each returns French explanations, so that the screens and the PV say exactly why.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cqpilot.dossiers.models import Dossier
+
+from .models import College, Intervenant, JuryMembre, Majorite, ReglesJury, RoleJury, VoteChoice
+
+VOTING_COLLEGES = (College.EMPLOYEURS, College.SALARIES)
+
+
+def _plural(count: int, words: str) -> str:
+    """« 1 membre présent », « 2 membres présents »."""
+    return f"{count} " + " ".join(w + "s" if count > 1 else w for w in words.split())
+
+
+@dataclass(frozen=True)
+class Composition:
+    problems: list[str]
+    votants: int
+    par_college: dict[str, int]
+    externes: int
+
+
+def check_composition(
+    membres: Iterable[JuryMembre], regles: ReglesJury, organismes_candidats: set[int]
+) -> Composition:
+    """Whether the members present make a valid jury under the certification's rules.
+
+    `organismes_candidats`: the OFs of the jury's candidates, whose people are not external.
+    Each member's intervenant must come with `organismes` prefetched.
+    """
+    votants = [m for m in membres if m.present and m.role != RoleJury.EXPERT]
+    par_college = {college: sum(m.college == college for m in votants) for college in College}
+    externes = sum(
+        not m.intervenant.interne_certificateur
+        and not {o.pk for o in m.intervenant.organismes.all()} & organismes_candidats
+        for m in votants
+    )
+    problems = []
+    if len(votants) < regles.quorum:
+        problems.append(
+            f"Quorum non atteint : {_plural(len(votants), 'membre votant présent')}, "
+            f"{regles.quorum} requis."
+        )
+    for college in VOTING_COLLEGES:
+        if par_college[college] < regles.membres_min_par_college:
+            problems.append(
+                f"{College(college).label} : {_plural(par_college[college], 'membre présent')}, "
+                f"{regles.membres_min_par_college} requis."
+            )
+    if regles.parite and par_college[College.EMPLOYEURS] != par_college[College.SALARIES]:
+        problems.append(
+            f"Parité non respectée : {par_college[College.EMPLOYEURS]} employeurs et "
+            f"{par_college[College.SALARIES]} salariés présents."
+        )
+    if not any(m.role == RoleJury.PRESIDENT for m in votants):
+        problems.append("Aucun président présent.")
+    if votants and externes * 100 < regles.part_externes_min * len(votants):
+        problems.append(
+            f"Membres externes : {externes} sur {len(votants)} "
+            f"({round(externes * 100 / len(votants))} %), {regles.part_externes_min} % requis."
+        )
+    return Composition(problems, len(votants), par_college, externes)
+
+
+def siren(siret: str) -> str:
+    return siret[:9] if len(siret) >= 9 else ""
+
+
+def conflict_reasons(intervenant: Intervenant, dossier: Dossier) -> list[str]:
+    """Why this person may neither evaluate nor vote for this dossier's candidate.
+
+    The intervenant must come with `organismes` and `candidats_suivis` prefetched, the dossier
+    with its candidat and organisme.
+    """
+    reasons = []
+    candidat = dossier.candidat
+    employeur = siren(intervenant.employeur_siret)
+    if employeur and employeur == siren(candidat.employeur_siret):
+        reasons.append(
+            f"même entreprise que le candidat ({intervenant.employeur_nom or employeur})"
+        )
+    if dossier.organisme_id and dossier.organisme_id in {
+        o.pk for o in intervenant.organismes.all()
+    }:
+        reasons.append(
+            f"intervient pour l'organisme de formation du candidat ({dossier.organisme})"
+        )
+    if candidat.pk in {c.pk for c in intervenant.candidats_suivis.all()}:
+        reasons.append("a formé, tutoré ou accompagné le candidat")
+    return reasons
+
+
+@dataclass(frozen=True)
+class Adoption:
+    adopted: bool
+    explanation: str
+
+
+def adoption(votes: dict[int, str], electeurs: list[JuryMembre], regles: ReglesJury) -> Adoption:
+    """Whether the decision is adopted by `votes` (member pk → choice) of the `electeurs`: the
+    voting members present and not recused for this candidate."""
+    if not votes:
+        return Adoption(False, "Vote non enregistré.")
+    president = next((m for m in electeurs if m.role == RoleJury.PRESIDENT), None)
+    president_pour = (
+        president is not None
+        and regles.voix_preponderante_president
+        and votes.get(president.pk) == VoteChoice.POUR
+    )
+
+    def majority(members: list[JuryMembre], *, expressed_only: bool) -> tuple[bool, str]:
+        pour = sum(votes.get(m.pk) == VoteChoice.POUR for m in members)
+        contre = sum(votes.get(m.pk) == VoteChoice.CONTRE for m in members)
+        base = pour + contre if expressed_only else len(members)
+        if 2 * pour > base:
+            return True, f"{pour} pour, {contre} contre sur {base}"
+        if 2 * pour == base and pour and president_pour and president in members:
+            return True, f"{pour} pour, {contre} contre : voix prépondérante du président"
+        return False, f"{pour} pour, {contre} contre sur {base}"
+
+    if regles.majorite == Majorite.PAR_COLLEGE:
+        details, adopted = [], True
+        for college in VOTING_COLLEGES:
+            members = [m for m in electeurs if m.college == college]
+            ok, detail = majority(members, expressed_only=False)
+            adopted &= ok
+            details.append(f"{College(college).label} : {detail}")
+        return Adoption(adopted, " ; ".join(details) + ".")
+    ok, detail = majority(electeurs, expressed_only=regles.majorite == Majorite.SUFFRAGES_EXPRIMES)
+    return Adoption(ok, f"{detail}.")

@@ -1,0 +1,111 @@
+"""A certifier's jury ready to deliberate: certification with blocs, candidates presented,
+members of both collèges."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import factory
+
+from cqpilot.core.models import Organisation, Role, User
+from cqpilot.core.tests.factories import OrganisationFactory, UserFactory
+from cqpilot.dossiers.models import Dossier, DossierState
+from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, OrganismeFactory
+from cqpilot.jurys.models import College, Intervenant, Jury, RoleJury
+from cqpilot.jurys.services import add_dossiers, add_membre
+from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
+from cqpilot.referentiels.tests.factories import BlocFactory, CertificationFactory, VersionFactory
+
+
+class IntervenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Intervenant
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    nom = factory.Sequence(lambda n: f"Lefèvre{n}")
+    prenom = "Dominique"
+    college = College.EMPLOYEURS
+
+    @factory.post_generation
+    def organismes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organismes.set(extracted)
+
+
+class JuryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Jury
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    certification = factory.LazyAttribute(
+        lambda j: CertificationFactory(certificateurs=[j.organisation])
+    )
+    date = date(2026, 11, 20)
+    lieu = "Maison de la branche, 75009 Paris"
+
+
+@dataclass
+class Scenario:
+    branche: Organisation
+    certification: Certification
+    version: ReferentielVersion
+    blocs: list[Bloc]
+    jury: Jury
+    gestionnaire: User
+    president: User
+    of: Organisation
+    dossiers: list[Dossier]
+
+
+def published_version(certification: Certification, codes: list[str]) -> tuple:
+    version = VersionFactory(certification=certification)
+    blocs = [
+        BlocFactory(version=version, code=code, intitule=f"Bloc {code}", ordre=n)
+        for n, code in enumerate(codes)
+    ]
+    ReferentielVersion.objects.filter(pk=version.pk).update(status=VersionStatus.PUBLIEE)
+    version.refresh_from_db()
+    return version, blocs
+
+
+def scenario(candidats: int = 3, *, membres: bool = True) -> Scenario:
+    branche = OrganisationFactory(nom="CPNE de la propreté")
+    jury = JuryFactory(organisation=branche)
+    certification = jury.certification
+    version, blocs = published_version(certification, ["BC01", "BC02", "BC03"])
+    gestionnaire = UserFactory(organisation=branche, roles=[Role.GESTIONNAIRE])
+    president = UserFactory(
+        organisation=branche, roles=[Role.MEMBRE_JURY], first_name="Anne", last_name="Prési"
+    )
+    of = OrganismeFactory(nom="Formapro Sud")
+    noms = ["Benali", "Durand", "Nguyen", "Moreau", "Petit", "Roux"]
+    dossiers = [
+        DossierFactory(
+            candidat=CandidatFactory(nom_naissance=noms[n % 6] + ("" if n < 6 else str(n))),
+            certification=certification,
+            version=version,
+            organisme=of,
+            state=DossierState.PRESENTE_JURY,
+        )
+        for n in range(candidats)
+    ]
+    add_dossiers(jury, dossiers, by=gestionnaire)
+    if membres:
+        people = [
+            IntervenantFactory(
+                organisation=branche,
+                nom="Prési",
+                prenom="Anne",
+                college=College.EMPLOYEURS,
+                user=president,
+            ),
+            IntervenantFactory(organisation=branche, nom="Salah", college=College.SALARIES),
+            IntervenantFactory(organisation=branche, nom="Garnier", college=College.EMPLOYEURS),
+            IntervenantFactory(organisation=branche, nom="Texier", college=College.SALARIES),
+        ]
+        add_membre(jury, people[0], RoleJury.PRESIDENT)
+        for person in people[1:]:
+            add_membre(jury, person, RoleJury.MEMBRE)
+    return Scenario(
+        branche, certification, version, blocs, jury, gestionnaire, president, of, dossiers
+    )
