@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("certifications/", include("cqpilot.referentiels.urls")),
     path("accrochage/", include("cqpilot.accrochage.urls")),
+    path("jurys/", include("cqpilot.jurys.urls")),
     path("", include("cqpilot.dossiers.urls")),
     path("", include("cqpilot.core.urls")),
 ]

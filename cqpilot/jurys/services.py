@@ -185,8 +185,9 @@ class Ligne:
     decision_suggeree: str
 
     @property
-    def blocs_decides(self) -> list[tuple[Bloc, DecisionBloc | None]]:
-        return [(bloc, self.decisions.get(bloc.pk)) for bloc in self.blocs]
+    def blocs_decides(self) -> list[tuple[Bloc, DecisionBloc]]:
+        """Each bloc to decide with its decision (a blank one while none is recorded)."""
+        return [(bloc, self.decisions.get(bloc.pk) or DecisionBloc()) for bloc in self.blocs]
 
 
 def scope_blocs(dossier: Dossier, version_blocs: list[Bloc]) -> list[Bloc]:

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+app_name = "jurys"
+
+urlpatterns = [
+    path("", views.jury_list, name="jury_list"),
+    path("nouveau/", views.jury_create, name="jury_create"),
+    path("<int:pk>/", views.jury_detail, name="jury_detail"),
+    path("<int:pk>/membres/", views.membre_add, name="membre_add"),
+    path(
+        "<int:pk>/membres/<int:membre_pk>/presence/", views.membre_presence, name="membre_presence"
+    ),
+    path("<int:pk>/candidats/", views.dossiers_add, name="dossiers_add"),
+    path("<int:pk>/etape/<str:step>/", views.jury_step, name="jury_step"),
+    path("<int:pk>/signature/", views.jury_sign, name="jury_sign"),
+    path("<int:pk>/cpne/", views.jury_cpne, name="jury_cpne"),
+    path("<int:pk>/pv/v<int:numero>.pdf", views.pv_download, name="pv_download"),
+    path("<int:pk>/deliberation/", views.deliberation, name="deliberation"),
+    path(
+        "<int:pk>/deliberation/<int:deliberation_pk>/",
+        views.deliberation_save,
+        name="deliberation_save",
+    ),
+    path("<int:pk>/deliberation/<int:deliberation_pk>/votes/", views.votes, name="votes"),
+    path("intervenants/", views.intervenant_list, name="intervenant_list"),
+    path("intervenants/nouveau/", views.intervenant_edit, name="intervenant_create"),
+    path("intervenants/<int:pk>/", views.intervenant_edit, name="intervenant_edit"),
+    path("regles/<int:certification_pk>/", views.regles_edit, name="regles_edit"),
+]

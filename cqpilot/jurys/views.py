@@ -1,0 +1,395 @@
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cqpilot.core.cells import CellError, as_date
+from cqpilot.dossiers.models import Dossier
+from cqpilot.referentiels.models import Certification
+
+from . import services
+from .forms import IntervenantForm, JuryForm, MembreForm, ReglesJuryForm
+from .models import (
+    Decision,
+    Deliberation,
+    Intervenant,
+    Jury,
+    JuryMembre,
+    JuryStatus,
+    ProcesVerbal,
+    ReglesJury,
+    VoteChoice,
+)
+from .services import BlocSaisie, JuryRefus
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.is_certificateur_manager:
+        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
+
+
+def _jury(request: HttpRequest, pk: int) -> Jury:
+    return get_object_or_404(
+        Jury.objects.visible_to(request.user).select_related("certification", "organisation"),
+        pk=pk,
+    )
+
+
+def _refused(request: HttpRequest, refus: JuryRefus, jury: Jury) -> HttpResponse:
+    messages.error(request, refus.message)
+    return redirect("jurys:jury_detail", jury.pk)
+
+
+@login_required
+def jury_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_certificateur_staff and not request.user.is_superuser:
+        raise PermissionDenied
+    jurys = Jury.objects.visible_to(request.user).select_related("certification")
+    return render(request, "jurys/jury_list.html", {"jurys": jurys})
+
+
+@login_required
+def jury_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = JuryForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        jury = form.save(commit=False)
+        jury.organisation = (
+            request.user.organisation or form.cleaned_data["certification"].certificateurs.first()
+        )
+        jury.save()
+        messages.success(request, "Jury créé : ajoutez ses membres et ses candidats.")
+        return redirect("jurys:jury_detail", jury.pk)
+    return render(request, "jurys/form.html", {"form": form, "title": "Nouveau jury"})
+
+
+@login_required
+def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    jury = _jury(request, pk)
+    membres = services.membres_of(jury)
+    is_manager = request.user.is_certificateur_manager
+    context = {
+        "jury": jury,
+        "regles": services.regles_of(jury),
+        "membres": membres,
+        "composition": services.composition_of(jury, membres),
+        "deliberations": jury.deliberations.select_related(
+            "dossier__candidat", "dossier__organisme"
+        ),
+        "pvs": jury.pvs.select_related("signed_by"),
+        "is_manager": is_manager,
+        "is_president": any(
+            m.role == "president" and m.intervenant.user_id == request.user.pk for m in membres
+        ),
+    }
+    if is_manager and jury.status == JuryStatus.PREPARATION:
+        context["membre_form"] = MembreForm(jury=jury)
+        context["presentables"] = services.dossiers_presentables(jury).order_by(
+            "candidat__nom_naissance"
+        )[:500]
+    return render(request, "jurys/jury_detail.html", context)
+
+
+@login_required
+@require_POST
+def membre_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    jury = _jury(request, pk)
+    form = MembreForm(request.POST, jury=jury)
+    if not form.is_valid():
+        messages.error(request, "Choisissez un intervenant et son rôle.")
+        return redirect("jurys:jury_detail", jury.pk)
+    try:
+        services.add_membre(jury, form.cleaned_data["intervenant"], form.cleaned_data["role"])
+    except JuryRefus as refus:
+        return _refused(request, refus, jury)
+    return redirect("jurys:jury_detail", jury.pk)
+
+
+@login_required
+@require_POST
+def membre_presence(request: HttpRequest, pk: int, membre_pk: int) -> HttpResponse:
+    _require_manager(request)
+    jury = _jury(request, pk)
+    membre = get_object_or_404(JuryMembre, jury=jury, pk=membre_pk)
+    membre.jury = jury
+    try:
+        services.set_presence(membre, request.POST.get("present") == "1")
+    except JuryRefus as refus:
+        return _refused(request, refus, jury)
+    return redirect("jurys:jury_detail", jury.pk)
+
+
+@login_required
+@require_POST
+def dossiers_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    jury = _jury(request, pk)
+    ids = [int(v) for v in request.POST.getlist("dossiers") if v.isdigit()]
+    dossiers = (
+        Dossier.objects.visible_to(request.user)
+        .filter(pk__in=ids)
+        .select_related("candidat", "certification", "version")
+    )
+    try:
+        count = services.add_dossiers(jury, dossiers, by=request.user)
+    except JuryRefus as refus:
+        return _refused(request, refus, jury)
+    messages.success(request, f"{count} candidat(s) présenté(s) au jury.")
+    return redirect("jurys:jury_detail", jury.pk)
+
+
+STEPS = {
+    "ouvrir": lambda request, jury: services.open_deliberation(jury, by=request.user),
+    "clore": lambda request, jury: services.close(
+        jury, by=request.user, base_url=request.build_absolute_uri("/")
+    ),
+    "rouvrir": lambda request, jury: services.reopen(jury),
+    "rectifier": lambda request, jury: services.rectify(
+        jury, request.POST.get("motif", ""), by=request.user
+    ),
+}
+STEP_MESSAGES = {
+    "ouvrir": "Délibération ouverte. Les récusations déclarées ont été appliquées.",
+    "clore": "Jury clos : le projet de PV est prêt à être signé par le président.",
+    "rouvrir": "Délibération rouverte.",
+    "rectifier": "Rectification ouverte : la prochaine clôture produira une nouvelle version du PV.",
+}
+
+
+@login_required
+@require_POST
+def jury_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    _require_manager(request)
+    jury = _jury(request, pk)
+    if step not in STEPS:
+        raise PermissionDenied
+    try:
+        STEPS[step](request, jury)
+    except JuryRefus as refus:
+        return _refused(request, refus, jury)
+    messages.success(request, STEP_MESSAGES[step])
+    return redirect("jurys:jury_detail", jury.pk)
+
+
+@login_required
+@require_POST
+def jury_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    jury = _jury(request, pk)
+    try:
+        pv = services.sign(jury, by=request.user, base_url=request.build_absolute_uri("/"))
+    except JuryRefus as refus:
+        return _refused(request, refus, jury)
+    messages.success(request, f"PV signé. Empreinte SHA-256 : {pv.sha256}")
+    return redirect("jurys:jury_detail", jury.pk)
+
+
+@login_required
+@require_POST
+def jury_cpne(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    jury = _jury(request, pk)
+    try:
+        on = as_date(request.POST.get("date", ""))
+    except CellError:
+        on = None
+    if on is None:
+        messages.error(request, "Indiquez la date de validation CPNE (JJ/MM/AAAA).")
+        return redirect("jurys:jury_detail", jury.pk)
+    try:
+        services.validate_cpne(jury, on, by=request.user)
+    except JuryRefus as refus:
+        return _refused(request, refus, jury)
+    messages.success(request, "Validation CPNE enregistrée : les décisions sont appliquées.")
+    return redirect("jurys:jury_detail", jury.pk)
+
+
+@login_required
+def pv_download(request: HttpRequest, pk: int, numero: int) -> FileResponse:
+    jury = _jury(request, pk)
+    pv = get_object_or_404(ProcesVerbal, jury=jury, numero=numero)
+    return FileResponse(
+        pv.fichier.open("rb"),
+        as_attachment=False,
+        filename=f"pv-jury-{jury.date:%Y-%m-%d}-v{pv.numero}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- Deliberation screen -----------------------------------------------------------------------
+
+
+@login_required
+def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    jury = _jury(request, pk)
+    membres = services.membres_of(jury)
+    return render(
+        request,
+        "jurys/deliberation.html",
+        {
+            "jury": jury,
+            "lignes": services.lignes(jury, membres),
+            "editable": jury.status == JuryStatus.DELIBERATION,
+            "decisions": Decision.choices,
+        },
+    )
+
+
+def _bloc_saisies(post, blocs) -> dict[int, BlocSaisie]:
+    saisies = {}
+    for bloc in blocs:
+        note_text = post.get(f"note-{bloc.pk}", "").strip().replace(",", ".")
+        try:
+            note = Decimal(note_text) if note_text else None
+        except InvalidOperation:
+            note = None
+        saisies[bloc.pk] = BlocSaisie(
+            post.get(f"bloc-{bloc.pk}", ""), note, post.get(f"justification-{bloc.pk}", "")
+        )
+    return saisies
+
+
+@login_required
+@require_POST
+def deliberation_save(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
+    _require_manager(request)
+    jury = _jury(request, pk)
+    item = get_object_or_404(
+        Deliberation.objects.select_related("dossier__certification", "dossier__candidat"),
+        jury=jury,
+        pk=deliberation_pk,
+    )
+    item.jury = jury
+    error = ""
+    try:
+        revision = int(request.POST.get("revision", "-1"))
+        blocs = services.scope_blocs(item.dossier, list(item.dossier.version.blocs.all()))
+        services.save_decision(
+            item,
+            revision=revision,
+            decision=request.POST.get("decision", ""),
+            blocs=_bloc_saisies(request.POST, blocs),
+            preconisations=request.POST.get("preconisations", ""),
+            motivation=request.POST.get("motivation", ""),
+            unanimite=request.POST.get("unanimite") == "1",
+            by=request.user,
+        )
+    except JuryRefus as refus:
+        error = refus.message
+    except ValueError:
+        error = "Formulaire incomplet : rechargez la page."
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("jurys:deliberation", jury.pk)
+    ligne = next(
+        li
+        for li in services.lignes(jury, services.membres_of(jury))
+        if li.deliberation.pk == item.pk
+    )
+    return render(
+        request,
+        "jurys/_deliberation_row.html",
+        {
+            "jury": jury,
+            "ligne": ligne,
+            "editable": True,
+            "decisions": Decision.choices,
+            "error": error,
+            "saved": not error,
+        },
+    )
+
+
+@login_required
+def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
+    _require_manager(request)
+    jury = _jury(request, pk)
+    item = get_object_or_404(
+        Deliberation.objects.select_related("dossier__candidat"), jury=jury, pk=deliberation_pk
+    )
+    item.jury = jury
+    membres = services.membres_of(jury)
+    if request.method == "POST":
+        chosen = {
+            m.pk: request.POST[f"vote-{m.pk}"]
+            for m in membres
+            if request.POST.get(f"vote-{m.pk}") in VoteChoice.values
+        }
+        try:
+            services.record_votes(item, chosen)
+        except JuryRefus as refus:
+            messages.error(request, refus.message)
+        else:
+            messages.success(request, "Votes enregistrés.")
+            return redirect("jurys:deliberation", jury.pk)
+    ligne = next(li for li in services.lignes(jury, membres) if li.deliberation.pk == item.pk)
+    recused = {r.membre_id: r.motif for r in ligne.recusations}
+    current = {v.membre_id: v.choix for v in item.votes.all()}
+    rows = [
+        {
+            "membre": m,
+            "recusation": recused.get(m.pk, ""),
+            "vote": current.get(m.pk, ""),
+            "can_vote": m.present and m.votes and m.pk not in recused,
+        }
+        for m in membres
+    ]
+    return render(
+        request,
+        "jurys/votes.html",
+        {"jury": jury, "item": item, "rows": rows, "ligne": ligne, "choices": VoteChoice.choices},
+    )
+
+
+# --- Intervenants and rules --------------------------------------------------------------------
+
+
+@login_required
+def intervenant_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    intervenants = Intervenant.objects.visible_to(request.user).prefetch_related("organismes")
+    return render(request, "jurys/intervenant_list.html", {"intervenants": intervenants})
+
+
+@login_required
+def intervenant_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_manager(request)
+    intervenant = (
+        get_object_or_404(Intervenant.objects.visible_to(request.user), pk=pk) if pk else None
+    )
+    organisation = intervenant.organisation if intervenant else request.user.organisation
+    if organisation is None:
+        raise PermissionDenied("Rattachez votre compte à un certificateur.")
+    form = IntervenantForm(request.POST or None, instance=intervenant, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        form.instance.organisation = organisation
+        form.save()
+        messages.success(request, "Intervenant enregistré.")
+        return redirect("jurys:intervenant_list")
+    title = f"Intervenant : {intervenant}" if intervenant else "Nouvel intervenant"
+    return render(request, "jurys/form.html", {"form": form, "title": title})
+
+
+@login_required
+def regles_edit(request: HttpRequest, certification_pk: int) -> HttpResponse:
+    _require_manager(request)
+    certification = get_object_or_404(
+        Certification.objects.visible_to(request.user), pk=certification_pk
+    )
+    regles = ReglesJury.objects.get_or_create(certification=certification)[0]
+    form = ReglesJuryForm(request.POST or None, instance=regles)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Règles du jury enregistrées.")
+        return redirect("referentiels:certification_detail", certification.pk)
+    return render(
+        request,
+        "jurys/form.html",
+        {"form": form, "title": f"Règles du jury — {certification.intitule}"},
+    )
