@@ -1,11 +1,11 @@
 """A realistic French demo data set: two branches, partner OFs, users per role, three CQPs,
-candidates and their dossiers."""
+candidates and their dossiers, a jury paritaire ready to deliberate."""
 
 from django.db import transaction
 
 from cqpilot.core.models import Organisation, OrganisationKind, Role, RoleGrant, User
 
-from . import dossiers, referentiels
+from . import dossiers, jurys, referentiels
 
 DEMO_PASSWORD = "cqpilot-demo"
 
@@ -78,4 +78,5 @@ def load_demo() -> bool:
     )
     referentiels.vendeur(organisations["commerce"])
     dossiers.dossiers(organisations, users)
+    jurys.jurys(organisations, users)
     return True

@@ -28,6 +28,20 @@ DEMO_CANDIDATS = [
     ("Nguyen", "", "Thanh", "M", 1979, None, None, "99243", "", "vae", "inscrit"),
     ("Petit", "", "Inès", "F", 2003, 7, 30, "2A004", "Ajaccio", "contrat_pro", "brouillon"),
     ("Moreau", "", "Julien", "M", 1992, 1, 8, "33063", "Bordeaux", "pro_a", "en_formation"),
+    (
+        "Roux",
+        "",
+        "Manon",
+        "F",
+        2001,
+        5,
+        19,
+        "42218",
+        "Saint-Étienne",
+        "contrat_pro",
+        "en_evaluation",
+    ),
+    ("Fabre", "", "Hugo", "M", 1995, 10, 4, "69266", "Villeurbanne", "plan", "en_evaluation"),
 ]
 VOIES = {
     "contrat_pro": VoieAcces.FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION,

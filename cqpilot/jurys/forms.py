@@ -27,7 +27,15 @@ class JuryForm(forms.ModelForm):
 class ReglesJuryForm(forms.ModelForm):
     class Meta:
         model = ReglesJury
-        exclude = ["certification"]
+        fields = [
+            "parite",
+            "membres_min_par_college",
+            "quorum",
+            "majorite",
+            "voix_preponderante_president",
+            "part_externes_min",
+            "validation_cpne",
+        ]
 
 
 class IntervenantForm(forms.ModelForm):

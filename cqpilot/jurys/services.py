@@ -344,6 +344,8 @@ def save_decision(
     )
     if problems:
         raise JuryRefus(" ".join(problems))
+    previous = Deliberation.objects.filter(pk=deliberation.pk).values_list("decision", flat=True)
+    decision_changed = previous.get() != decision
     updated = Deliberation.objects.filter(pk=deliberation.pk, revision=revision).update(
         revision=F("revision") + 1,
         decision=decision,
@@ -371,8 +373,10 @@ def save_decision(
         )
         for bloc in ligne.blocs
     )
-    if unanimite:
+    if unanimite or decision_changed:
+        # Votes were cast on the decision as it stood: a new decision needs a new vote.
         deliberation.votes.all().delete()
+    if unanimite:
         Vote.objects.bulk_create(
             Vote(deliberation=deliberation, membre=m, choix=VoteChoice.POUR)
             for m in ligne.electeurs

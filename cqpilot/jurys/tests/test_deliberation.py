@@ -276,3 +276,14 @@ def test_blocs_acquired_earlier_are_carried_over_under_the_validity_rule(validit
             blocs={b.pk: BlocSaisie(V) for b in s.blocs[1:]},
             by=s.gestionnaire,
         )
+
+
+def test_changing_a_decision_discards_the_votes_cast_on_the_previous_one():
+    s = full_jury()
+    durand = deliberations(s)[1]
+
+    decide(s, durand, Decision.TOTALE, [V, V, V], unanimite=False)
+
+    assert durand.votes.count() == 0
+    ligne = next(li for li in lignes(s.jury, membres_of(s.jury)) if li.deliberation == durand)
+    assert not ligne.adoption.adopted
