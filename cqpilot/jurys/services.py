@@ -183,6 +183,18 @@ class Ligne:
     recusations: list[Recusation]
     adoption: Adoption
     decision_suggeree: str
+    has_votes: bool
+
+    @property
+    def resume_blocs(self) -> str:
+        """« BC01 : acquis antérieurement · BC02 : validé · BC03 : à décider »."""
+        parts = [f"{report.bloc.code} : acquis antérieurement" for report in self.acquis.values()]
+        parts += [
+            f"{bloc.code} : {decision.get_resultat_display().lower() if decision else 'à décider'}"
+            for bloc in self.blocs
+            for decision in [self.decisions.get(bloc.pk)]
+        ]
+        return " · ".join(parts)
 
     @property
     def blocs_decides(self) -> list[tuple[Bloc, DecisionBloc]]:
@@ -203,19 +215,32 @@ def obtains_certification(
     return all(b.pk in held for b in obligatoires) and optionnels >= optionnels_requis
 
 
-def lignes(jury: Jury, membres: list[JuryMembre]) -> list[Ligne]:
-    """The deliberation screen's rows, in a constant number of queries."""
+def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) -> list[Ligne]:
+    """The deliberation screen's rows (or the row of deliberation `only`), in a constant number
+    of queries."""
+    selected = jury.deliberations.filter(pk=only) if only else jury.deliberations
     deliberations = list(
-        jury.deliberations.select_related(
-            "dossier__candidat", "dossier__organisme", "dossier__certification"
-        ).prefetch_related(
+        selected.select_related("dossier__candidat", "dossier__organisme")
+        .defer("dossier__candidat__nir")  # not shown; decrypting it per candidate costs
+        .prefetch_related(
             "dossier__blocs_vises",
             Prefetch("blocs", queryset=DecisionBloc.objects.all()),
-            Prefetch("recusations", queryset=Recusation.objects.select_related("membre")),
-            "votes",
+            Prefetch(
+                "recusations", queryset=Recusation.objects.select_related("membre__intervenant")
+            ),
         )
     )
+    # Plain tuples: a 500-candidate jury has thousands of votes, model instances cost.
+    votes_by_deliberation: dict[int, dict[int, str]] = {}
+    votes = Vote.objects.filter(deliberation__jury=jury)
+    if only:
+        votes = votes.filter(deliberation=only)
+    for deliberation_id, membre_id, choix in votes.values_list(
+        "deliberation_id", "membre_id", "choix"
+    ):
+        votes_by_deliberation.setdefault(deliberation_id, {})[membre_id] = choix
     regles = regles_of(jury)
+    optionnels_requis = jury.certification.blocs_optionnels_requis
     versions = {d.dossier.version_id for d in deliberations}
     blocs_by_version: dict[int, list[Bloc]] = {}
     for bloc in (
@@ -234,13 +259,11 @@ def lignes(jury: Jury, membres: list[JuryMembre]) -> list[Ligne]:
         recusations = list(deliberation.recusations.all())
         recused = {r.membre_id for r in recusations}
         electeurs = [m for m in votants if m.pk not in recused]
-        votes = {v.membre_id: v.choix for v in deliberation.votes.all()}
+        votes = votes_by_deliberation.get(deliberation.pk, {})
         decisions = {d.bloc_id: d for d in deliberation.blocs.all()}
         to_decide = [b for b in scope_blocs(dossier, version_blocs) if b.pk not in acquis]
         suggestion = ""
-        if obtains_certification(
-            set(acquis), version_blocs, dossier.certification.blocs_optionnels_requis
-        ):
+        if obtains_certification(set(acquis), version_blocs, optionnels_requis):
             suggestion = Decision.TOTALE
         rows.append(
             Ligne(
@@ -252,6 +275,7 @@ def lignes(jury: Jury, membres: list[JuryMembre]) -> list[Ligne]:
                 recusations,
                 adoption({k: v for k, v in votes.items() if k not in recused}, electeurs, regles),
                 suggestion,
+                bool(votes),
             )
         )
     return rows
@@ -331,7 +355,7 @@ def save_decision(
     jury = deliberation.jury
     _require_status(jury, JuryStatus.DELIBERATION)
     membres = membres_of(jury)
-    [ligne] = [row for row in lignes(jury, membres) if row.deliberation.pk == deliberation.pk]
+    [ligne] = lignes(jury, membres, only=deliberation.pk)
     dossier = deliberation.dossier
     version_blocs = list(Bloc.objects.filter(version=dossier.version_id))
     problems = _check_decision(
@@ -340,7 +364,7 @@ def save_decision(
         ligne.blocs,
         set(ligne.acquis),
         version_blocs,
-        dossier.certification.blocs_optionnels_requis,
+        jury.certification.blocs_optionnels_requis,
     )
     if problems:
         raise JuryRefus(" ".join(problems))

@@ -20,8 +20,8 @@ urlpatterns = [
     path("<int:pk>/deliberation/", views.deliberation, name="deliberation"),
     path(
         "<int:pk>/deliberation/<int:deliberation_pk>/",
-        views.deliberation_save,
-        name="deliberation_save",
+        views.deliberation_candidat,
+        name="deliberation_candidat",
     ),
     path("<int:pk>/deliberation/<int:deliberation_pk>/votes/", views.votes, name="votes"),
     path("intervenants/", views.intervenant_list, name="intervenant_list"),

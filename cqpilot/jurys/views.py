@@ -255,55 +255,51 @@ def _bloc_saisies(post, blocs) -> dict[int, BlocSaisie]:
 
 
 @login_required
-@require_POST
-def deliberation_save(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
+def deliberation_candidat(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
+    """One candidate's decision form: a card swapped into the deliberation page (htmx), or a
+    page of its own. Saving answers with the card again, saved or with the refusal."""
     _require_manager(request)
     jury = _jury(request, pk)
     item = get_object_or_404(
-        Deliberation.objects.select_related("dossier__certification", "dossier__candidat"),
+        Deliberation.objects.select_related(
+            "dossier__certification", "dossier__candidat", "dossier__version"
+        ),
         jury=jury,
         pk=deliberation_pk,
     )
     item.jury = jury
     error = ""
-    try:
-        revision = int(request.POST.get("revision", "-1"))
-        blocs = services.scope_blocs(item.dossier, list(item.dossier.version.blocs.all()))
-        services.save_decision(
-            item,
-            revision=revision,
-            decision=request.POST.get("decision", ""),
-            blocs=_bloc_saisies(request.POST, blocs),
-            preconisations=request.POST.get("preconisations", ""),
-            motivation=request.POST.get("motivation", ""),
-            unanimite=request.POST.get("unanimite") == "1",
-            by=request.user,
-        )
-    except JuryRefus as refus:
-        error = refus.message
-    except ValueError:
-        error = "Formulaire incomplet : rechargez la page."
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        return redirect("jurys:deliberation", jury.pk)
-    ligne = next(
-        li
-        for li in services.lignes(jury, services.membres_of(jury))
-        if li.deliberation.pk == item.pk
+    if request.method == "POST":
+        try:
+            revision = int(request.POST.get("revision", "-1"))
+            blocs = services.scope_blocs(item.dossier, list(item.dossier.version.blocs.all()))
+            services.save_decision(
+                item,
+                revision=revision,
+                decision=request.POST.get("decision", ""),
+                blocs=_bloc_saisies(request.POST, blocs),
+                preconisations=request.POST.get("preconisations", ""),
+                motivation=request.POST.get("motivation", ""),
+                unanimite=request.POST.get("unanimite") == "1",
+                by=request.user,
+            )
+        except JuryRefus as refus:
+            error = refus.message
+        except ValueError:
+            error = "Formulaire incomplet : rechargez la page."
+    [ligne] = services.lignes(jury, services.membres_of(jury), only=item.pk)
+    context = {
+        "jury": jury,
+        "ligne": ligne,
+        "editable": jury.status == JuryStatus.DELIBERATION,
+        "decisions": Decision.choices,
+        "error": error,
+        "saved": request.method == "POST" and not error,
+    }
+    template = (
+        "jurys/_deliberation_row.html" if request.htmx else "jurys/deliberation_candidat.html"
     )
-    return render(
-        request,
-        "jurys/_deliberation_row.html",
-        {
-            "jury": jury,
-            "ligne": ligne,
-            "editable": True,
-            "decisions": Decision.choices,
-            "error": error,
-            "saved": not error,
-        },
-    )
+    return render(request, template, context)
 
 
 @login_required
@@ -328,7 +324,7 @@ def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Votes enregistrés.")
             return redirect("jurys:deliberation", jury.pk)
-    ligne = next(li for li in services.lignes(jury, membres) if li.deliberation.pk == item.pk)
+    [ligne] = services.lignes(jury, membres, only=item.pk)
     recused = {r.membre_id: r.motif for r in ligne.recusations}
     current = {v.membre_id: v.choix for v in item.votes.all()}
     rows = [

@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def decide(page, nom: str, results: list[str], decision: str, preconisations: str = "") -> None:
+    page.get_by_role("link", name=f"Délibérer : {nom} Marie").click()
     card = page.locator("form.deliberation-row", has_text=nom)
     for bloc, result in zip(["BC01", "BC02", "BC03"], results, strict=True):
         card.get_by_role("group", name=f"{bloc} — Bloc {bloc}").get_by_label(

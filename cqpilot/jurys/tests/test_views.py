@@ -20,7 +20,7 @@ def post_decision(client, s, deliberation, decision, results, **extra):
     data = {"revision": deliberation.revision, "decision": decision, "unanimite": "1", **extra}
     data.update({f"bloc-{b.pk}": r for b, r in zip(s.blocs, results, strict=True)})
     return client.post(
-        reverse("jurys:deliberation_save", args=[s.jury.pk, deliberation.pk]),
+        reverse("jurys:deliberation_candidat", args=[s.jury.pk, deliberation.pk]),
         data,
         HTTP_HX_REQUEST="true",
     )
@@ -68,7 +68,7 @@ def test_a_stale_page_cannot_overwrite_a_decision(client):
     post_decision(client, s, first, Decision.TOTALE, ["valide"] * 3)
 
     response = client.post(
-        reverse("jurys:deliberation_save", args=[s.jury.pk, first.pk]),
+        reverse("jurys:deliberation_candidat", args=[s.jury.pk, first.pk]),
         stale,
         HTTP_HX_REQUEST="true",
     )
@@ -81,8 +81,12 @@ def test_a_stale_page_cannot_overwrite_a_decision(client):
 def test_deliberation_page_queries_do_not_grow_with_candidates(client):
     def count(candidats: int) -> int:
         s = scenario(candidats)
+        # With recusals, votes and decisions on the page, as in a real jury.
+        s.jury.membres.get(intervenant__nom="Texier").intervenant.organismes.set([s.of])
         open_deliberation(s.jury, by=s.gestionnaire)
         client.force_login(s.gestionnaire)
+        first = s.jury.deliberations.first()
+        post_decision(client, s, first, Decision.TOTALE, ["valide"] * 3)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("jurys:deliberation", args=[s.jury.pk]))
         assert response.status_code == 200
