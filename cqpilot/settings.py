@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cqpilot.dossiers",
     "cqpilot.accrochage",
     "cqpilot.jurys",
+    "cqpilot.evaluations",
 ]
 
 MIDDLEWARE = [

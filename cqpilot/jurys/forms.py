@@ -34,6 +34,7 @@ class ReglesJuryForm(forms.ModelForm):
             "majorite",
             "voix_preponderante_president",
             "part_externes_min",
+            "double_evaluation",
             "validation_cpne",
         ]
 

@@ -51,6 +51,12 @@ class ReglesJury(models.Model):
         help_text="Membres extérieurs au certificateur et aux organismes de formation des "
         "candidats (préconisation de France compétences : 50 %).",
     )
+    double_evaluation = models.BooleanField(
+        "accord de deux évaluateurs",
+        default=False,
+        help_text="Chaque épreuve est évaluée par deux évaluateurs : deux avis favorables, "
+        "acquis ; deux défavorables, non acquis ; un désaccord est tranché par le jury.",
+    )
     validation_cpne = models.BooleanField(
         "validation CPNE après le jury",
         default=False,

@@ -16,6 +16,8 @@ from cqpilot.core.models import User
 from cqpilot.dossiers.acquis import carried_over_many
 from cqpilot.dossiers.models import AcquisSource, BlocAcquis, Dossier, DossierState
 from cqpilot.dossiers.workflow import record_jury_decision, transition
+from cqpilot.evaluations.rules import Proposition
+from cqpilot.evaluations.services import propositions
 from cqpilot.referentiels.models import Bloc
 
 from .models import (
@@ -184,22 +186,35 @@ class Ligne:
     adoption: Adoption
     decision_suggeree: str
     has_votes: bool
+    propositions: dict[int, Proposition | None]  # bloc pk → from the évaluations
 
     @property
     def resume_blocs(self) -> str:
         """« BC01 : acquis antérieurement · BC02 : validé · BC03 : à décider »."""
         parts = [f"{report.bloc.code} : acquis antérieurement" for report in self.acquis.values()]
-        parts += [
-            f"{bloc.code} : {decision.get_resultat_display().lower() if decision else 'à décider'}"
-            for bloc in self.blocs
-            for decision in [self.decisions.get(bloc.pk)]
-        ]
+        for bloc in self.blocs:
+            decision = self.decisions.get(bloc.pk)
+            proposition = self.propositions.get(bloc.pk)
+            if decision:
+                parts.append(f"{bloc.code} : {decision.get_resultat_display().lower()}")
+            elif proposition:
+                parts.append(f"{bloc.code} : proposé {proposition.label}")
+            else:
+                parts.append(f"{bloc.code} : pas de résultat d'évaluation")
         return " · ".join(parts)
 
     @property
-    def blocs_decides(self) -> list[tuple[Bloc, DecisionBloc]]:
-        """Each bloc to decide with its decision (a blank one while none is recorded)."""
-        return [(bloc, self.decisions.get(bloc.pk) or DecisionBloc()) for bloc in self.blocs]
+    def blocs_decides(self) -> list[tuple[Bloc, DecisionBloc, str]]:
+        """Each bloc to decide with its decision (blank while none is recorded) and the
+        result the évaluations propose."""
+        return [
+            (
+                bloc,
+                self.decisions.get(bloc.pk) or DecisionBloc(),
+                self.propositions.get(bloc.pk) or "",
+            )
+            for bloc in self.blocs
+        ]
 
 
 def scope_blocs(dossier: Dossier, version_blocs: list[Bloc]) -> list[Bloc]:
@@ -250,6 +265,7 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
     ):
         blocs_by_version.setdefault(bloc.version_id, []).append(bloc)
     held = carried_over_many([d.dossier for d in deliberations], blocs_by_version, on=jury.date)
+    proposed = propositions([d.dossier for d in deliberations])
     votants = [m for m in membres if m.present and m.votes]
     rows = []
     for deliberation in deliberations:
@@ -262,8 +278,11 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
         votes = votes_by_deliberation.get(deliberation.pk, {})
         decisions = {d.bloc_id: d for d in deliberation.blocs.all()}
         to_decide = [b for b in scope_blocs(dossier, version_blocs) if b.pk not in acquis]
+        by_right = set(acquis) | {
+            pk for pk, p in proposed.get(dossier.pk, {}).items() if p == Proposition.ACQUIS
+        }
         suggestion = ""
-        if obtains_certification(set(acquis), version_blocs, optionnels_requis):
+        if obtains_certification(by_right, version_blocs, optionnels_requis):
             suggestion = Decision.TOTALE
         rows.append(
             Ligne(
@@ -276,6 +295,7 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
                 adoption({k: v for k, v in votes.items() if k not in recused}, electeurs, regles),
                 suggestion,
                 bool(votes),
+                proposed.get(dossier.pk, {}),
             )
         )
     return rows

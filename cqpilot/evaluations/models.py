@@ -1,0 +1,151 @@
+"""Evaluation sessions: épreuves taken from the référentiel's modalités, candidates enrolled,
+évaluateurs assigned, results entered per critère or as a score."""
+
+from django.db import models
+
+from cqpilot.core.models import Organisation, User
+from cqpilot.dossiers.models import Dossier
+from cqpilot.jurys.models import Intervenant
+from cqpilot.referentiels.models import (
+    Certification,
+    CritereEvaluation,
+    Modalite,
+    ReferentielVersion,
+)
+
+
+class Deroulement(models.TextChoices):
+    PRESENTIEL = "presentiel", "Présentiel"
+    DISTANCE = "distance", "À distance"
+    MIXTE = "mixte", "Mixte"
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "SessionQuerySet":
+        if user.is_superuser:
+            return self
+        if not user.is_certificateur_staff:
+            return self.none()
+        return self.filter(organisation=user.organisation)
+
+
+class SessionEvaluation(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sessions_evaluation"
+    )
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, related_name="sessions_evaluation"
+    )
+    version = models.ForeignKey(
+        ReferentielVersion, on_delete=models.PROTECT, related_name="+", verbose_name="référentiel"
+    )
+    date_debut = models.DateField("date")
+    date_fin = models.DateField("dernier jour", null=True, blank=True)
+    deroulement = models.CharField(
+        "déroulement", max_length=12, choices=Deroulement.choices, default="presentiel"
+    )
+    lieu = models.CharField("centre d'évaluation", max_length=250, blank=True)
+    code_postal = models.CharField("code postal du centre", max_length=5, blank=True)
+    organisateur = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "organisme_formation"},
+        help_text="Vide : le certificateur organise la session.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_debut", "-pk"]
+        verbose_name = "session d'évaluation"
+        verbose_name_plural = "sessions d'évaluation"
+
+    def __str__(self) -> str:
+        return f"Session du {self.date_debut:%d/%m/%Y} — {self.certification.intitule}"
+
+
+class Epreuve(models.Model):
+    session = models.ForeignKey(
+        SessionEvaluation, on_delete=models.CASCADE, related_name="epreuves"
+    )
+    modalite = models.ForeignKey(Modalite, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["modalite__bloc__ordre", "modalite__ordre", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "modalite"], name="unique_epreuve")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.modalite.bloc.code} — {self.modalite.intitule}"
+
+
+class Inscription(models.Model):
+    session = models.ForeignKey(
+        SessionEvaluation, on_delete=models.CASCADE, related_name="inscriptions"
+    )
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="inscriptions")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "dossier"], name="unique_inscription")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.dossier.candidat)
+
+
+class Affectation(models.Model):
+    epreuve = models.ForeignKey(Epreuve, on_delete=models.CASCADE, related_name="affectations")
+    evaluateur = models.ForeignKey(
+        Intervenant, on_delete=models.PROTECT, related_name="affectations"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["epreuve", "evaluateur"], name="unique_affectation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluateur} — {self.epreuve}"
+
+
+class Resultat(models.Model):
+    """One évaluateur's result for one candidate at one épreuve."""
+
+    epreuve = models.ForeignKey(Epreuve, on_delete=models.CASCADE, related_name="resultats")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="resultats")
+    evaluateur = models.ForeignKey(Intervenant, on_delete=models.PROTECT, related_name="+")
+    note = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    acquis = models.BooleanField(help_text="Tous les critères acquis, ou note au moins au seuil.")
+    commentaire = models.TextField(blank=True)
+    saisi_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    saisi_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["epreuve", "dossier", "evaluateur"], name="unique_resultat"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} — {'acquis' if self.acquis else 'non acquis'}"
+
+
+class ResultatCritere(models.Model):
+    resultat = models.ForeignKey(Resultat, on_delete=models.CASCADE, related_name="criteres")
+    critere = models.ForeignKey(CritereEvaluation, on_delete=models.PROTECT, related_name="+")
+    acquis = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["resultat", "critere"], name="unique_resultat_critere")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.critere_id} : {'acquis' if self.acquis else 'non acquis'}"

@@ -1,0 +1,217 @@
+"""Evaluation sessions from creation to the proposed results per bloc. No HTTP here."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from cqpilot.core.models import User
+from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
+from cqpilot.dossiers.workflow import transition
+from cqpilot.jurys.models import Intervenant, ReglesJury
+from cqpilot.jurys.rules import conflict_reasons
+from cqpilot.referentiels.models import CritereEvaluation, Modalite, Notation
+
+from .models import (
+    Affectation,
+    Epreuve,
+    Inscription,
+    Resultat,
+    ResultatCritere,
+    SessionEvaluation,
+)
+from .rules import Proposition, bloc_proposition, epreuve_outcome
+
+ENROLLABLE = (
+    DossierState.INSCRIT,
+    DossierState.RECEVABLE,
+    DossierState.EN_FORMATION,
+    DossierState.EN_EVALUATION,
+)
+
+
+class EvaluationRefus(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def create_session(session: SessionEvaluation) -> SessionEvaluation:
+    """Save the session with one épreuve per modalité of its référentiel version."""
+    if session.version.certification_id != session.certification_id:
+        raise EvaluationRefus("Ce référentiel n'est pas celui de la certification.")
+    session.save()
+    Epreuve.objects.bulk_create(
+        Epreuve(session=session, modalite=modalite)
+        for modalite in Modalite.objects.filter(bloc__version=session.version)
+    )
+    return session
+
+
+def _evaluateurs(session: SessionEvaluation) -> list[Intervenant]:
+    return list(
+        Intervenant.objects.filter(affectations__epreuve__session=session)
+        .distinct()
+        .prefetch_related("organismes", "candidats_suivis")
+    )
+
+
+def _conflicts(evaluateurs: Iterable[Intervenant], dossiers: Iterable[Dossier]) -> list[str]:
+    return [
+        f"{evaluateur} ne peut pas évaluer {dossier.candidat} : {'; '.join(reasons)}."
+        for evaluateur in evaluateurs
+        for dossier in dossiers
+        if (reasons := conflict_reasons(evaluateur, dossier))
+    ]
+
+
+def enrollable(session: SessionEvaluation):
+    return (
+        Dossier.objects.filter(
+            certification=session.certification, version=session.version, state__in=ENROLLABLE
+        )
+        .exclude(inscriptions__session=session)
+        .select_related("candidat", "organisme")
+    )
+
+
+@transaction.atomic
+def enrol(session: SessionEvaluation, dossiers: Iterable[Dossier], *, by: User) -> int:
+    """Enrol dossiers (of this référentiel, in a state that allows it); they move to « en
+    évaluation ». Refused when an évaluateur already assigned has a conflict with one."""
+    dossiers = list(dossiers)
+    allowed = set(enrollable(session).values_list("pk", flat=True))
+    for dossier in dossiers:
+        if dossier.pk not in allowed:
+            raise EvaluationRefus(
+                f"Le dossier de {dossier.candidat} ne peut pas être inscrit à cette session "
+                f"(« {dossier.get_state_display()} » ou autre référentiel)."
+            )
+    if problems := _conflicts(_evaluateurs(session), dossiers):
+        raise EvaluationRefus(" ".join(problems))
+    for dossier in dossiers:
+        if dossier.state != DossierState.EN_EVALUATION:
+            if dossier.state == DossierState.INSCRIT and dossier.voie_acces == VoieAcces.VAE:
+                raise EvaluationRefus(
+                    f"Le dossier VAE de {dossier.candidat} doit d'abord être déclaré recevable."
+                )
+            transition(dossier, DossierState.EN_EVALUATION, by=by)
+        Inscription.objects.create(session=session, dossier=dossier)
+    return len(dossiers)
+
+
+def assign(epreuve: Epreuve, evaluateur: Intervenant) -> Affectation:
+    """Assign an évaluateur to an épreuve, refused with the reason when he has a conflict of
+    interest with one of the session's candidates."""
+    session = epreuve.session
+    if evaluateur.organisation_id != session.organisation_id:
+        raise EvaluationRefus("Cet évaluateur n'appartient pas au certificateur de la session.")
+    if epreuve.affectations.filter(evaluateur=evaluateur).exists():
+        raise EvaluationRefus(f"{evaluateur} évalue déjà cette épreuve.")
+    dossiers = [
+        i.dossier
+        for i in session.inscriptions.select_related("dossier__candidat", "dossier__organisme")
+    ]
+    evaluateur = Intervenant.objects.prefetch_related("organismes", "candidats_suivis").get(
+        pk=evaluateur.pk
+    )
+    if problems := _conflicts([evaluateur], dossiers):
+        raise EvaluationRefus(" ".join(problems))
+    return Affectation.objects.create(epreuve=epreuve, evaluateur=evaluateur)
+
+
+@dataclass(frozen=True)
+class Saisie:
+    criteres: dict[int, bool]  # critère pk → acquis (notation par critères)
+    note: Decimal | None = None  # notation with a threshold
+    commentaire: str = ""
+
+
+def criteres_of(modalite: Modalite) -> list[CritereEvaluation]:
+    return list(
+        CritereEvaluation.objects.filter(competence__blocs=modalite.bloc_id).order_by(
+            "competence__ordre", "ordre", "pk"
+        )
+    )
+
+
+@transaction.atomic
+def record_result(epreuve: Epreuve, dossier: Dossier, saisie: Saisie, *, by: User) -> Resultat:
+    """An évaluateur enters his result; only for his own assignments."""
+    evaluateur = Intervenant.objects.filter(user=by).first()
+    if evaluateur is None or not epreuve.affectations.filter(evaluateur=evaluateur).exists():
+        raise EvaluationRefus("Vous n'êtes pas évaluateur de cette épreuve.")
+    if not epreuve.session.inscriptions.filter(dossier=dossier).exists():
+        raise EvaluationRefus(f"{dossier.candidat} n'est pas inscrit à cette session.")
+    modalite = epreuve.modalite
+    if modalite.notation == Notation.NOTE:
+        if saisie.note is None or not 0 <= saisie.note <= modalite.note_sur:
+            raise EvaluationRefus(
+                f"{dossier.candidat} : indiquez une note de 0 à {modalite.note_sur}."
+            )
+        acquis = saisie.note >= modalite.seuil
+        criteres = {}
+    else:
+        expected = criteres_of(modalite)
+        missing = [c for c in expected if c.pk not in saisie.criteres]
+        if missing:
+            raise EvaluationRefus(
+                f"{dossier.candidat} : {len(missing)} critère(s) non renseigné(s), "
+                f"dont « {missing[0].intitule[:80]} »."
+            )
+        criteres = {c.pk: saisie.criteres[c.pk] for c in expected}
+        acquis = all(criteres.values()) if criteres else False
+    resultat, _ = Resultat.objects.update_or_create(
+        epreuve=epreuve,
+        dossier=dossier,
+        evaluateur=evaluateur,
+        defaults={
+            "note": saisie.note if modalite.notation == Notation.NOTE else None,
+            "acquis": acquis,
+            "commentaire": saisie.commentaire.strip(),
+            "saisi_par": by,
+        },
+    )
+    resultat.criteres.all().delete()
+    ResultatCritere.objects.bulk_create(
+        ResultatCritere(resultat=resultat, critere_id=pk, acquis=value)
+        for pk, value in criteres.items()
+    )
+    return resultat
+
+
+def propositions(dossiers: list[Dossier]) -> dict[int, dict[int, Proposition | None]]:
+    """Proposed result per dossier and bloc, from all the sessions each dossier took part in
+    (the latest result of an épreuve's modalité counts), in three queries."""
+    if not dossiers:
+        return {}
+    double = dict(
+        ReglesJury.objects.filter(
+            certification__in={d.certification_id for d in dossiers}
+        ).values_list("certification_id", "double_evaluation")
+    )
+    modalites_by_bloc: dict[int, list[int]] = {}
+    for pk, bloc_id in Modalite.objects.filter(
+        bloc__version__in={d.version_id for d in dossiers}
+    ).values_list("pk", "bloc_id"):
+        modalites_by_bloc.setdefault(bloc_id, []).append(pk)
+    avis: dict[tuple[int, int], dict[int, bool]] = {}
+    for dossier_id, modalite_id, evaluateur_id, acquis in (
+        Resultat.objects.filter(dossier__in=[d.pk for d in dossiers])
+        .order_by("saisi_at")
+        .values_list("dossier_id", "epreuve__modalite_id", "evaluateur_id", "acquis")
+    ):
+        avis.setdefault((dossier_id, modalite_id), {})[evaluateur_id] = acquis
+    result = {}
+    for dossier in dossiers:
+        two = double.get(dossier.certification_id, False)
+        result[dossier.pk] = {
+            bloc_id: bloc_proposition(
+                epreuve_outcome(list(avis.get((dossier.pk, m), {}).values()), double_evaluation=two)
+                for m in modalites
+            )
+            for bloc_id, modalites in modalites_by_bloc.items()
+        }
+    return result
