@@ -6,6 +6,7 @@ urlpatterns = [
     path("certifications/", include("cqpilot.referentiels.urls")),
     path("accrochage/", include("cqpilot.accrochage.urls")),
     path("jurys/", include("cqpilot.jurys.urls")),
+    path("evaluations/", include("cqpilot.evaluations.urls")),
     path("", include("cqpilot.dossiers.urls")),
     path("", include("cqpilot.core.urls")),
 ]

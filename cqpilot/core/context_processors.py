@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict:
     items.append(("Candidats", reverse("dossiers:candidat_list")))
     items.append(("Dossiers", reverse("dossiers:dossier_list")))
     if user.is_superuser or user.is_certificateur_staff:
+        items.append(("Évaluations", reverse("evaluations:session_list")))
         items.append(("Jurys", reverse("jurys:jury_list")))
     if user.is_certificateur_manager:
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))

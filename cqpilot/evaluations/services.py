@@ -155,7 +155,7 @@ def record_result(epreuve: Epreuve, dossier: Dossier, saisie: Saisie, *, by: Use
         criteres = {}
     else:
         expected = criteres_of(modalite)
-        missing = [c for c in expected if c.pk not in saisie.criteres]
+        missing = [c for c in expected if not isinstance(saisie.criteres.get(c.pk), bool)]
         if missing:
             raise EvaluationRefus(
                 f"{dossier.candidat} : {len(missing)} critère(s) non renseigné(s), "

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evaluations"
+
+urlpatterns = [
+    path("", views.session_list, name="session_list"),
+    path("nouvelle/", views.session_create, name="session_create"),
+    path("<int:pk>/", views.session_detail, name="session_detail"),
+    path("<int:pk>/inscriptions/", views.session_enrol, name="session_enrol"),
+    path(
+        "<int:pk>/epreuves/<int:epreuve_pk>/evaluateurs/",
+        views.epreuve_assign,
+        name="epreuve_assign",
+    ),
+    path("epreuves/<int:epreuve_pk>/saisie/", views.saisie, name="saisie"),
+]

@@ -1,0 +1,204 @@
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cqpilot.dossiers.models import Dossier
+from cqpilot.jurys.models import Intervenant
+
+from . import services
+from .forms import SessionForm
+from .models import Epreuve, Resultat, SessionEvaluation
+from .services import EvaluationRefus, Saisie
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.is_certificateur_manager:
+        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
+
+
+def _session(request: HttpRequest, pk: int) -> SessionEvaluation:
+    return get_object_or_404(
+        SessionEvaluation.objects.visible_to(request.user).select_related(
+            "certification", "version", "organisateur"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.is_certificateur_staff):
+        raise PermissionDenied
+    intervenant = Intervenant.objects.filter(user=request.user).first()
+    mine = (
+        Epreuve.objects.filter(affectations__evaluateur=intervenant)
+        .select_related("session__certification", "modalite__bloc")
+        .order_by("-session__date_debut")
+        if intervenant
+        else []
+    )
+    sessions = (
+        SessionEvaluation.objects.visible_to(request.user).select_related("certification")
+        if request.user.is_certificateur_manager
+        else []
+    )
+    return render(
+        request, "evaluations/session_list.html", {"sessions": sessions, "mes_epreuves": mine}
+    )
+
+
+@login_required
+def session_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = SessionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        session = form.save(commit=False)
+        session.organisation = (
+            request.user.organisation or form.cleaned_data["certification"].certificateurs.first()
+        )
+        services.create_session(session)
+        messages.success(request, "Session créée avec une épreuve par modalité du référentiel.")
+        return redirect("evaluations:session_detail", session.pk)
+    return render(request, "evaluations/form.html", {"form": form, "title": "Nouvelle session"})
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session(request, pk)
+    epreuves = session.epreuves.select_related("modalite__bloc").prefetch_related(
+        "affectations__evaluateur"
+    )
+    inscriptions = session.inscriptions.select_related("dossier__candidat", "dossier__organisme")
+    counts = {}
+    for epreuve_id in Resultat.objects.filter(epreuve__session=session).values_list(
+        "epreuve_id", flat=True
+    ):
+        counts[epreuve_id] = counts.get(epreuve_id, 0) + 1
+    return render(
+        request,
+        "evaluations/session_detail.html",
+        {
+            "session": session,
+            "epreuves": [(e, counts.get(e.pk, 0)) for e in epreuves],
+            "inscriptions": inscriptions,
+            "enrollable": services.enrollable(session).order_by("candidat__nom_naissance")[:500],
+            "evaluateurs": Intervenant.objects.filter(organisation=session.organisation),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session(request, pk)
+    ids = [int(v) for v in request.POST.getlist("dossiers") if v.isdigit()]
+    dossiers = Dossier.objects.visible_to(request.user).filter(pk__in=ids)
+    try:
+        count = services.enrol(
+            session, dossiers.select_related("candidat", "organisme"), by=request.user
+        )
+    except EvaluationRefus as refus:
+        messages.error(request, refus.message)
+    else:
+        messages.success(request, f"{count} candidat(s) inscrit(s).")
+    return redirect("evaluations:session_detail", session.pk)
+
+
+@login_required
+@require_POST
+def epreuve_assign(request: HttpRequest, pk: int, epreuve_pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session(request, pk)
+    epreuve = get_object_or_404(Epreuve, session=session, pk=epreuve_pk)
+    evaluateur = get_object_or_404(
+        Intervenant, organisation=session.organisation, pk=request.POST.get("evaluateur") or 0
+    )
+    try:
+        services.assign(epreuve, evaluateur)
+    except EvaluationRefus as refus:
+        messages.error(request, refus.message)
+    else:
+        messages.success(request, f"{evaluateur} évaluera « {epreuve} ».")
+    return redirect("evaluations:session_detail", session.pk)
+
+
+def _saisie(post, dossier: Dossier, criteres) -> Saisie:
+    note_text = post.get(f"note-{dossier.pk}", "").strip().replace(",", ".")
+    try:
+        note = Decimal(note_text) if note_text else None
+    except InvalidOperation:
+        note = Decimal(-1)  # refused by the range check, with its French message
+    return Saisie(
+        {
+            c.pk: post[f"critere-{dossier.pk}-{c.pk}"] == "1"
+            for c in criteres
+            if post.get(f"critere-{dossier.pk}-{c.pk}") in ("0", "1")
+        },
+        note,
+        post.get(f"commentaire-{dossier.pk}", ""),
+    )
+
+
+@login_required
+def saisie(request: HttpRequest, epreuve_pk: int) -> HttpResponse:
+    """The évaluateur's grid for one épreuve: a row per candidate, usable on a tablet."""
+    intervenant = Intervenant.objects.filter(user=request.user).first()
+    epreuve = get_object_or_404(
+        Epreuve.objects.select_related("session__certification", "modalite__bloc"),
+        pk=epreuve_pk,
+        affectations__evaluateur=intervenant,
+    )
+    criteres = services.criteres_of(epreuve.modalite)
+    inscriptions = list(
+        epreuve.session.inscriptions.select_related("dossier__candidat").order_by(
+            "dossier__candidat__nom_naissance"
+        )
+    )
+    errors, posted = [], {}
+    if request.method == "POST":
+        saved = 0
+        for inscription in inscriptions:
+            dossier = inscription.dossier
+            entry = posted[dossier.pk] = _saisie(request.POST, dossier, criteres)
+            if not entry.criteres and entry.note is None:
+                continue  # row left blank: nothing to record yet
+            try:
+                services.record_result(epreuve, dossier, entry, by=request.user)
+                saved += 1
+            except EvaluationRefus as refus:
+                errors.append(refus.message)
+        if saved:
+            messages.success(request, f"{saved} résultat(s) enregistré(s).")
+    mine = {
+        r.dossier_id: r
+        for r in Resultat.objects.filter(epreuve=epreuve, evaluateur=intervenant).prefetch_related(
+            "criteres"
+        )
+    }
+    rows = []
+    for inscription in inscriptions:
+        resultat = mine.get(inscription.dossier_id)
+        values = {c.critere_id: c.acquis for c in resultat.criteres.all()} if resultat else {}
+        note = resultat.note if resultat else None
+        if entry := posted.get(inscription.dossier_id):  # what was typed, even if refused
+            values, note = entry.criteres, entry.note
+        rows.append(
+            {
+                "dossier": inscription.dossier,
+                "resultat": resultat,
+                "note": note,
+                "criteres": [(c, values.get(c.pk)) for c in criteres],
+            }
+        )
+    return render(
+        request,
+        "evaluations/saisie.html",
+        {"epreuve": epreuve, "criteres": criteres, "rows": rows, "errors": errors},
+    )
