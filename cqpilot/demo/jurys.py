@@ -1,9 +1,20 @@
-"""Demo jury paritaire of the Métallurgie: its people, its rules, a jury ready to deliberate."""
+"""Demo evaluation session and jury paritaire of the Métallurgie: its people, its rules, results
+entered for two of the three candidates, a jury ready to deliberate."""
 
 from datetime import date
+from decimal import Decimal
 
 from cqpilot.core.models import Organisation, User
 from cqpilot.dossiers.models import Dossier, DossierState
+from cqpilot.evaluations.models import SessionEvaluation
+from cqpilot.evaluations.services import (
+    Saisie,
+    assign,
+    create_session,
+    criteres_of,
+    enrol,
+    record_result,
+)
 from cqpilot.jurys.models import College, Intervenant, Jury, ReglesJury, RoleJury
 from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Certification
@@ -49,6 +60,7 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
         (person("Diallo", "Moussa", College.SALARIES, organismes=[formatech]), RoleJury.MEMBRE),
         (person("Vasseur", "Paul", College.AUCUN), RoleJury.EXPERT),
     ]
+    evaluate(metallurgie, maintenance, users)
     jury = Jury.objects.create(
         organisation=metallurgie,
         certification=maintenance,
@@ -62,3 +74,41 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
         Dossier.objects.filter(certification=maintenance, state=DossierState.EN_EVALUATION),
         by=users["gestionnaire.metallurgie"],
     )
+
+
+def evaluate(metallurgie: Organisation, maintenance: Certification, users: dict[str, User]) -> None:
+    evaluateur = Intervenant.objects.create(
+        organisation=metallurgie,
+        nom="Lefèvre",
+        prenom="Jean-Marc",
+        college=College.SALARIES,
+        user=users["evaluateur.metallurgie"],
+    )
+    session = create_session(
+        SessionEvaluation(
+            organisation=metallurgie,
+            certification=maintenance,
+            version=maintenance.versions.get(numero=1),
+            date_debut=date(2026, 11, 16),
+            date_fin=date(2026, 11, 17),
+            lieu="Pôle formation UIMM, Vénissieux",
+            code_postal="69200",
+        )
+    )
+    dossiers = list(
+        Dossier.objects.filter(certification=maintenance, state=DossierState.EN_EVALUATION)
+        .select_related("candidat", "organisme")
+        .order_by("candidat__nom_naissance")
+    )
+    enrol(session, dossiers, by=users["gestionnaire.metallurgie"])
+    for epreuve in session.epreuves.select_related("modalite"):
+        assign(epreuve, evaluateur)
+        for n, dossier in enumerate(dossiers[:2]):  # the third candidate is not evaluated yet
+            modalite = epreuve.modalite
+            success = n == 0 or modalite.bloc.code != "RNCP39912BC02"
+            if modalite.notation == "note":
+                note = modalite.seuil + (2 if success else -3)
+                saisie = Saisie({}, max(Decimal(0), note))
+            else:
+                saisie = Saisie({c.pk: success for c in criteres_of(modalite)})
+            record_result(epreuve, dossier, saisie, by=users["evaluateur.metallurgie"])
