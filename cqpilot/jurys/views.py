@@ -311,6 +311,15 @@ def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
     )
     item.jury = jury
     membres = services.membres_of(jury)
+    if request.method == "POST" and "recuser" in request.POST:
+        membre = get_object_or_404(JuryMembre, jury=jury, pk=request.POST.get("recuser") or 0)
+        try:
+            services.recuse(item, membre, request.POST.get("motif", ""))
+        except JuryRefus as refus:
+            messages.error(request, refus.message)
+        else:
+            messages.success(request, f"{membre.intervenant} ne délibère pas pour ce candidat.")
+        return redirect("jurys:votes", jury.pk, item.pk)
     if request.method == "POST":
         chosen = {
             m.pk: request.POST[f"vote-{m.pk}"]

@@ -118,3 +118,22 @@ def test_the_signed_jury_refuses_edits_through_the_screens(client):
     pdf = client.get(reverse("jurys:pv_download", args=[s.jury.pk, 1]))
     assert pdf["Content-Type"] == "application/pdf"
     pdf.close()
+
+
+def test_a_member_recused_during_the_deliberation_loses_his_vote(client):
+    s = scenario(1)
+    open_deliberation(s.jury, by=s.gestionnaire)
+    client.force_login(s.gestionnaire)
+    only = s.jury.deliberations.get()
+    post_decision(client, s, only, Decision.TOTALE, ["valide"] * 3)
+    salah = s.jury.membres.get(intervenant__nom="Salah")
+    url = reverse("jurys:votes", args=[s.jury.pk, only.pk])
+
+    refused = client.post(url, {"recuser": salah.pk, "motif": " "}, follow=True)
+    assert "Indiquez le motif de la récusation." in refused.text
+    client.post(url, {"recuser": salah.pk, "motif": "Ancien tuteur du candidat"})
+
+    assert only.recusations.get().membre == salah
+    assert not only.votes.filter(membre=salah).exists()
+    page = client.get(url)
+    assert "Récusé(e) : Ancien tuteur du candidat" in page.text
