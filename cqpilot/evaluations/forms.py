@@ -15,12 +15,17 @@ class SessionForm(forms.ModelForm):
             "version",
             "date_debut",
             "date_fin",
+            "heure",
             "deroulement",
             "lieu",
             "code_postal",
             "organisateur",
         ]
-        widgets = {"date_debut": DateInput(), "date_fin": DateInput()}
+        widgets = {
+            "date_debut": DateInput(),
+            "date_fin": DateInput(),
+            "heure": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

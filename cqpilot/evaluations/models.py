@@ -41,6 +41,9 @@ class SessionEvaluation(models.Model):
     )
     date_debut = models.DateField("date")
     date_fin = models.DateField("dernier jour", null=True, blank=True)
+    heure = models.TimeField(
+        "heure de convocation", null=True, blank=True, help_text="Par exemple 08:30."
+    )
     deroulement = models.CharField(
         "déroulement", max_length=12, choices=Deroulement.choices, default="presentiel"
     )
@@ -89,6 +92,7 @@ class Inscription(models.Model):
         SessionEvaluation, on_delete=models.CASCADE, related_name="inscriptions"
     )
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="inscriptions")
+    convoque_at = models.DateTimeField("convoqué le", null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -104,6 +108,7 @@ class Affectation(models.Model):
     evaluateur = models.ForeignKey(
         Intervenant, on_delete=models.PROTECT, related_name="affectations"
     )
+    convoque_at = models.DateTimeField("convoqué le", null=True, blank=True)
 
     class Meta:
         constraints = [

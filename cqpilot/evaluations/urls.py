@@ -14,5 +14,11 @@ urlpatterns = [
         views.epreuve_assign,
         name="epreuve_assign",
     ),
+    path("<int:pk>/convocations/", views.convocations_send, name="convocations_send"),
+    path(
+        "<int:pk>/convocations/<int:inscription_pk>.pdf",
+        views.convocation_download,
+        name="convocation_download",
+    ),
     path("epreuves/<int:epreuve_pk>/saisie/", views.saisie, name="saisie"),
 ]

@@ -11,8 +11,9 @@ from cqpilot.dossiers.models import Dossier
 from cqpilot.jurys.models import Intervenant
 
 from . import services
+from .convocations import convocation_pdf, send_convocations
 from .forms import SessionForm
-from .models import Epreuve, Resultat, SessionEvaluation
+from .models import Epreuve, Inscription, Resultat, SessionEvaluation
 from .services import EvaluationRefus, Saisie
 
 
@@ -127,6 +128,41 @@ def epreuve_assign(request: HttpRequest, pk: int, epreuve_pk: int) -> HttpRespon
     else:
         messages.success(request, f"{evaluateur} évaluera « {epreuve} ».")
     return redirect("evaluations:session_detail", session.pk)
+
+
+@login_required
+@require_POST
+def convocations_send(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session(request, pk)
+    envoi = send_convocations(session, base_url=request.build_absolute_uri("/"))
+    messages.success(
+        request,
+        f"Convocations envoyées : {envoi.candidats} candidat(s), {envoi.evaluateurs} évaluateur(s).",
+    )
+    if envoi.sans_courriel:
+        messages.warning(
+            request,
+            "Sans adresse électronique (convocation à imprimer) : "
+            + ", ".join(envoi.sans_courriel)
+            + ".",
+        )
+    return redirect("evaluations:session_detail", session.pk)
+
+
+@login_required
+def convocation_download(request: HttpRequest, pk: int, inscription_pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session(request, pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("dossier__candidat"), session=session, pk=inscription_pk
+    )
+    response = HttpResponse(
+        convocation_pdf(inscription, base_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'inline; filename="convocation-{inscription.pk}.pdf"'
+    return response
 
 
 def _saisie(post, dossier: Dossier, criteres) -> Saisie:

@@ -1,0 +1,154 @@
+"""Convocations to an evaluation session: a PDF for each candidate, an e-mail with a calendar
+invitation (ICS) for candidates and évaluateurs."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from .models import Affectation, Inscription, SessionEvaluation
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _lieu(session: SessionEvaluation) -> str:
+    if session.deroulement == "distance":
+        return "À distance"
+    return ", ".join(p for p in (session.lieu, session.code_postal) if p)
+
+
+def session_ics(session: SessionEvaluation, *, uid: str, summary: str, description: str) -> bytes:
+    """A calendar invitation for the session: timed when the convocation hour is known."""
+    event = Event()
+    event.add("uid", f"{uid}@cqpilot")
+    event.add("dtstamp", timezone.now())
+    event.add("summary", summary)
+    event.add("description", description)
+    if location := _lieu(session):
+        event.add("location", location)
+    last_day = session.date_fin or session.date_debut
+    if session.heure:
+        start = datetime.combine(session.date_debut, session.heure, tzinfo=PARIS)
+        event.add("dtstart", start)
+        event.add("dtend", datetime.combine(last_day, time(17, 30), tzinfo=PARIS))
+    else:
+        event.add("dtstart", session.date_debut)
+        event.add("dtend", last_day + timedelta(days=1))  # all-day events end the day after
+    calendar = Calendar()
+    calendar.add("prodid", "-//cqpilot//convocations//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def convocation_context(inscription: Inscription) -> dict:
+    session = inscription.session
+    epreuves = session.epreuves.select_related("modalite__bloc")
+    vises = {b.pk for b in inscription.dossier.blocs_vises.all()}
+    return {
+        "session": session,
+        "candidat": inscription.dossier.candidat,
+        "dossier": inscription.dossier,
+        "epreuves": [e for e in epreuves if not vises or e.modalite.bloc_id in vises],
+        "lieu": _lieu(session),
+    }
+
+
+def convocation_pdf(inscription: Inscription, *, base_url: str = "") -> bytes:
+    from weasyprint import HTML  # imported here: it loads Pango, which pages do not need
+
+    html = render_to_string("evaluations/convocation_pdf.html", convocation_context(inscription))
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+@dataclass
+class Envoi:
+    candidats: int = 0
+    evaluateurs: int = 0
+    sans_courriel: list[str] = field(default_factory=list)
+
+
+def send_convocations(session: SessionEvaluation, *, base_url: str = "") -> Envoi:
+    """E-mail every candidate (PDF + ICS) and every évaluateur (ICS); people without an e-mail
+    address are listed, their convocation is printed from the session page."""
+    envoi = Envoi()
+    subject = f"Convocation — {session.certification.intitule} — {session.date_debut:%d/%m/%Y}"
+    messages = []
+    inscriptions = list(
+        session.inscriptions.select_related("dossier__candidat", "session__certification")
+    )
+    for inscription in inscriptions:
+        candidat = inscription.dossier.candidat
+        if not candidat.email:
+            envoi.sans_courriel.append(f"{candidat} (candidat)")
+            continue
+        context = convocation_context(inscription)
+        message = EmailMessage(
+            subject,
+            render_to_string("evaluations/convocation_candidat.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
+            [candidat.email],
+        )
+        message.attach("convocation.pdf", convocation_pdf(inscription, base_url=base_url))
+        message.attach(
+            "convocation.ics",
+            session_ics(
+                session,
+                uid=f"inscription-{inscription.pk}",
+                summary=f"Évaluation {session.certification.intitule}",
+                description=subject,
+            ),
+            "text/calendar",
+        )
+        messages.append(message)
+        inscription.convoque_at = timezone.now()
+        envoi.candidats += 1
+    affectations = list(
+        Affectation.objects.filter(epreuve__session=session).select_related(
+            "evaluateur__user", "epreuve__modalite__bloc"
+        )
+    )
+    by_person: dict[int, list[Affectation]] = {}
+    for affectation in affectations:
+        by_person.setdefault(affectation.evaluateur_id, []).append(affectation)
+    for assigned in by_person.values():
+        person = assigned[0].evaluateur
+        address = person.email or (person.user.email if person.user else "")
+        if not address:
+            envoi.sans_courriel.append(f"{person} (évaluateur)")
+            continue
+        body = render_to_string(
+            "evaluations/convocation_evaluateur.txt",
+            {
+                "session": session,
+                "evaluateur": person,
+                "epreuves": [a.epreuve for a in assigned],
+                "candidats": len(inscriptions),
+                "lieu": _lieu(session),
+            },
+        )
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        message.attach(
+            "convocation.ics",
+            session_ics(
+                session,
+                uid=f"evaluateur-{session.pk}-{person.pk}",
+                summary=f"Évaluer — {session.certification.intitule}",
+                description=subject,
+            ),
+            "text/calendar",
+        )
+        messages.append(message)
+        for affectation in assigned:
+            affectation.convoque_at = timezone.now()
+        envoi.evaluateurs += 1
+    get_connection().send_messages(messages)
+    Inscription.objects.bulk_update(inscriptions, ["convoque_at"])
+    Affectation.objects.bulk_update(affectations, ["convoque_at"])
+    return envoi

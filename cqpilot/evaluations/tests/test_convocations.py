@@ -1,0 +1,73 @@
+"""Convocations: a PDF per candidate, e-mails with a calendar invitation."""
+
+import io
+from datetime import time
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from cqpilot.evaluations.services import assign, enrol
+
+from .factories import evaluation
+
+pytestmark = pytest.mark.django_db
+
+
+def ready():
+    e = evaluation()
+    e.session.heure = time(8, 30)
+    e.session.save()
+    benali = e.dossiers[0]  # Durand has no e-mail address
+    benali.candidat.email = "marie.benali@exemple.fr"
+    benali.candidat.save()
+    enrol(e.session, e.dossiers, by=e.gestionnaire)
+    e.evaluateur.email = "evaluatrice@exemple.fr"
+    e.evaluateur.save()
+    for epreuve in e.session.epreuves.all():
+        assign(epreuve, e.evaluateur)
+    return e
+
+
+def test_candidates_and_evaluators_get_their_convocation_and_an_ics(client):
+    e = ready()
+    client.force_login(e.gestionnaire)
+
+    page = client.post(reverse("evaluations:convocations_send", args=[e.session.pk]), follow=True)
+
+    assert "Convocations envoyées : 1 candidat(s), 1 évaluateur(s)." in page.text
+    assert "DURAND Marie (candidat)" in page.text  # no e-mail address: to print
+    candidate, evaluator = mail.outbox
+    assert candidate.to == ["marie.benali@exemple.fr"]
+    assert "mercredi 14 octobre 2026 à 08h30" in candidate.body
+    names = [name for name, _content, _type in candidate.attachments]
+    assert names == ["convocation.pdf", "convocation.ics"]
+    event = Calendar.from_ical(candidate.attachments[1][1]).walk("VEVENT")[0]
+    assert event.decoded("dtstart").isoformat() == "2026-10-14T08:30:00+02:00"
+    assert str(event["location"]) == "Centre de Vénissieux, 69200"
+    assert evaluator.to == ["evaluatrice@exemple.fr"]
+    assert "BC01" in evaluator.body and "BC02" in evaluator.body
+    assert e.session.inscriptions.filter(convoque_at__isnull=False).count() == 1
+
+
+def test_the_convocation_pdf_names_the_candidate_the_date_and_the_epreuves(client):
+    e = ready()
+    client.force_login(e.gestionnaire)
+    inscription = e.session.inscriptions.get(dossier=e.dossiers[1])
+
+    response = client.get(
+        reverse("evaluations:convocation_download", args=[e.session.pk, inscription.pk])
+    )
+
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split()
+    )
+    for expected in (
+        "Marie DURAND",
+        "mercredi 14 octobre 2026 à 08h30",
+        "Mise en situation",
+        "Écrit",
+    ):
+        assert expected in text
