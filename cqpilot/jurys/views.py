@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cqpilot.core.cells import CellError, as_date
-from cqpilot.dossiers.models import Dossier
+from cqpilot.dossiers.models import Candidat, Dossier
 from cqpilot.referentiels.models import Certification
 
 from . import services
@@ -378,7 +378,42 @@ def intervenant_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         messages.success(request, "Intervenant enregistré.")
         return redirect("jurys:intervenant_list")
     title = f"Intervenant : {intervenant}" if intervenant else "Nouvel intervenant"
-    return render(request, "jurys/form.html", {"form": form, "title": title})
+    return render(
+        request, "jurys/form.html", {"form": form, "title": title, "intervenant": intervenant}
+    )
+
+
+@login_required
+def intervenant_candidats(request: HttpRequest, pk: int) -> HttpResponse:
+    """Declared interests: the candidates this person trained, tutored or accompanied."""
+    _require_manager(request)
+    intervenant = get_object_or_404(Intervenant.objects.visible_to(request.user), pk=pk)
+    visible = Candidat.objects.visible_to(request.user)
+    if request.method == "POST":
+        candidat = get_object_or_404(visible, pk=request.POST.get("candidat") or 0)
+        if request.POST.get("action") == "retirer":
+            intervenant.candidats_suivis.remove(candidat)
+        else:
+            intervenant.candidats_suivis.add(candidat)
+        return redirect("jurys:intervenant_candidats", intervenant.pk)
+    query = request.GET.get("q", "").strip()
+    found = (
+        visible.filter(nom_naissance__icontains=query).exclude(
+            pk__in=intervenant.candidats_suivis.values("pk")
+        )[:20]
+        if len(query) >= 2
+        else []
+    )
+    return render(
+        request,
+        "jurys/intervenant_candidats.html",
+        {
+            "intervenant": intervenant,
+            "suivis": intervenant.candidats_suivis.all(),
+            "found": found,
+            "query": query,
+        },
+    )
 
 
 @login_required

@@ -137,3 +137,38 @@ def test_a_member_recused_during_the_deliberation_loses_his_vote(client):
     assert not only.votes.filter(membre=salah).exists()
     page = client.get(url)
     assert "Récusé(e) : Ancien tuteur du candidat" in page.text
+
+
+def test_a_manager_declares_the_candidates_a_person_accompanied(client):
+    s = scenario(1)
+    person = s.jury.membres.get(intervenant__nom="Salah").intervenant
+    candidat = s.dossiers[0].candidat
+    client.force_login(s.gestionnaire)
+    url = reverse("jurys:intervenant_candidats", args=[person.pk])
+
+    assert "BENALI Marie" in client.get(url, {"q": "benal"}).text
+    client.post(url, {"candidat": candidat.pk})
+    assert list(person.candidats_suivis.all()) == [candidat]
+    open_deliberation(s.jury, by=s.gestionnaire)
+    assert s.jury.deliberations.get().recusations.get().motif == (
+        "a formé, tutoré ou accompagné le candidat"
+    )
+    client.force_login(UserFactory(roles=[Role.GESTIONNAIRE]))
+    assert client.get(url).status_code == 404
+
+
+def test_the_jury_rules_are_a_setting_of_each_certification(client):
+    s = scenario(1)
+    client.force_login(s.gestionnaire)
+    detail = client.get(reverse("referentiels:certification_detail", args=[s.certification.pk]))
+    url = reverse("jurys:regles_edit", args=[s.certification.pk])
+    assert url in detail.text
+
+    client.post(
+        url,
+        {"membres_min_par_college": 3, "quorum": 6, "majorite": "par_college",
+         "part_externes_min": 50, "parite": "on"},
+    )  # fmt: skip
+
+    problems = client.get(reverse("jurys:jury_detail", args=[s.jury.pk])).text
+    assert "Quorum non atteint : 4 membres votants présents, 6 requis." in problems
