@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cqpilot.accrochage",
     "cqpilot.jurys",
     "cqpilot.evaluations",
+    "cqpilot.delivrance",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# Shared by the processes of one server with nothing to install; it counts the requests of the
+# public verification page per address (django-ratelimit).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+    }
+}
+RATELIMIT_VIEW = "cqpilot.delivrance.views.too_many_requests"
+VERIFICATION_RATE = os.environ.get("VERIFICATION_RATE", "30/m")
+# The address printed in QR codes and credentials: where the public verification page lives.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

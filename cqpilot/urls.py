@@ -7,6 +7,7 @@ urlpatterns = [
     path("accrochage/", include("cqpilot.accrochage.urls")),
     path("jurys/", include("cqpilot.jurys.urls")),
     path("evaluations/", include("cqpilot.evaluations.urls")),
+    path("", include("cqpilot.delivrance.urls")),
     path("", include("cqpilot.dossiers.urls")),
     path("", include("cqpilot.core.urls")),
 ]

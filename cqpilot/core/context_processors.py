@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Jurys", reverse("jurys:jury_list")))
     if user.is_certificateur_manager:
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))
+        items.append(("Délivrance", reverse("delivrance:registre")))
         items.append(("Accrochage", reverse("accrochage:standalone")))
         items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))
     if user.can_manage_users:

@@ -1,0 +1,77 @@
+"""The parchemin and the attestation de blocs as PDF: the certifier's layout around the
+mentions cqpilot prints itself, a QR code to the public verification page."""
+
+import base64
+from datetime import date
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from cqpilot.dossiers.models import Candidat
+from cqpilot.referentiels.models import Bloc, Certification
+
+from .mentions import mentions
+from .models import DocumentKind, ModeleParchemin
+
+
+def verification_url(code: str) -> str:
+    return settings.PUBLIC_URL + reverse("delivrance:verifier", args=[code])
+
+
+def qr_data_uri(url: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=4)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _image_uri(field) -> str:
+    if not field:
+        return ""
+    with field.open("rb") as image:
+        content = image.read()
+    kind = "png" if content[:4] == b"\x89PNG" else "jpeg"
+    return f"data:image/{kind};base64," + base64.b64encode(content).decode()
+
+
+def safe_css(css: str) -> str:
+    """The certifier's CSS stays inside its <style> element."""
+    return css.replace("</", "")
+
+
+def document_html(
+    *,
+    kind: str,
+    certification: Certification,
+    candidat: Candidat,
+    modele: ModeleParchemin,
+    blocs: list[Bloc],
+    numero: str,
+    code: str,
+    on: date,
+    lieu: str,
+) -> str:
+    url = verification_url(code)
+    return render_to_string(
+        "delivrance/document_pdf.html",
+        {
+            "kind": kind,
+            "is_attestation": kind == DocumentKind.ATTESTATION,
+            "mentions": mentions(certification, candidat, modele, on, lieu),
+            "modele": modele,
+            "css": safe_css(modele.css),
+            "logo": _image_uri(modele.logo),
+            "signature": _image_uri(modele.signature),
+            "blocs": blocs,
+            "numero": numero,
+            "code": code,
+            "url": url,
+            "qr": qr_data_uri(url),
+        },
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported here: it loads Pango, which pages do not need
+
+    return HTML(string=html).write_pdf()

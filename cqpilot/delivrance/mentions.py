@@ -1,0 +1,122 @@
+"""The mentions France compétences requires on a parchemin or attestation of a registered
+certification (domain.md §5.1), and the check that refuses to issue without them."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from cqpilot.dossiers.models import Candidat
+from cqpilot.referentiels.models import Certification, CodeKind
+
+from .models import ModeleParchemin
+
+
+def european_level(niveau: str) -> str:
+    """French levels 3 to 8 (décret 2019-14) match the same European (CEC) levels."""
+    return niveau.removeprefix("NIV")
+
+
+@dataclass(frozen=True)
+class Mentions:
+    enregistrement: str  # registration, or the branch mention for an unregistered CQP
+    certificateurs: str
+    intitule: str
+    niveau: str
+    nsf: str
+    titulaire: str
+    delivrance: str
+    signataire: str
+
+
+def _duration(certification: Certification) -> str:
+    if not (certification.date_decision and certification.date_fin_enregistrement):
+        return ""
+    years = round(
+        (certification.date_fin_enregistrement - certification.date_decision).days / 365.25
+    )
+    return f" et pour une durée de {years} an{'s' if years > 1 else ''}" if years else ""
+
+
+def _birth(candidat: Candidat) -> str:
+    if candidat.jour_naissance and candidat.mois_naissance:
+        return f"né(e) le {candidat.jour_naissance:02d}/{candidat.mois_naissance:02d}/{candidat.annee_naissance}"
+    return f"né(e) en {candidat.annee_naissance}"
+
+
+def missing_mentions(
+    certification: Certification,
+    candidat: Candidat,
+    modele: ModeleParchemin | None,
+    lieu: str,
+) -> list[str]:
+    """What is missing for the document to carry every mandatory mention, in French."""
+    missing = []
+    registered = certification.is_rncp or certification.is_rs
+    if registered and not certification.date_decision:
+        missing.append("la date de la décision de France compétences (fiche de la certification)")
+    if certification.is_rncp and not certification.niveau:
+        missing.append("le niveau de qualification (fiche de la certification)")
+    if registered and not any(c.kind == CodeKind.NSF for c in certification.codes.all()):
+        missing.append("le code NSF (fiche de la certification)")
+    if not candidat.nom_naissance or not candidat.prenom1:
+        missing.append("le nom et le prénom du titulaire")
+    if not lieu:
+        missing.append("le lieu de délivrance (modèle de parchemin)")
+    if modele is None or not modele.signataire_nom or not modele.signataire_qualite:
+        missing.append("le nom et la qualité du signataire habilité (modèle de parchemin)")
+    return missing
+
+
+def mentions(
+    certification: Certification,
+    candidat: Candidat,
+    modele: ModeleParchemin,
+    on: date,
+    lieu: str,
+) -> Mentions:
+    certificateurs = " et ".join(o.nom for o in certification.certificateurs.all())
+    if certification.is_rncp or certification.is_rs:
+        repertoire = (
+            "au Répertoire national des certifications professionnelles"
+            if certification.is_rncp
+            else "au Répertoire spécifique"
+        )
+        enregistrement = (
+            f"Certification enregistrée {repertoire} ({certification.code_rncp_rs}) par décision "
+            f"du directeur général de France compétences en date du "
+            f"{certification.date_decision:%d/%m/%Y}{_duration(certification)}."
+        )
+    else:
+        idcc = ", ".join(
+            f"{o.nom} (IDCC {o.idcc})" if o.idcc else o.nom
+            for o in certification.certificateurs.all()
+        )
+        enregistrement = (
+            f"Certificat de qualification professionnelle créé par la commission paritaire "
+            f"nationale de l'emploi de la branche : {idcc}. Certification non enregistrée au "
+            f"RNCP ni au Répertoire spécifique."
+        )
+    niveau = ""
+    if certification.niveau:
+        niveau = (
+            f"{certification.get_niveau_display()} du cadre national des certifications "
+            f"professionnelles, niveau {european_level(certification.niveau)} du cadre européen "
+            f"des certifications (CEC)"
+        )
+    nsf = ", ".join(
+        f"{c.code}{f' ({c.libelle})' if c.libelle else ''}"
+        for c in certification.codes.all()
+        if c.kind == CodeKind.NSF
+    )
+    nom = candidat.nom_naissance.upper()
+    usage = f" (nom d'usage : {candidat.nom_usage})" if candidat.nom_usage else ""
+    prenoms = " ".join(p for p in (candidat.prenom1, candidat.prenom2, candidat.prenom3) if p)
+    return Mentions(
+        enregistrement=enregistrement,
+        certificateurs=certificateurs,
+        intitule=certification.intitule,
+        niveau=niveau,
+        nsf=f"Code(s) NSF : {nsf}" if nsf else "",
+        titulaire=f"{prenoms} {nom}{usage}, {_birth(candidat)}",
+        delivrance=f"Délivré à {lieu}, le {on:%d/%m/%Y}",
+        signataire=f"{modele.signataire_nom}, {modele.signataire_qualite}",
+    )

@@ -1,0 +1,199 @@
+"""Issuing, cancelling and batching the documents of the registre. No HTTP here."""
+
+import hashlib
+import io
+import secrets
+import zipfile
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cqpilot.core.models import User
+from cqpilot.dossiers.models import AcquisSource, BlocAcquis, Dossier, DossierState
+from cqpilot.jurys.models import Deliberation, Jury, JuryStatus
+from cqpilot.jurys.services import decision_date, regles_of
+
+from .credentials import STATUS_LIST_SIZE, sign_credential
+from .documents import document_html, html_to_pdf
+from .mentions import missing_mentions
+from .models import DocumentDelivre, DocumentKind, DocumentStatus, ModeleParchemin
+from .numbering import next_number
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
+
+
+class DelivranceRefus(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def _decision(dossier: Dossier) -> Deliberation:
+    deliberation = (
+        Deliberation.objects.filter(dossier=dossier, jury__status=JuryStatus.SIGNE)
+        .select_related("jury")
+        .order_by("-jury__date")
+        .first()
+    )
+    if deliberation is None:
+        raise DelivranceRefus(f"Aucune décision de jury signée pour {dossier.candidat}.")
+    return deliberation
+
+
+def kind_for(dossier: Dossier) -> str:
+    if dossier.state == DossierState.CERTIFIE:
+        return DocumentKind.PARCHEMIN
+    if dossier.state == DossierState.VALIDATION_PARTIELLE:
+        return DocumentKind.ATTESTATION
+    raise DelivranceRefus(
+        f"Le dossier de {dossier.candidat} est « {dossier.get_state_display()} » : "
+        "aucun document à délivrer."
+    )
+
+
+@transaction.atomic
+def issue(dossier: Dossier, *, by: User, on: date | None = None) -> DocumentDelivre:
+    """Issue the document the jury's decision calls for: a parchemin (validation totale) or an
+    attestation of the validated blocs (validation partielle); refused, in French, when the
+    decision or a mandatory mention is missing."""
+    dossier = (
+        Dossier.objects.select_for_update()
+        .select_related("candidat", "certification", "version")
+        .get(pk=dossier.pk)
+    )
+    kind = kind_for(dossier)
+    if existing := DocumentDelivre.objects.filter(
+        dossier=dossier, kind=kind, status=DocumentStatus.VALIDE
+    ).first():
+        raise DelivranceRefus(
+            f"{existing.get_kind_display()} déjà délivré à {dossier.candidat} (n° {existing.numero})."
+        )
+    deliberation = _decision(dossier)
+    jury = deliberation.jury
+    if regles_of(jury).validation_cpne and not jury.date_validation_cpne:
+        raise DelivranceRefus("La CPNE n'a pas encore validé la décision du jury.")
+    certification = dossier.certification
+    organisation = jury.organisation
+    modele = ModeleParchemin.objects.filter(organisation=organisation).first()
+    lieu = modele.lieu_delivrance if modele else ""
+    if missing := missing_mentions(certification, dossier.candidat, modele, lieu):
+        raise DelivranceRefus(
+            "Délivrance impossible, mention(s) obligatoire(s) manquante(s) : "
+            + " ; ".join(missing)
+            + "."
+        )
+    on = on or timezone.localdate()
+    blocs = [
+        a.bloc
+        for a in BlocAcquis.objects.filter(dossier=dossier, source=AcquisSource.JURY)
+        .select_related("bloc")
+        .order_by("bloc__ordre", "bloc__code")
+    ]
+    if kind == DocumentKind.PARCHEMIN:
+        blocs = list(dossier.version.blocs.order_by("ordre", "code"))
+    number = next_number(organisation, on.year, modele.prefixe)
+    last_index = DocumentDelivre.objects.filter(organisation=organisation).aggregate(
+        last=Max("status_index")
+    )["last"]
+    index = 0 if last_index is None else last_index + 1
+    if index >= STATUS_LIST_SIZE:
+        raise DelivranceRefus("La liste de révocation est pleine : contactez l'administrateur.")
+    document = DocumentDelivre(
+        organisation=organisation,
+        numero=number,
+        kind=kind,
+        dossier=dossier,
+        deliberation=deliberation,
+        certification=certification,
+        version=dossier.version,
+        date_decision=decision_date(jury),
+        date_delivrance=on,
+        lieu_delivrance=lieu,
+        code=new_code(),
+        status_index=index,
+        created_by=by,
+    )
+    content = html_to_pdf(
+        document_html(
+            kind=kind,
+            certification=certification,
+            candidat=dossier.candidat,
+            modele=modele,
+            blocs=blocs,
+            numero=number,
+            code=document.code,
+            on=on,
+            lieu=lieu,
+        )
+    )
+    document.sha256 = hashlib.sha256(content).hexdigest()
+    document.pdf.save(f"{number}.pdf", ContentFile(content), save=False)
+    document.credential = ""
+    document.save()
+    document.blocs.set(blocs)
+    document.credential = sign_credential(document)
+    document.save(update_fields=["credential"])
+    return document
+
+
+@transaction.atomic
+def cancel(document: DocumentDelivre, motif: str, *, by: User) -> None:
+    """Cancel a document (error, fraud…): the verification page and the revocation list say
+    so; the number is never reused."""
+    if document.status == DocumentStatus.ANNULE:
+        raise DelivranceRefus(f"Le document n° {document.numero} est déjà annulé.")
+    if not motif.strip():
+        raise DelivranceRefus("Indiquez le motif de l'annulation.")
+    document.status = DocumentStatus.ANNULE
+    document.motif_annulation = motif.strip()
+    document.annule_at = timezone.now()
+    document.annule_by = by
+    document.save(update_fields=["status", "motif_annulation", "annule_at", "annule_by"])
+
+
+def a_delivrer(jury: Jury) -> list[Dossier]:
+    """The dossiers of a signed jury whose document is not issued yet."""
+    issued = DocumentDelivre.objects.filter(status=DocumentStatus.VALIDE).values("dossier")
+    return list(
+        Dossier.objects.filter(
+            deliberations__jury=jury,
+            state__in=[DossierState.CERTIFIE, DossierState.VALIDATION_PARTIELLE],
+        )
+        .exclude(pk__in=issued)
+        .select_related("candidat")
+        .order_by("candidat__nom_naissance")
+    )
+
+
+def issue_all(
+    dossiers: Iterable[Dossier], *, by: User, on: date | None = None, progress=None
+) -> tuple[list[DocumentDelivre], list[str]]:
+    """Issue one document per dossier, each in its own transaction: a refusal for one candidate
+    does not stop the others; returns the documents and the refusals."""
+    documents, refusals = [], []
+    dossiers = list(dossiers)
+    for done, dossier in enumerate(dossiers, start=1):
+        try:
+            documents.append(issue(dossier, by=by, on=on))
+        except DelivranceRefus as refus:
+            refusals.append(f"{dossier.candidat} : {refus.message}")
+        if progress:
+            progress(done, len(dossiers))
+    return documents, refusals
+
+
+def zip_of(documents: Iterable[DocumentDelivre]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for document in documents:
+            with document.pdf.open("rb") as pdf:
+                archive.writestr(f"{document.numero}.pdf", pdf.read())
+    return buffer.getvalue()

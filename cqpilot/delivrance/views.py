@@ -1,0 +1,242 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from cqpilot.core.models import Organisation
+from cqpilot.jurys.models import Jury, JuryStatus
+from cqpilot.referentiels.models import Bloc
+
+from . import credentials, services
+from .documents import document_html
+from .forms import ModeleForm
+from .models import DocumentDelivre, DocumentKind, DocumentStatus, ModeleParchemin
+from .services import DelivranceRefus
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.is_certificateur_manager:
+        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
+
+
+@login_required
+def registre(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    documents = DocumentDelivre.objects.visible_to(request.user).select_related(
+        "dossier__candidat", "certification"
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        documents = documents.filter(numero__icontains=query) | documents.filter(
+            dossier__candidat__nom_naissance__icontains=query
+        )
+    return render(
+        request, "delivrance/registre.html", {"documents": documents[:200], "query": query}
+    )
+
+
+def _document(request: HttpRequest, pk: int) -> DocumentDelivre:
+    return get_object_or_404(
+        DocumentDelivre.objects.visible_to(request.user).select_related(
+            "dossier__candidat", "certification", "annule_by", "created_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    document = _document(request, pk)
+    return render(
+        request,
+        "delivrance/document_detail.html",
+        {"document": document, "blocs": document.blocs.order_by("ordre", "code")},
+    )
+
+
+@login_required
+def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    _require_manager(request)
+    document = _document(request, pk)
+    return FileResponse(
+        document.pdf.open("rb"), filename=f"{document.numero}.pdf", content_type="application/pdf"
+    )
+
+
+@login_required
+@require_POST
+def document_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    document = _document(request, pk)
+    try:
+        services.cancel(document, request.POST.get("motif", ""), by=request.user)
+    except DelivranceRefus as refus:
+        messages.error(request, refus.message)
+    else:
+        messages.success(request, f"Document n° {document.numero} annulé.")
+    return redirect("delivrance:document_detail", document.pk)
+
+
+@login_required
+def jury_documents(request: HttpRequest, jury_pk: int) -> HttpResponse:
+    """Issue every document of a signed jury at once; download them as one zip."""
+    _require_manager(request)
+    jury = get_object_or_404(
+        Jury.objects.visible_to(request.user).select_related("certification"),
+        pk=jury_pk,
+        status=JuryStatus.SIGNE,
+    )
+    if request.method == "POST":
+        documents, refusals = services.issue_all(services.a_delivrer(jury), by=request.user)
+        if documents:
+            messages.success(request, f"{len(documents)} document(s) délivré(s).")
+        for refusal in refusals:
+            messages.error(request, refusal)
+        return redirect("delivrance:jury_documents", jury.pk)
+    issued = DocumentDelivre.objects.filter(
+        deliberation__jury=jury, status=DocumentStatus.VALIDE
+    ).select_related("dossier__candidat")
+    return render(
+        request,
+        "delivrance/jury_documents.html",
+        {"jury": jury, "a_delivrer": services.a_delivrer(jury), "issued": issued},
+    )
+
+
+@login_required
+def jury_zip(request: HttpRequest, jury_pk: int) -> HttpResponse:
+    _require_manager(request)
+    jury = get_object_or_404(Jury.objects.visible_to(request.user), pk=jury_pk)
+    documents = DocumentDelivre.objects.filter(
+        deliberation__jury=jury, status=DocumentStatus.VALIDE
+    )
+    response = HttpResponse(services.zip_of(documents), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="documents-jury-{jury.date}.zip"'
+    return response
+
+
+# --- The certifier's layout, with a live preview ------------------------------------------------
+
+
+def _organisation(request: HttpRequest) -> Organisation:
+    if request.user.organisation is None or not request.user.organisation.is_certificateur:
+        raise PermissionDenied("Réservé aux certificateurs.")
+    return request.user.organisation
+
+
+@login_required
+def modele_edit(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    organisation = _organisation(request)
+    modele, _ = ModeleParchemin.objects.get_or_create(organisation=organisation)
+    form = ModeleForm(request.POST or None, request.FILES or None, instance=modele)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Modèle de parchemin enregistré.")
+        return redirect("delivrance:modele")
+    return render(request, "delivrance/modele.html", {"form": form, "preview": _preview(modele)})
+
+
+@login_required
+@require_POST
+def modele_preview(request: HttpRequest) -> HttpResponse:
+    """The layout being edited, rendered for a fictitious holder (htmx, on every change)."""
+    _require_manager(request)
+    modele = ModeleParchemin.objects.get_or_create(organisation=_organisation(request))[0]
+    form = ModeleForm(request.POST, instance=modele)
+    form.is_valid()  # the preview shows what is typed, even before it is valid
+    return render(request, "delivrance/_preview.html", {"preview": _preview(form.instance)})
+
+
+def _preview(modele: ModeleParchemin) -> str:
+    from cqpilot.dossiers.models import Candidat
+
+    certification = modele.organisation.certifications.order_by("intitule").first()
+    if certification is None:
+        return ""
+    fictitious = Candidat(
+        nom_naissance="Exemple", prenom1="Camille", annee_naissance=1990, mois_naissance=5,
+        jour_naissance=14, sexe="F",
+    )  # fmt: skip
+    blocs = list(Bloc.objects.filter(version__certification=certification)[:2])
+    return document_html(
+        kind=DocumentKind.PARCHEMIN,
+        certification=certification,
+        candidat=fictitious,
+        modele=modele,
+        blocs=blocs,
+        numero=f"{modele.prefixe}-{date.today().year}-000000",
+        code="APERCU0000",
+        on=date.today(),
+        lieu=modele.lieu_delivrance or "(lieu de délivrance)",
+    )
+
+
+# --- Public: verification, keys, revocation ------------------------------------------------------
+
+
+def too_many_requests(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "delivrance/too_many_requests.html", status=429)
+
+
+@ratelimit(key="ip", rate=lambda group, request: settings.VERIFICATION_RATE, block=True)
+def verifier(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Anyone, without an account, checks a document from its QR code or short code."""
+    code = (code or request.GET.get("code", "")).strip().upper().replace(" ", "")
+    document = None
+    if code:
+        document = (
+            DocumentDelivre.objects.filter(code=code)
+            .select_related("dossier__candidat", "certification", "organisation")
+            .first()
+        )
+    return render(
+        request,
+        "delivrance/verifier.html",
+        {
+            "code": code,
+            "document": document,
+            "blocs": document.blocs.order_by("ordre", "code") if document else [],
+        },
+        status=404 if code and document is None else 200,
+    )
+
+
+@ratelimit(key="ip", rate=lambda group, request: settings.VERIFICATION_RATE, block=True)
+def badge(request: HttpRequest, code: str) -> HttpResponse:
+    """The holder's Open Badges credential, to put in a wallet or send to an employer."""
+    document = get_object_or_404(DocumentDelivre, code=code)
+    response = HttpResponse(document.credential, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="{document.numero}.jwt"'
+    return response
+
+
+def jwks(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(credentials.jwks())
+
+
+def emetteur(request: HttpRequest, organisation_pk: int) -> JsonResponse:
+    organisation = get_object_or_404(Organisation, pk=organisation_pk)
+    url = settings.PUBLIC_URL + reverse("delivrance:emetteur", args=[organisation.pk])
+    return JsonResponse(
+        {
+            "@context": [credentials.VC_CONTEXT, credentials.OB_CONTEXT],
+            "id": url,
+            "type": ["Profile"],
+            "name": organisation.nom,
+            "verificationMethod": settings.PUBLIC_URL + reverse("delivrance:jwks"),
+        }
+    )
+
+
+def statuts(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=organisation_pk)
+    return HttpResponse(credentials.status_list(organisation), content_type="application/vc+jwt")
