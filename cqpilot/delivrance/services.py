@@ -2,9 +2,11 @@
 
 import hashlib
 import io
+import os
 import secrets
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.files.base import ContentFile
@@ -18,10 +20,11 @@ from cqpilot.jurys.models import Deliberation, Jury, JuryStatus
 from cqpilot.jurys.services import decision_date, regles_of
 
 from .credentials import STATUS_LIST_SIZE, sign_credential
-from .documents import document_html, html_to_pdf
+from .documents import document_html
 from .mentions import missing_mentions
 from .models import DocumentDelivre, DocumentKind, DocumentStatus, ModeleParchemin
 from .numbering import next_number
+from .pdf import html_to_pdf, render_all
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
 
@@ -59,11 +62,18 @@ def kind_for(dossier: Dossier) -> str:
     )
 
 
-@transaction.atomic
-def issue(dossier: Dossier, *, by: User, on: date | None = None) -> DocumentDelivre:
-    """Issue the document the jury's decision calls for: a parchemin (validation totale) or an
-    attestation of the validated blocs (validation partielle); refused, in French, when the
-    decision or a mandatory mention is missing."""
+@dataclass
+class _Pending:
+    """A document checked and numbered, waiting for its PDF."""
+
+    document: DocumentDelivre
+    blocs: list
+    html: str
+
+
+def _prepare(dossier: Dossier, *, by: User, on: date) -> _Pending:
+    """Check what the jury's decision calls for, take the next number, record the register's
+    line and lay the document out; inside the issuing transaction."""
     dossier = (
         Dossier.objects.select_for_update()
         .select_related("candidat", "certification", "version")
@@ -90,15 +100,15 @@ def issue(dossier: Dossier, *, by: User, on: date | None = None) -> DocumentDeli
             + " ; ".join(missing)
             + "."
         )
-    on = on or timezone.localdate()
-    blocs = [
-        a.bloc
-        for a in BlocAcquis.objects.filter(dossier=dossier, source=AcquisSource.JURY)
-        .select_related("bloc")
-        .order_by("bloc__ordre", "bloc__code")
-    ]
     if kind == DocumentKind.PARCHEMIN:
         blocs = list(dossier.version.blocs.order_by("ordre", "code"))
+    else:
+        blocs = [
+            a.bloc
+            for a in BlocAcquis.objects.filter(dossier=dossier, source=AcquisSource.JURY)
+            .select_related("bloc")
+            .order_by("bloc__ordre", "bloc__code")
+        ]
     number = next_number(organisation, on.year, modele.prefixe)
     last_index = DocumentDelivre.objects.filter(organisation=organisation).aggregate(
         last=Max("status_index")
@@ -121,27 +131,38 @@ def issue(dossier: Dossier, *, by: User, on: date | None = None) -> DocumentDeli
         status_index=index,
         created_by=by,
     )
-    content = html_to_pdf(
-        document_html(
-            kind=kind,
-            certification=certification,
-            candidat=dossier.candidat,
-            modele=modele,
-            blocs=blocs,
-            numero=number,
-            code=document.code,
-            on=on,
-            lieu=lieu,
-        )
+    document.save()  # the row takes its status index now; its PDF and badge follow
+    html = document_html(
+        kind=kind,
+        certification=certification,
+        candidat=dossier.candidat,
+        modele=modele,
+        blocs=blocs,
+        numero=number,
+        code=document.code,
+        on=on,
+        lieu=lieu,
     )
+    return _Pending(document, blocs, html)
+
+
+def _record(pending: _Pending, content: bytes) -> DocumentDelivre:
+    document = pending.document
     document.sha256 = hashlib.sha256(content).hexdigest()
-    document.pdf.save(f"{number}.pdf", ContentFile(content), save=False)
-    document.credential = ""
-    document.save()
-    document.blocs.set(blocs)
+    document.pdf.save(f"{document.numero}.pdf", ContentFile(content), save=False)
+    document.blocs.set(pending.blocs)
     document.credential = sign_credential(document)
-    document.save(update_fields=["credential"])
+    document.save(update_fields=["pdf", "sha256", "credential"])
     return document
+
+
+@transaction.atomic
+def issue(dossier: Dossier, *, by: User, on: date | None = None) -> DocumentDelivre:
+    """Issue the document the jury's decision calls for: a parchemin (validation totale) or an
+    attestation of the validated blocs (validation partielle); refused, in French, when the
+    decision or a mandatory mention is missing."""
+    pending = _prepare(dossier, by=by, on=on or timezone.localdate())
+    return _record(pending, html_to_pdf(pending.html))
 
 
 @transaction.atomic
@@ -174,19 +195,22 @@ def a_delivrer(jury: Jury) -> list[Dossier]:
 
 
 def issue_all(
-    dossiers: Iterable[Dossier], *, by: User, on: date | None = None, progress=None
+    dossiers: Iterable[Dossier], *, by: User, on: date | None = None, workers: int | None = None
 ) -> tuple[list[DocumentDelivre], list[str]]:
-    """Issue one document per dossier, each in its own transaction: a refusal for one candidate
-    does not stop the others; returns the documents and the refusals."""
-    documents, refusals = [], []
-    dossiers = list(dossiers)
-    for done, dossier in enumerate(dossiers, start=1):
-        try:
-            documents.append(issue(dossier, by=by, on=on))
-        except DelivranceRefus as refus:
-            refusals.append(f"{dossier.candidat} : {refus.message}")
-        if progress:
-            progress(done, len(dossiers))
+    """Issue one document per dossier in one transaction, PDFs rendered on every core: a
+    refusal for one candidate is reported and skipped; an unexpected failure issues nothing,
+    so that no number is lost."""
+    on = on or timezone.localdate()
+    pending, refusals = [], []
+    with transaction.atomic():
+        for dossier in dossiers:
+            try:
+                with transaction.atomic():  # a refused dossier takes no number
+                    pending.append(_prepare(dossier, by=by, on=on))
+            except DelivranceRefus as refus:
+                refusals.append(f"{dossier.candidat} : {refus.message}")
+        pdfs = render_all([p.html for p in pending], workers=workers or os.cpu_count() or 1)
+        documents = [_record(p, pdf) for p, pdf in zip(pending, pdfs, strict=True)]
     return documents, refusals
 
 

@@ -189,3 +189,17 @@ def test_concurrent_issuers_never_get_the_same_number():
 
     assert errors == []
     assert sorted(numbers) == [f"CQP-2026-{n:06d}" for n in range(1, 41)]
+
+
+def test_a_large_batch_renders_its_pdfs_on_several_processes():
+    from cqpilot.delivrance.pdf import render_all
+
+    pages = [f"<p>Document {n}</p>" for n in range(3)]
+
+    pdfs = render_all(pages, workers=2, min_parallel=2)
+
+    assert [PdfReader(io.BytesIO(pdf)).pages[0].extract_text() for pdf in pdfs] == [
+        "Document 0",
+        "Document 1",
+        "Document 2",
+    ]

@@ -1,0 +1,99 @@
+"""Délivrance screens and the public pages."""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+
+from cqpilot.core.models import Role
+from cqpilot.core.tests.factories import UserFactory
+from cqpilot.delivrance.documents import document_html, qr_data_uri, verification_url
+from cqpilot.delivrance.models import DocumentDelivre, ModeleParchemin
+from cqpilot.delivrance.services import a_delivrer, issue
+
+from .factories import signed_jury
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_qr_code_carries_the_verification_url():
+    s = signed_jury()
+    dossier = a_delivrer(s.jury)[0]
+    html = document_html(
+        kind="parchemin", certification=s.certification, candidat=dossier.candidat,
+        modele=ModeleParchemin.objects.get(), blocs=[], numero="CQP-2026-000009",
+        code="ABCDEFGH23", on=s.jury.date, lieu="Paris",
+    )  # fmt: skip
+    assert verification_url("ABCDEFGH23") == "https://cqpilot.exemple.fr/verifier/ABCDEFGH23"
+    assert qr_data_uri(verification_url("ABCDEFGH23")) in html
+
+
+def test_the_public_page_shows_only_the_holders_name(client):
+    s = signed_jury()
+    document = issue(a_delivrer(s.jury)[0], by=s.gestionnaire)
+
+    page = client.get(reverse("delivrance:verifier", args=[document.code]))
+
+    assert "Document valide." in page.text and "Marie BENALI" in page.text
+    assert "1990" not in page.text and "Formapro" not in page.text  # no other personal data
+    assert client.get(reverse("delivrance:verifier", args=["INCONNU234"])).status_code == 404
+    typed = client.get(reverse("delivrance:verifier_form"), {"code": document.code.lower()})
+    assert "Document valide." in typed.text
+
+
+@override_settings(VERIFICATION_RATE="3/m")
+def test_the_public_page_is_rate_limited(client):
+    cache.clear()
+    for _ in range(3):
+        assert client.get(reverse("delivrance:verifier", args=["AAAAAAAAAA"])).status_code == 404
+    refused = client.get(reverse("delivrance:verifier", args=["AAAAAAAAAA"]))
+    assert refused.status_code == 429 and "Trop de demandes" in refused.text
+    cache.clear()
+
+
+def test_the_register_and_its_documents_stay_with_their_certifier(client):
+    s = signed_jury()
+    document = issue(a_delivrer(s.jury)[0], by=s.gestionnaire)
+    client.force_login(UserFactory(roles=[Role.GESTIONNAIRE]))
+
+    assert document.numero not in client.get(reverse("delivrance:registre")).text
+    assert client.get(reverse("delivrance:document_pdf", args=[document.pk])).status_code == 404
+    client.force_login(s.gestionnaire)
+    assert document.numero in client.get(reverse("delivrance:registre")).text
+
+
+def test_the_layout_preview_follows_what_is_typed(client):
+    s = signed_jury()
+    client.force_login(s.gestionnaire)
+
+    preview = client.post(
+        reverse("delivrance:modele_preview"),
+        {"prefixe": "CQP", "signataire_nom": "Paul Durand", "signataire_qualite": "Président",
+         "lieu_delivrance": "Lyon", "texte": "Fiers de nos métiers", "css": "h1 { color: red }</style>"},
+    )  # fmt: skip
+
+    assert "Paul Durand, Président" in preview.text and "Fiers de nos métiers" in preview.text
+    assert "&lt;/style&gt;" not in preview.text  # the CSS cannot close its element
+    assert ModeleParchemin.objects.get().signataire_nom == "Claire Fontaine"  # not saved
+
+
+def test_batch_issuance_from_the_jury_then_one_zip(client):
+    s = signed_jury()
+    client.force_login(s.gestionnaire)
+
+    page = client.post(reverse("delivrance:jury_documents", args=[s.jury.pk]), follow=True)
+
+    assert "2 document(s) délivré(s)." in page.text
+    archive = client.get(reverse("delivrance:jury_zip", args=[s.jury.pk]))
+    assert archive["Content-Type"] == "application/zip"
+    assert DocumentDelivre.objects.count() == 2
+
+
+def test_the_jwks_and_the_status_list_are_public(client):
+    s = signed_jury()
+    issue(a_delivrer(s.jury)[0], by=s.gestionnaire)
+
+    keys = client.get("/.well-known/jwks.json").json()["keys"]
+    assert keys[0]["kty"] == "OKP" and keys[0]["crv"] == "Ed25519"
+    status = client.get(reverse("delivrance:statuts", args=[s.branche.pk]))
+    assert status["Content-Type"] == "application/vc+jwt" and status.text.count(".") == 2
