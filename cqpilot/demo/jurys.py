@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from cqpilot.core.models import Organisation, User
+from cqpilot.delivrance.models import ModeleParchemin
 from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.evaluations.models import SessionEvaluation
 from cqpilot.evaluations.services import (
@@ -24,6 +25,13 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
     metallurgie, formatech = organisations["metallurgie"], organisations["formatech"]
     maintenance = Certification.objects.get(code_rncp_rs="RNCP39912")
     ReglesJury.objects.create(certification=maintenance, voix_preponderante_president=True)
+    ModeleParchemin.objects.create(
+        organisation=metallurgie,
+        signataire_nom="Éric Vasseur",
+        signataire_qualite="Président de la CPNE de la Métallurgie",
+        lieu_delivrance="Paris",
+        texte="Les compétences de l'industrie, reconnues par la branche.",
+    )
 
     def person(nom, prenom, college, **interests) -> Intervenant:
         organismes = interests.pop("organismes", [])
