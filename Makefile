@@ -26,6 +26,9 @@ demo: install
 	DEBUG=1 $(CQPILOT) load-demo
 	@echo ""
 	@echo "cqpilot tourne sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)"
+	@# The worker runs the background jobs (batch issuance); it stops with the server.
+	DEBUG=1 $(CQPILOT) db_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(CQPILOT) runserver 127.0.0.1:8000
 
 test: install chromium

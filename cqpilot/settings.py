@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "auditlog",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "cqpilot.core",
     "cqpilot.referentiels",
     "cqpilot.dossiers",
@@ -175,6 +177,8 @@ CACHES = {
 }
 RATELIMIT_VIEW = "cqpilot.delivrance.views.too_many_requests"
 VERIFICATION_RATE = os.environ.get("VERIFICATION_RATE", "30/m")
+# Background jobs (batch issuance): stored in the database, run by `cqpilot db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The address printed in QR codes and credentials: where the public verification page lives.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -19,3 +19,4 @@ WHITENOISE_AUTOREFRESH = True
 FIELD_ENCRYPTION_KEYS = ["Im0SA1FiwpvjTQ-BRfOBuq1qj8iZ-WM4k34RBUwoFyQ="]  # a test-only key
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PUBLIC_URL = "https://cqpilot.exemple.fr"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -6,7 +6,7 @@ from django.db import models
 from cqpilot.core.encryption import EncryptedCharField
 from cqpilot.core.models import Organisation, User
 from cqpilot.dossiers.models import Dossier
-from cqpilot.jurys.models import Deliberation
+from cqpilot.jurys.models import Deliberation, Jury
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion
 
 
@@ -151,3 +151,36 @@ class CleSignature(models.Model):
 
     def __str__(self) -> str:
         return self.kid
+
+
+class LotStatus(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    EN_COURS = "en_cours", "En cours"
+    TERMINE = "termine", "Terminé"
+    ECHEC = "echec", "Échec"
+
+
+class LotDelivrance(models.Model):
+    """A batch issuance after a jury, run in the background (django-tasks)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="lots_delivrance")
+    envoyer_courriels = models.BooleanField(
+        "envoyer son document à chaque titulaire", default=False
+    )
+    status = models.CharField(max_length=12, choices=LotStatus.choices, default="en_attente")
+    total = models.PositiveIntegerField(default=0)
+    documents = models.ManyToManyField(DocumentDelivre, related_name="+")
+    refusals = models.JSONField("refus", default=list)
+    courriels_envoyes = models.PositiveIntegerField(default=0)
+    erreur = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "lot de délivrance"
+
+    def __str__(self) -> str:
+        return f"Lot du {self.created_at:%d/%m/%Y %H:%M} — {self.jury}"

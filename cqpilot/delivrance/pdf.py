@@ -16,11 +16,21 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf(font_config=_fonts)
 
 
-def render_all(pages: list[str], *, workers: int, min_parallel: int = 20) -> list[bytes]:
+def render_all(
+    pages: list[str], *, workers: int, min_parallel: int = 20, progress=None
+) -> list[bytes]:
     """Render many documents, on every core for a large batch (WeasyPrint is single-threaded;
-    measured in benchmarks/delivrance.py)."""
+    measured in benchmarks/delivrance.py). `progress(n)` is called after each document."""
     if workers <= 1 or len(pages) < min_parallel:
-        return [html_to_pdf(page) for page in pages]
+        results = map(html_to_pdf, pages)
+        return [_counted(pdf, n, progress) for n, pdf in enumerate(results, start=1)]
     # spawn, not fork: the caller may be a threaded web server.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(html_to_pdf, pages, chunksize=8))
+        results = pool.map(html_to_pdf, pages, chunksize=4)
+        return [_counted(pdf, n, progress) for n, pdf in enumerate(results, start=1)]
+
+
+def _counted(pdf: bytes, n: int, progress) -> bytes:
+    if progress:
+        progress(n)
+    return pdf

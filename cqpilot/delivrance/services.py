@@ -195,22 +195,46 @@ def a_delivrer(jury: Jury) -> list[Dossier]:
 
 
 def issue_all(
-    dossiers: Iterable[Dossier], *, by: User, on: date | None = None, workers: int | None = None
+    dossiers: Iterable[Dossier],
+    *,
+    by: User,
+    on: date | None = None,
+    workers: int | None = None,
+    progress=None,
 ) -> tuple[list[DocumentDelivre], list[str]]:
     """Issue one document per dossier in one transaction, PDFs rendered on every core: a
     refusal for one candidate is reported and skipped; an unexpected failure issues nothing,
-    so that no number is lost."""
+    so that no number is lost. `progress(done, total)` counts three steps per document:
+    checked and numbered, rendered, recorded."""
     on = on or timezone.localdate()
+    dossiers = list(dossiers)
+    steps = 3 * len(dossiers)
+
+    def report(done: int) -> None:
+        if progress:
+            progress(done, steps)
+
     pending, refusals = [], []
     with transaction.atomic():
-        for dossier in dossiers:
+        for n, dossier in enumerate(dossiers, start=1):
             try:
                 with transaction.atomic():  # a refused dossier takes no number
                     pending.append(_prepare(dossier, by=by, on=on))
             except DelivranceRefus as refus:
                 refusals.append(f"{dossier.candidat} : {refus.message}")
-        pdfs = render_all([p.html for p in pending], workers=workers or os.cpu_count() or 1)
-        documents = [_record(p, pdf) for p, pdf in zip(pending, pdfs, strict=True)]
+            report(n)
+        rendered = len(dossiers) + 2 * len(refusals)  # a refused dossier skips two steps
+        pdfs = render_all(
+            [p.html for p in pending],
+            workers=workers or os.cpu_count() or 1,
+            progress=lambda n: report(rendered + n),
+        )
+        recorded = rendered + len(pending)
+        documents = []
+        for n, (item, pdf) in enumerate(zip(pending, pdfs, strict=True), start=1):
+            documents.append(_record(item, pdf))
+            report(recorded + n)
+    report(steps)
     return documents, refusals
 
 

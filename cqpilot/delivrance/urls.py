@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("delivrance/jurys/<int:jury_pk>/", views.jury_documents, name="jury_documents"),
     path("delivrance/jurys/<int:jury_pk>/documents.zip", views.jury_zip, name="jury_zip"),
+    path("delivrance/lots/<int:pk>/", views.lot, name="lot"),
     path("delivrance/modele/", views.modele_edit, name="modele"),
     path("delivrance/modele/apercu/", views.modele_preview, name="modele_preview"),
     path("delivrance/emetteurs/<int:organisation_pk>", views.emetteur, name="emetteur"),

@@ -17,8 +17,15 @@ from cqpilot.referentiels.models import Bloc
 from . import credentials, services
 from .documents import document_html
 from .forms import ModeleForm
-from .models import DocumentDelivre, DocumentKind, DocumentStatus, ModeleParchemin
+from .models import (
+    DocumentDelivre,
+    DocumentKind,
+    DocumentStatus,
+    LotDelivrance,
+    ModeleParchemin,
+)
 from .services import DelivranceRefus
+from .tasks import issue_lot, progress_of
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -95,12 +102,15 @@ def jury_documents(request: HttpRequest, jury_pk: int) -> HttpResponse:
         status=JuryStatus.SIGNE,
     )
     if request.method == "POST":
-        documents, refusals = services.issue_all(services.a_delivrer(jury), by=request.user)
-        if documents:
-            messages.success(request, f"{len(documents)} document(s) délivré(s).")
-        for refusal in refusals:
-            messages.error(request, refusal)
-        return redirect("delivrance:jury_documents", jury.pk)
+        lot = LotDelivrance.objects.create(
+            organisation=jury.organisation,
+            jury=jury,
+            envoyer_courriels=request.POST.get("courriels") == "1",
+            total=len(services.a_delivrer(jury)),
+            created_by=request.user,
+        )
+        issue_lot.enqueue(lot.pk)
+        return redirect("delivrance:lot", lot.pk)
     issued = DocumentDelivre.objects.filter(
         deliberation__jury=jury, status=DocumentStatus.VALIDE
     ).select_related("dossier__candidat")
@@ -109,6 +119,27 @@ def jury_documents(request: HttpRequest, jury_pk: int) -> HttpResponse:
         "delivrance/jury_documents.html",
         {"jury": jury, "a_delivrer": services.a_delivrer(jury), "issued": issued},
     )
+
+
+@login_required
+def lot(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch's progress bar (polled by htmx while it runs), then its outcome."""
+    _require_manager(request)
+    item = get_object_or_404(
+        LotDelivrance.objects.select_related("jury__certification"),
+        pk=pk,
+        organisation__in=[request.user.organisation]
+        if not request.user.is_superuser
+        else Organisation.objects.all(),
+    )
+    done, total = progress_of(item)
+    context = {
+        "lot": item,
+        "percent": round(100 * done / total) if total else 100,
+        "documents": item.documents.select_related("dossier__candidat").order_by("numero"),
+    }
+    template = "delivrance/_lot_progress.html" if request.htmx else "delivrance/lot.html"
+    return render(request, template, context)
 
 
 @login_required

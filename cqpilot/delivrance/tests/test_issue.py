@@ -99,10 +99,14 @@ def test_issuing_without_an_nsf_code_is_refused_and_says_so():
 
 def test_a_batch_issues_every_document_of_the_jury_with_consecutive_numbers():
     s = signed_jury()
+    steps = []
 
-    documents, refusals = issue_all(a_delivrer(s.jury), by=s.gestionnaire, on=ON)
+    documents, refusals = issue_all(
+        a_delivrer(s.jury), by=s.gestionnaire, on=ON, progress=lambda *step: steps.append(step)
+    )
 
     assert refusals == []
+    assert steps == [(n, 6) for n in range(1, 7)] + [(6, 6)]
     assert [d.numero for d in documents] == ["CQP-2026-000001", "CQP-2026-000002"]
     assert a_delivrer(s.jury) == []
 

@@ -1,6 +1,7 @@
 """Délivrance screens and the public pages."""
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
@@ -77,13 +78,22 @@ def test_the_layout_preview_follows_what_is_typed(client):
     assert ModeleParchemin.objects.get().signataire_nom == "Claire Fontaine"  # not saved
 
 
-def test_batch_issuance_from_the_jury_then_one_zip(client):
+def test_batch_issuance_from_the_jury_mails_the_holders_then_one_zip(client):
     s = signed_jury()
+    benali = a_delivrer(s.jury)[0].candidat
+    benali.email = "marie.benali@exemple.fr"
+    benali.save()
     client.force_login(s.gestionnaire)
 
-    page = client.post(reverse("delivrance:jury_documents", args=[s.jury.pk]), follow=True)
+    page = client.post(
+        reverse("delivrance:jury_documents", args=[s.jury.pk]), {"courriels": "1"}, follow=True
+    )
 
-    assert "2 document(s) délivré(s)." in page.text
+    assert "2 document(s) délivré(s), 1 courriel(s) envoyé(s) aux titulaires." in page.text
+    [message] = mail.outbox
+    assert message.to == ["marie.benali@exemple.fr"]
+    assert message.attachments[0][0].startswith("CQP-2026-")
+    assert "https://cqpilot.exemple.fr/verifier/" in message.body
     archive = client.get(reverse("delivrance:jury_zip", args=[s.jury.pk]))
     assert archive["Content-Type"] == "application/zip"
     assert DocumentDelivre.objects.count() == 2
