@@ -42,6 +42,8 @@ class Titulaire:
     libelle_commune_naissance: str = ""
     code_pays_naissance: str = ""  # the 3 digits after "99"
     libelle_pays_naissance: str = ""
+    # Schema 2026 only: the 13 first characters of the NIR; the holder is then identified by it.
+    nir13: str = ""
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Entete:
     id_client_certificateur: str
     id_contrat: str
     certifications: list[tuple[CertificationRef, Iterable[Passage]]] = field(default_factory=list)
+    action: str = ""  # schema 2026: CREATION or SUPPRESSION; absent from 1.1.x files
 
 
 def format_horodatage(moment: datetime) -> str:
@@ -148,8 +151,17 @@ def passage_xml(passage: Passage) -> str:
     _optional(parts, "voieAccessVAE", passage.voie_vae)
     _optional(parts, "initiativeInscription", passage.initiative)
     _optional(parts, "dateInscription", passage.date_inscription)
-    parts.append("</cpf:modalitesInscription><cpf:identificationTitulaire><cpf:titulaire>")
+    parts.append("</cpf:modalitesInscription><cpf:identificationTitulaire>")
     t = passage.titulaire
+    if t.nir13:
+        parts.append("<cpf:identifiantNational>")
+        _el(parts, "nir", t.nir13)
+        _el(parts, "nomNaissance", t.nom_naissance)
+        parts.append(
+            "</cpf:identifiantNational></cpf:identificationTitulaire></cpf:passageCertification>\n"
+        )
+        return "".join(parts)
+    parts.append("<cpf:titulaire>")
     _el(parts, "nomNaissance", t.nom_naissance)
     _nillable(parts, "nomUsage", t.nom_usage)
     _el(parts, "prenom1", t.prenom1)
@@ -176,10 +188,41 @@ def passage_xml(passage: Passage) -> str:
     return "".join(parts)
 
 
+MAX_PASSAGES = 200_000  # per file, as the CDC requires
+MAX_BYTES = 200 * 1000 * 1000
+
+
+@dataclass(frozen=True)
+class Written:
+    id_flux: str
+    passages: int
+    size: int
+
+
 def write_flux(output: str | Path | BinaryIO, entete: Entete) -> int:
     """Stream the file to `output`; returns the number of passages written."""
     with _writable(output) as stream:
-        return _write(stream, entete)
+        [written] = _Splitter(entete, lambda n: stream, lambda n: entete.id_flux).write()
+    return written.passages
+
+
+def write_files(
+    entete: Entete,
+    open_file,
+    *,
+    max_passages: int = MAX_PASSAGES,
+    max_bytes: int = MAX_BYTES,
+) -> list[Written]:
+    """Stream the passages into as many files as the CDC's limits need: `open_file(n)` gives the
+    n-th file (from 1) as a binary stream, closed by the caller; file n's idFlux is
+    « {entete.id_flux}-{n} »."""
+    return _Splitter(
+        entete,
+        open_file,
+        lambda n: f"{entete.id_flux}-{n}",
+        max_passages=max_passages,
+        max_bytes=max_bytes,
+    ).write()
 
 
 @contextmanager
@@ -191,37 +234,93 @@ def _writable(output: str | Path | BinaryIO) -> Iterator[BinaryIO]:
         yield output
 
 
-def _write(stream: BinaryIO, entete: Entete) -> int:
-    head: list[str] = []
-    _el(head, "idFlux", entete.id_flux)
-    _el(head, "horodatage", format_horodatage(entete.horodatage))
-    _el(head, "idClient", entete.id_client_emetteur)
-    stream.write(
-        (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<cpf:flux xmlns:cpf="{CPF}" xmlns:xsi="{XSI}">{head[0]}{head[1]}'
-            f"<cpf:emetteur>{head[2]}<cpf:certificateurs><cpf:certificateur>"
-        ).encode()
-    )
-    ids: list[str] = []
-    _el(ids, "idClient", entete.id_client_certificateur)
-    _el(ids, "idContrat", entete.id_contrat)
-    stream.write(f"{''.join(ids)}<cpf:certifications>\n".encode())
-    count = 0
-    for ref, passages in entete.certifications:
+TAIL = b"</cpf:certifications></cpf:certificateur></cpf:certificateurs></cpf:emetteur></cpf:flux>\n"
+CERTIFICATION_END = b"</cpf:passageCertifications></cpf:certification>\n"
+
+
+class _Splitter:
+    def __init__(
+        self,
+        entete: Entete,
+        open_file,
+        id_of,
+        *,
+        max_passages: int | None = None,
+        max_bytes: int | None = None,
+    ) -> None:
+        self.entete, self.open_file, self.id_of = entete, open_file, id_of
+        self.max_passages, self.max_bytes = max_passages, max_bytes
+        self.written: list[Written] = []
+        self.stream: BinaryIO | None = None
+
+    def write(self) -> list[Written]:
+        self._open()
+        for ref, passages in self.entete.certifications:
+            self.ref, self.in_certification = ref, False
+            for passage in passages:
+                data = passage_xml(passage).encode()
+                if self._full(len(data)):
+                    self._end_certification()
+                    self._close()
+                    self._open()
+                if not self.in_certification:  # opened at its first passage in each file
+                    self._begin_certification()
+                self._put(data)
+                self.count += 1
+            self._end_certification()
+        self._close()
+        return self.written
+
+    def _full(self, size: int) -> bool:
+        if not self.count:
+            return False
+        if self.max_passages is not None and self.count >= self.max_passages:
+            return True
+        ending = len(CERTIFICATION_END) + len(TAIL)
+        return self.max_bytes is not None and self.size + size + ending > self.max_bytes
+
+    def _put(self, data: bytes) -> None:
+        self.stream.write(data)
+        self.size += len(data)
+
+    def _open(self) -> None:
+        number = len(self.written) + 1
+        self.stream, self.count, self.size = self.open_file(number), 0, 0
+        self.id_flux = self.id_of(number)
+        head: list[str] = []
+        _el(head, "idFlux", self.id_flux)
+        _el(head, "horodatage", format_horodatage(self.entete.horodatage))
+        _optional(head, "action", self.entete.action)
+        emetteur: list[str] = []
+        _el(emetteur, "idClient", self.entete.id_client_emetteur)
+        ids: list[str] = []
+        _el(ids, "idClient", self.entete.id_client_certificateur)
+        _el(ids, "idContrat", self.entete.id_contrat)
+        self._put(
+            (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<cpf:flux xmlns:cpf="{CPF}" xmlns:xsi="{XSI}">{"".join(head)}'
+                f"<cpf:emetteur>{emetteur[0]}<cpf:certificateurs><cpf:certificateur>"
+                f"{''.join(ids)}<cpf:certifications>\n"
+            ).encode()
+        )
+
+    def _begin_certification(self) -> None:
         header: list[str] = []
-        _el(header, "type", ref.type)
-        _el(header, "code", ref.code)
-        _optional(header, "natureDeposant", ref.nature_deposant)
-        stream.write(f"<cpf:certification>{''.join(header)}<cpf:passageCertifications>\n".encode())
-        for passage in passages:
-            stream.write(passage_xml(passage).encode())
-            count += 1
-        stream.write(b"</cpf:passageCertifications></cpf:certification>\n")
-    stream.write(
-        b"</cpf:certifications></cpf:certificateur></cpf:certificateurs></cpf:emetteur></cpf:flux>\n"
-    )
-    return count
+        _el(header, "type", self.ref.type)
+        _el(header, "code", self.ref.code)
+        _optional(header, "natureDeposant", self.ref.nature_deposant)
+        self._put(f"<cpf:certification>{''.join(header)}<cpf:passageCertifications>\n".encode())
+        self.in_certification = True
+
+    def _end_certification(self) -> None:
+        if self.in_certification:
+            self._put(CERTIFICATION_END)
+            self.in_certification = False
+
+    def _close(self) -> None:
+        self._put(TAIL)
+        self.written.append(Written(self.id_flux, self.count, self.size))
 
 
 @contextmanager
@@ -256,15 +355,20 @@ def _date(element: etree._Element, name: str) -> date | None:
 
 def read_passage(element: etree._Element) -> Passage:
     inscription = element.find(q("modalitesInscription"))
+    national = element.find(f"{q('identificationTitulaire')}/{q('identifiantNational')}")
     t = element.find(f"{q('identificationTitulaire')}/{q('titulaire')}")
+    if t is None and national is not None:
+        t = national  # the holder is named by the NIR: birth name and NIR only
     if t is None:  # identified by an EDOF dossier number: cqpilot always sends the identity
         raise ValueError(
             f"Le passage {_text(element, 'idTechnique')} identifie le titulaire par un dossier "
             "de formation CPF, que cqpilot ne relit pas."
         )
     commune = t.find(q("codeCommuneNaissance"))
-    insee = commune.find(f"{q('codeInseeNaissance')}/{q('codeInsee')}")
-    postal = commune.find(f"{q('codePostalNaissance')}/{q('codePostal')}")
+    insee = None if commune is None else commune.find(f"{q('codeInseeNaissance')}/{q('codeInsee')}")
+    postal = (
+        None if commune is None else commune.find(f"{q('codePostalNaissance')}/{q('codePostal')}")
+    )
     return Passage(
         id_technique=_text(element, "idTechnique"),
         url_preuve=_text(element, "urlPreuve"),
@@ -290,7 +394,7 @@ def read_passage(element: etree._Element) -> Passage:
             prenom1=_text(t, "prenom1"),
             prenom2=_text(t, "prenom2"),
             prenom3=_text(t, "prenom3"),
-            annee_naissance=_int(t, "anneeNaissance"),
+            annee_naissance=_int(t, "anneeNaissance") or 0,
             mois_naissance=_int(t, "moisNaissance"),
             jour_naissance=_int(t, "jourNaissance"),
             sexe=_text(t, "sexe"),
@@ -299,6 +403,7 @@ def read_passage(element: etree._Element) -> Passage:
             libelle_commune_naissance=_text(t, "libelleCommuneNaissance"),
             code_pays_naissance=_text(t, "codePaysNaissance"),
             libelle_pays_naissance=_text(t, "libellePaysNaissance"),
+            nir13=_text(t, "nir"),
         ),
     )
 

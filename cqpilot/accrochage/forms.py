@@ -33,3 +33,11 @@ class RapportForm(forms.Form):
         label="Accusé de traitement de la Caisse des Dépôts (XML)",
         help_text="Le fichier de retour que la CDC met à disposition après le dépôt.",
     )
+
+
+class ReglagesForm(forms.ModelForm):
+    class Meta:
+        from .models import ReglagesAccrochage
+
+        model = ReglagesAccrochage
+        fields = ["id_client", "id_contrat", "id_client_deposant", "version_schema"]

@@ -39,3 +39,127 @@ class FluxAutonome(models.Model):
     @property
     def download_name(self) -> str:
         return f"accrochage-{self.created_at:%Y%m%d-%H%M%S}.xml"
+
+
+class SchemaVersion(models.TextChoices):
+    V112 = "1.1.2", "1.1.x (schéma officiel 1.1.2)"
+    V2026 = "2026", "2026 (1.1.5 : action, identifiant national par le NIR)"
+
+
+class ReglagesAccrochage(models.Model):
+    """How a certifier deposits at the CDC: its identifiers and the schema generation."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="reglages_accrochage"
+    )
+    id_client = models.CharField(
+        "identifiant client CDC du certificateur", max_length=8, help_text="8 caractères."
+    )
+    id_contrat = models.CharField("numéro de contrat CDC", max_length=20)
+    id_client_deposant = models.CharField(
+        "identifiant client du déposant",
+        max_length=8,
+        blank=True,
+        help_text="Vide : le certificateur dépose lui-même. Sinon, le tiers de confiance.",
+    )
+    version_schema = models.CharField(
+        "génération du schéma", max_length=8, choices=SchemaVersion.choices, default="1.1.2"
+    )
+
+    class Meta:
+        verbose_name = "réglages de l'accrochage"
+
+    def __str__(self) -> str:
+        return f"Accrochage — {self.organisation}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        for name in ("id_client", "id_client_deposant"):
+            value = getattr(self, name)
+            if value and len(value) != 8:
+                raise ValidationError({name: "L'identifiant client CDC compte 8 caractères."})
+
+
+class PassageStatus(models.TextChoices):
+    A_DEPOSER = "a_deposer", "À déposer"
+    DEPOSE = "depose", "Déposé, en attente de l'accusé"
+    ACCEPTE = "accepte", "Accepté"
+    REJETE = "rejete", "Rejeté"
+    A_RETIRER = "a_retirer", "À retirer (document annulé)"
+    RETIRE = "retire", "Retiré"
+
+
+class PassageQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "PassageQuerySet":
+        if user.is_superuser:
+            return self
+        if not user.is_certificateur_staff:
+            return self.none()
+        return self.filter(organisation=user.organisation)
+
+
+class PassageAccrochage(models.Model):
+    """A holder's passage to deposit at the CDC: one per parchemin of a registered certification,
+    one per bloc of an attestation, with the idTechnique every deposit of it reuses."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        "delivrance.DocumentDelivre", on_delete=models.PROTECT, related_name="passages"
+    )
+    # An attestation is deposited bloc by bloc (code RNCPxxxxxBCyy): the holder's passport must
+    # not show the whole certification for a partial validation.
+    bloc = models.ForeignKey(
+        "referentiels.Bloc", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    id_technique = models.CharField(max_length=64, unique=True)
+    date_limite = models.DateField("date limite de dépôt")
+    status = models.CharField(
+        "statut", max_length=10, choices=PassageStatus.choices, default=PassageStatus.A_DEPOSER
+    )
+    message_cdc = models.TextField("message de la Caisse des Dépôts", blank=True)
+    correction = models.BooleanField(
+        "correction d'un passage accepté", default=False, help_text="Redéposé explicitement."
+    )
+    last_file = models.ForeignKey(
+        "FichierAccrochage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date_limite", "pk"]
+        indexes = [models.Index(fields=["organisation", "status", "date_limite"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"], condition=models.Q(bloc=None), name="one_passage_per_parchemin"
+            ),
+            models.UniqueConstraint(fields=["document", "bloc"], name="one_passage_per_bloc"),
+        ]
+
+    def __str__(self) -> str:
+        return self.id_technique
+
+
+class FichierAccrochage(models.Model):
+    """One XML file of a deposit (a deposit is split so that no file exceeds the CDC's limits)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    id_flux = models.CharField(max_length=50, unique=True)
+    action = models.CharField(max_length=12, default="CREATION")
+    version_schema = models.CharField(max_length=8, choices=SchemaVersion.choices)
+    fichier = models.FileField(upload_to=flux_path, max_length=300)
+    passages = models.ManyToManyField(PassageAccrochage, related_name="fichiers")
+    nombre = models.PositiveIntegerField("passages")
+    taille = models.PositiveBigIntegerField("taille (octets)")
+    rapport = models.JSONField("accusé de traitement", null=True, blank=True)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "fichier déposé à la Caisse des Dépôts"
+
+    def __str__(self) -> str:
+        return self.id_flux

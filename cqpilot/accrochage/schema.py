@@ -9,7 +9,10 @@ from lxml import etree
 
 from .flux import CPF, opened, q
 
-SCHEMAS = {"1.1.2": Path(__file__).parent / "xsd" / "certifications-cdc-1.1.2.xsd"}
+SCHEMAS = {
+    "1.1.2": Path(__file__).parent / "xsd" / "certifications-cdc-1.1.2.xsd",
+    "2026": Path(__file__).parent / "xsd" / "certifications-cdc-1.1.5-cqpilot.xsd",
+}
 
 
 @cache
@@ -18,7 +21,7 @@ def schema(version: str = "1.1.2") -> etree.XMLSchema:
 
 
 ENVELOPE = f"""<cpf:flux xmlns:cpf="{CPF}"><cpf:idFlux>x</cpf:idFlux>
-<cpf:horodatage>2026-01-01T00:00:00+01:00</cpf:horodatage><cpf:emetteur><cpf:idClient>XXXXXXXX</cpf:idClient>
+<cpf:horodatage>2026-01-01T00:00:00+01:00</cpf:horodatage>{{action}}<cpf:emetteur><cpf:idClient>XXXXXXXX</cpf:idClient>
 <cpf:certificateurs><cpf:certificateur><cpf:idClient>XXXXXXXX</cpf:idClient><cpf:idContrat>x</cpf:idContrat>
 <cpf:certifications><cpf:certification><cpf:type>RNCP</cpf:type><cpf:code>RNCP1</cpf:code>
 <cpf:passageCertifications/></cpf:certification></cpf:certifications></cpf:certificateur>
@@ -74,7 +77,8 @@ def _french(message: str, where: str) -> str:
 
 
 def _locate(source: str | Path | BinaryIO, version: str) -> str | None:
-    envelope = etree.fromstring(ENVELOPE)
+    action = "<cpf:action>CREATION</cpf:action>" if version == "2026" else ""
+    envelope = etree.fromstring(ENVELOPE.format(action=action))
     holder = envelope.find(f".//{q('passageCertifications')}")
     validator = schema(version)
     with opened(source) as stream:

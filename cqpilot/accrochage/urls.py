@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import views, views_depots
 
 app_name = "accrochage"
 
 urlpatterns = [
+    path("", views_depots.a_accrocher, name="a_accrocher"),
+    path("depot/", views_depots.deposer, name="deposer"),
+    path("passages/<int:pk>/correction/", views_depots.corriger, name="corriger"),
+    path("fichiers/<int:pk>.xml", views_depots.fichier_download, name="fichier"),
+    path("fichiers/<int:pk>/accuse/", views_depots.fichier_rapport, name="fichier_rapport"),
+    path("reglages/", views_depots.reglages, name="reglages"),
     path("outil-autonome/", views.standalone, name="standalone"),
     path("outil-autonome/modele.xlsx", views.template_download, name="template"),
     path("outil-autonome/<int:pk>/", views.standalone_detail, name="standalone_detail"),

@@ -18,7 +18,9 @@ def navigation(request: HttpRequest) -> dict:
     if user.is_certificateur_manager:
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))
         items.append(("Délivrance", reverse("delivrance:registre")))
-        items.append(("Accrochage", reverse("accrochage:standalone")))
+        # « À accrocher » is a certifier's own list; the super-administrator has the tool only.
+        accrochage = "accrochage:a_accrocher" if user.organisation else "accrochage:standalone"
+        items.append(("Accrochage", reverse(accrochage)))
         items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))
     if user.can_manage_users:
         items.append(("Utilisateurs", reverse("user_list")))

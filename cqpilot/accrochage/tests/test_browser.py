@@ -29,6 +29,7 @@ def test_upload_see_errors_fix_and_download_a_valid_file(page, tmp_path, setting
 
     log_in(page, "karim")
     page.get_by_role("link", name="Accrochage").click()
+    page.get_by_role("link", name="Outil autonome (à partir d'un tableur)").click()
 
     def submit(path):
         page.get_by_label("Fichier des titulaires (xlsx ou csv)").set_input_files(str(path))

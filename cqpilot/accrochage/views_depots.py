@@ -1,0 +1,159 @@
+"""Screens of the accrochage of cqpilot's own holders: « À accrocher », files, reports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cqpilot.core.models import Organisation
+
+from . import depots
+from .depots import DepotRefus
+from .forms import RapportForm, ReglagesForm
+from .models import FichierAccrochage, PassageAccrochage, PassageStatus, ReglagesAccrochage
+from .rapport import RapportError, parse_rapport
+
+
+def _organisation(request: HttpRequest) -> Organisation:
+    if not request.user.is_certificateur_manager or request.user.organisation is None:
+        raise PermissionDenied("L'accrochage est réservé au certificateur.")
+    return request.user.organisation
+
+
+@login_required
+def a_accrocher(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    depots.ensure_passages(organisation)
+    today = timezone.localdate()
+    passages = PassageAccrochage.objects.filter(organisation=organisation)
+    counts = passages.aggregate(
+        a_deposer=Count("pk", filter=Q(status=PassageStatus.A_DEPOSER)),
+        en_retard=Count("pk", filter=depots.overdue_filter(today)),
+        deposes=Count("pk", filter=Q(status=PassageStatus.DEPOSE)),
+        rejetes=Count("pk", filter=Q(status=PassageStatus.REJETE)),
+        acceptes=Count("pk", filter=Q(status=PassageStatus.ACCEPTE)),
+        a_retirer=Count("pk", filter=Q(status=PassageStatus.A_RETIRER)),
+    )
+    status = request.GET.get("statut", "")
+    shown = passages.filter(status=status) if status in PassageStatus.values else passages
+    shown = shown.exclude(status=PassageStatus.RETIRE) if not status else shown
+    rows = []
+    for item in shown.select_related("document__dossier__candidat", "document__certification")[
+        :500
+    ]:
+        days = (item.date_limite - today).days
+        open_ = item.status in (PassageStatus.A_DEPOSER, PassageStatus.REJETE)
+        urgency = "retard" if open_ and days < 0 else "proche" if open_ and days <= 30 else ""
+        rows.append({"passage": item, "days": days, "late": -days, "urgency": urgency})
+    return render(
+        request,
+        "accrochage/a_accrocher.html",
+        {
+            "counts": counts,
+            "rows": rows,
+            "status": status,
+            "statuses": PassageStatus.choices,
+            "fichiers": FichierAccrochage.objects.filter(organisation=organisation)[:20],
+            "reglages": ReglagesAccrochage.objects.filter(organisation=organisation).first(),
+            "rapport_form": RapportForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def deposer(request: HttpRequest) -> HttpResponse:
+    """Build the deposit files: for the selection, all due, the rejected ones, or a withdrawal."""
+    organisation = _organisation(request)
+    what = request.POST.get("quoi", "")
+    passages = PassageAccrochage.objects.filter(organisation=organisation)
+    action = "CREATION"
+    if what == "dus":
+        chosen = passages.filter(status=PassageStatus.A_DEPOSER)
+    elif what == "rejetes":
+        chosen = passages.filter(status=PassageStatus.REJETE)
+    elif what == "a_retirer":
+        chosen, action = passages.filter(status=PassageStatus.A_RETIRER), "SUPPRESSION"
+    else:
+        ids = [int(v) for v in request.POST.getlist("passages") if v.isdigit()]
+        chosen = passages.filter(pk__in=ids)
+        action = "SUPPRESSION" if what == "retirer" else "CREATION"
+    try:
+        files = depots.build_files(organisation, chosen, by=request.user, action=action)
+    except DepotRefus as refus:
+        messages.error(request, refus.message)
+    else:
+        total = sum(f.nombre for f in files)
+        messages.success(
+            request,
+            f"{len(files)} fichier(s) prêt(s) à déposer ({total} passage(s)), conformes au schéma "
+            "de la Caisse des Dépôts.",
+        )
+    return redirect("accrochage:a_accrocher")
+
+
+@login_required
+@require_POST
+def corriger(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request)
+    item = get_object_or_404(PassageAccrochage, organisation=organisation, pk=pk)
+    try:
+        depots.correct(item)
+    except DepotRefus as refus:
+        messages.error(request, refus.message)
+    else:
+        messages.success(request, "Passage à redéposer avec ses données corrigées.")
+    return redirect("accrochage:a_accrocher")
+
+
+def _fichier(request: HttpRequest, pk: int) -> FichierAccrochage:
+    return get_object_or_404(FichierAccrochage, organisation=_organisation(request), pk=pk)
+
+
+@login_required
+def fichier_download(request: HttpRequest, pk: int) -> FileResponse:
+    fichier = _fichier(request, pk)
+    return FileResponse(
+        fichier.fichier.open("rb"),
+        as_attachment=True,
+        filename=f"{fichier.id_flux}.xml",
+        content_type="application/xml",
+    )
+
+
+@login_required
+@require_POST
+def fichier_rapport(request: HttpRequest, pk: int) -> HttpResponse:
+    fichier = _fichier(request, pk)
+    form = RapportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choisissez le fichier d'accusé de traitement.")
+        return redirect("accrochage:a_accrocher")
+    try:
+        counts = depots.record_report(fichier, parse_rapport(form.cleaned_data["accuse"]))
+    except (RapportError, DepotRefus) as error:
+        messages.error(request, str(error.message if isinstance(error, DepotRefus) else error))
+    else:
+        messages.success(
+            request,
+            f"Accusé enregistré : {counts['acceptes']} passage(s) accepté(s), "
+            f"{counts['rejetes']} rejeté(s).",
+        )
+    return redirect("accrochage:a_accrocher")
+
+
+@login_required
+def reglages(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    instance = ReglagesAccrochage.objects.filter(organisation=organisation).first()
+    form = ReglagesForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.instance.organisation = organisation
+        form.save()
+        messages.success(request, "Réglages de l'accrochage enregistrés.")
+        return redirect("accrochage:a_accrocher")
+    return render(request, "accrochage/reglages.html", {"form": form})
