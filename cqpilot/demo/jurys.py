@@ -1,5 +1,6 @@
-"""Demo evaluation session and jury paritaire of the Métallurgie: its people, its rules, results
-entered for two of the three candidates, a jury ready to deliberate."""
+"""Demo evaluation session and jury paritaire of the Métallurgie: its people, its rules, an
+earlier signed jury, results entered for two of the three candidates, a jury ready to
+deliberate."""
 
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,8 @@ from cqpilot.evaluations.services import (
 from cqpilot.jurys.models import College, Intervenant, Jury, ReglesJury, RoleJury
 from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Certification
+
+from .delivrance import earlier_jury
 
 
 def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
@@ -68,6 +71,7 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
         (person("Diallo", "Moussa", College.SALARIES, organismes=[formatech]), RoleJury.MEMBRE),
         (person("Vasseur", "Paul", College.AUCUN), RoleJury.EXPERT),
     ]
+    earlier_jury(metallurgie, formatech, people, users)
     evaluate(metallurgie, maintenance, users)
     jury = Jury.objects.create(
         organisation=metallurgie,

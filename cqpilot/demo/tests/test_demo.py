@@ -22,10 +22,25 @@ def test_the_demo_loads_once_and_every_login_reaches_its_pages(client):
 
 def test_the_demo_jury_is_ready_to_deliberate(client):
     load_demo()
-    jury = Jury.objects.get()
+    jury = Jury.objects.get(status="preparation")
 
     assert jury.deliberations.count() == 3
     assert jury.membres.filter(role="president", intervenant__user__username="jury.metallurgie")
     client.force_login(User.objects.get(username="gestionnaire.metallurgie"))
     page = client.get(reverse("jurys:jury_detail", args=[jury.pk]))
     assert "Composition régulière" in page.text
+
+
+def test_the_demo_has_issued_parchemins_one_accepted_one_overdue(client):
+    from cqpilot.accrochage.models import PassageAccrochage
+
+    load_demo()
+    statuses = dict(
+        PassageAccrochage.objects.values_list(
+            "document__dossier__candidat__nom_naissance", "status"
+        )
+    )
+    assert statuses == {"Lambert": "accepte", "Girard": "a_deposer"}
+    client.force_login(User.objects.get(username="gestionnaire.metallurgie"))
+    page = client.get(reverse("accrochage:a_accrocher"))
+    assert "en retard de" in page.text
