@@ -269,11 +269,9 @@ def build_files(
 
 @transaction.atomic
 def record_report(fichier: FichierAccrochage, rapport: Rapport) -> dict[str, int]:
-    """Each passage of the file takes the CDC's verdict; returns the counts."""
-    if rapport.id_flux and rapport.id_flux != fichier.id_flux:
-        raise DepotRefus(
-            f"Cet accusé concerne le fichier « {rapport.id_flux} », pas « {fichier.id_flux} »."
-        )
+    """Each passage of the file takes the CDC's verdict; returns the counts. Raises
+    RapportError for a report of another file."""
+    rapport.check_answers(fichier.id_flux)
     passages = {p.id_technique: p for p in fichier.passages.all()}
     counts = {"acceptes": 0, "rejetes": 0}
     if rapport.file_errors:  # the whole file was refused: every passage is to deposit again
@@ -292,12 +290,7 @@ def record_report(fichier: FichierAccrochage, rapport: Rapport) -> dict[str, int
             item.status, item.message_cdc = PassageStatus.REJETE, message
             item.save(update_fields=["status", "message_cdc", "updated_at"])
             counts["rejetes"] += 1
-    fichier.rapport = {
-        "id_traitement": rapport.id_traitement,
-        "accepted": rapport.accepted,
-        "rejected": rapport.rejected,
-        "file_errors": rapport.file_errors,
-    }
+    fichier.rapport = rapport.as_record()
     fichier.save(update_fields=["rapport"])
     return counts
 

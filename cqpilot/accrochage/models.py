@@ -90,15 +90,6 @@ class PassageStatus(models.TextChoices):
     RETIRE = "retire", "Retiré"
 
 
-class PassageQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> "PassageQuerySet":
-        if user.is_superuser:
-            return self
-        if not user.is_certificateur_staff:
-            return self.none()
-        return self.filter(organisation=user.organisation)
-
-
 class PassageAccrochage(models.Model):
     """A holder's passage to deposit at the CDC: one per parchemin of a registered certification,
     one per bloc of an attestation, with the idTechnique every deposit of it reuses."""
@@ -125,8 +116,6 @@ class PassageAccrochage(models.Model):
         "FichierAccrochage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = PassageQuerySet.as_manager()
 
     class Meta:
         ordering = ["date_limite", "pk"]

@@ -28,6 +28,22 @@ class Rapport:
     rejected: dict[str, str] = field(default_factory=dict)  # idTechnique → CDC message
     file_errors: list[str] = field(default_factory=list)
 
+    def check_answers(self, id_flux: str) -> None:
+        """Refuse a report of another file (the CDC names the file it answers)."""
+        if self.id_flux and self.id_flux != id_flux:
+            raise RapportError(
+                f"Cet accusé répond au fichier {self.id_flux}, pas à celui-ci ({id_flux})."
+            )
+
+    def as_record(self) -> dict:
+        """What is kept of the report with the file it answers (a JSONField)."""
+        return {
+            "id_traitement": self.id_traitement,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "file_errors": self.file_errors,
+        }
+
 
 def _local(element: etree._Element) -> str:
     return etree.QName(element).localname.lower() if isinstance(element.tag, str) else ""

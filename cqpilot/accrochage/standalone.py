@@ -13,7 +13,7 @@ from cqpilot.core.tabular import Problem
 from .flux import Entete, read_flux, write_flux
 from .holders import COLUMNS, Holders, read_holders
 from .models import FluxAutonome
-from .rapport import Rapport, RapportError, parse_rapport
+from .rapport import Rapport, parse_rapport
 from .schema import schema_errors
 
 EXAMPLE = {
@@ -96,16 +96,8 @@ PassageStatus = tuple[str, str, str, str]  # idTechnique, holder, status, CDC me
 def record_rapport(flux: FluxAutonome, upload: BinaryIO) -> Rapport:
     """Attach the CDC's report to the file it answers; refuses a report of another file."""
     rapport = parse_rapport(upload)
-    if rapport.id_flux and rapport.id_flux != flux.id_flux:
-        raise RapportError(
-            f"Cet accusé répond au fichier {rapport.id_flux}, pas à celui-ci ({flux.id_flux})."
-        )
-    flux.rapport = {
-        "id_traitement": rapport.id_traitement,
-        "accepted": rapport.accepted,
-        "rejected": rapport.rejected,
-        "file_errors": rapport.file_errors,
-    }
+    rapport.check_answers(flux.id_flux)
+    flux.rapport = rapport.as_record()
     flux.save(update_fields=["rapport"])
     return rapport
 

@@ -135,8 +135,8 @@ def fichier_rapport(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("accrochage:a_accrocher")
     try:
         counts = depots.record_report(fichier, parse_rapport(form.cleaned_data["accuse"]))
-    except (RapportError, DepotRefus) as error:
-        messages.error(request, str(error.message if isinstance(error, DepotRefus) else error))
+    except RapportError as error:
+        messages.error(request, str(error))
     else:
         messages.success(
             request,

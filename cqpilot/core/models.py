@@ -21,6 +21,18 @@ def of_own_organisation(queryset: models.QuerySet, user: "User") -> models.Query
     return queryset if user.is_superuser else queryset.filter(organisation=user.organisation)
 
 
+class CertifierRecordsQuerySet(models.QuerySet):
+    """Records a certifier keeps for itself (juries, sessions, documents issued…): its staff see
+    them, partner OFs never; a super-administrator sees all."""
+
+    def visible_to(self, user: "User") -> "CertifierRecordsQuerySet":
+        if user.is_superuser:
+            return self
+        if not user.is_certificateur_staff:
+            return self.none()
+        return self.filter(organisation=user.organisation)
+
+
 class OrganisationKind(models.TextChoices):
     BRANCHE = "branche", "Branche professionnelle / CPNE"
     ORGANISME_CERTIFICATEUR = "organisme_certificateur", "Organisme certificateur"

@@ -4,7 +4,7 @@ gap-free numbers, the certifier's parchemin layout and its signing key."""
 from django.db import models
 
 from cqpilot.core.encryption import EncryptedCharField
-from cqpilot.core.models import Organisation, User
+from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, User
 from cqpilot.dossiers.models import Dossier
 from cqpilot.jurys.models import Deliberation, Jury
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion
@@ -70,15 +70,6 @@ class DocumentStatus(models.TextChoices):
     ANNULE = "annule", "Annulé"
 
 
-class DocumentQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> "DocumentQuerySet":
-        if user.is_superuser:
-            return self
-        if not user.is_certificateur_staff:
-            return self.none()
-        return self.filter(organisation=user.organisation)
-
-
 class DocumentDelivre(models.Model):
     """One line of the registre des certifications délivrées."""
 
@@ -113,7 +104,7 @@ class DocumentDelivre(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = DocumentQuerySet.as_manager()
+    objects = CertifierRecordsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -3,7 +3,7 @@
 
 from django.db import models
 
-from cqpilot.core.models import Organisation, User
+from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, User
 from cqpilot.dossiers.models import Dossier
 from cqpilot.jurys.models import Intervenant
 from cqpilot.referentiels.models import (
@@ -18,15 +18,6 @@ class Deroulement(models.TextChoices):
     PRESENTIEL = "presentiel", "Présentiel"
     DISTANCE = "distance", "À distance"
     MIXTE = "mixte", "Mixte"
-
-
-class SessionQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> "SessionQuerySet":
-        if user.is_superuser:
-            return self
-        if not user.is_certificateur_staff:
-            return self.none()
-        return self.filter(organisation=user.organisation)
 
 
 class SessionEvaluation(models.Model):
@@ -60,7 +51,7 @@ class SessionEvaluation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = SessionQuerySet.as_manager()
+    objects = CertifierRecordsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date_debut", "-pk"]

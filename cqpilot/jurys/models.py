@@ -8,7 +8,7 @@ settings per certification (ReglesJury), never constants.
 from django.db import models
 from django.db.models import Q
 
-from cqpilot.core.models import Organisation, User
+from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, User
 from cqpilot.dossiers.models import Candidat, Dossier
 from cqpilot.referentiels.models import Bloc, Certification
 
@@ -77,15 +77,6 @@ class College(models.TextChoices):
     AUCUN = "aucun", "Hors collège (expert, personne qualifiée)"
 
 
-class IntervenantQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> "IntervenantQuerySet":
-        if user.is_superuser:
-            return self
-        if not user.is_certificateur_staff:
-            return self.none()
-        return self.filter(organisation=user.organisation)
-
-
 class Intervenant(models.Model):
     """A person the certifier calls on as jury member or évaluateur, with declared interests."""
 
@@ -125,7 +116,7 @@ class Intervenant(models.Model):
         verbose_name="candidats formés, tutorés ou accompagnés (VAE)",
     )
 
-    objects = IntervenantQuerySet.as_manager()
+    objects = CertifierRecordsQuerySet.as_manager()
 
     class Meta:
         ordering = ["nom", "prenom"]
@@ -140,15 +131,6 @@ class JuryStatus(models.TextChoices):
     DELIBERATION = "deliberation", "En délibération"
     CLOS = "clos", "Clos, PV à signer"
     SIGNE = "signe", "PV signé"
-
-
-class JuryQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> "JuryQuerySet":
-        if user.is_superuser:
-            return self
-        if not user.is_certificateur_staff:
-            return self.none()
-        return self.filter(organisation=user.organisation)
 
 
 class Jury(models.Model):
@@ -168,7 +150,7 @@ class Jury(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = JuryQuerySet.as_manager()
+    objects = CertifierRecordsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -16,7 +16,7 @@ from cqpilot.accrochage.depots import (
 )
 from cqpilot.accrochage.flux import read_flux
 from cqpilot.accrochage.models import PassageAccrochage, PassageStatus, ReglagesAccrochage
-from cqpilot.accrochage.rapport import parse_rapport
+from cqpilot.accrochage.rapport import RapportError, parse_rapport
 from cqpilot.accrochage.schema import schema_errors
 from cqpilot.delivrance.services import a_delivrer, cancel, issue_all
 from cqpilot.delivrance.tests.factories import signed_jury
@@ -129,7 +129,7 @@ def test_a_report_of_another_file_is_refused():
     s, _ = issued()
     [fichier] = build_files(s.branche, due(s.branche), by=s.gestionnaire)
 
-    with pytest.raises(DepotRefus, match="Cet accusé concerne le fichier « AUTRE »"):
+    with pytest.raises(RapportError, match=r"Cet accusé répond au fichier AUTRE, pas à celui-ci"):
         record_report(fichier, parse_rapport(report("AUTRE", [], {})))
 
 
