@@ -17,7 +17,8 @@ from django.utils import timezone
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import AcquisSource, BlocAcquis, Dossier, DossierState
 from cqpilot.jurys.models import Deliberation, Jury, JuryStatus
-from cqpilot.jurys.services import decision_date, regles_of
+from cqpilot.jurys.pv import decision_date
+from cqpilot.jurys.services import regles_of
 
 from .credentials import STATUS_LIST_SIZE, sign_credential
 from .documents import document_html

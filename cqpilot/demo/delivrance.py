@@ -17,18 +17,10 @@ from cqpilot.dossiers.models import (
     Situation,
     VoieAcces,
 )
+from cqpilot.jurys.deliberation import BlocSaisie, lignes, save_decision
 from cqpilot.jurys.models import Decision, Jury
-from cqpilot.jurys.services import (
-    BlocSaisie,
-    add_dossiers,
-    add_membre,
-    close,
-    lignes,
-    membres_of,
-    open_deliberation,
-    save_decision,
-    sign,
-)
+from cqpilot.jurys.pv import close, sign
+from cqpilot.jurys.services import add_dossiers, add_membre, membres_of, open_deliberation
 from cqpilot.referentiels.models import Certification
 
 HOLDERS = [

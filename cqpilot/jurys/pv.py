@@ -1,10 +1,21 @@
-"""The PV de jury as a PDF (WeasyPrint): the content domain.md §1.5 lists."""
+"""Closing a jury, its PV (PDF, the content domain.md §1.5 lists), the president's signature,
+rectifications, the CPNE step, and the decisions applied to the dossiers. No HTTP here."""
 
+import hashlib
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Jury, ProcesVerbal
-from .services import composition_of, lignes, membres_of, regles_of
+from cqpilot.core.models import User
+from cqpilot.dossiers.models import AcquisSource, BlocAcquis, DossierState
+from cqpilot.dossiers.workflow import record_jury_decision
+
+from .deliberation import lignes
+from .models import BlocResultat, Decision, Jury, JuryStatus, ProcesVerbal, RoleJury
+from .services import JuryRefus, composition_of, lock, membres_of, regles_of, require_status
 
 
 def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
@@ -29,3 +40,136 @@ def pv_pdf(jury: Jury, pv: ProcesVerbal, *, base_url: str = "") -> bytes:
 
     html = render_to_string("jurys/pv_pdf.html", pv_context(jury, pv))
     return HTML(string=html, base_url=base_url).write_pdf()
+
+
+@transaction.atomic
+def close(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
+    """End the deliberation: refused while the jury is not validly composed or a decision is
+    missing or not adopted; otherwise the PV (next version) is produced, to be signed."""
+    lock(jury)
+    require_status(jury, JuryStatus.DELIBERATION)
+    membres = membres_of(jury)
+    composition = composition_of(jury, membres)
+    problems = list(composition.problems)
+    for ligne in lignes(jury, membres):
+        name = ligne.deliberation.dossier.candidat
+        if not ligne.deliberation.decision:
+            problems.append(f"{name} : décision non prise.")
+        elif not ligne.adoption.adopted:
+            problems.append(
+                f"{name} : décision non adoptée ({ligne.adoption.explanation.rstrip('.')})."
+            )
+    if problems:
+        raise JuryRefus("Le jury ne peut pas être clos. " + " ".join(problems))
+    pv = ProcesVerbal(
+        jury=jury, numero=jury.pvs.count() + 1, rectification=jury.rectification_en_cours
+    )
+    _write_pdf(pv, base_url)  # a draft, marked as such, for the jury to read before signing
+    jury.status = JuryStatus.CLOS
+    jury.rectification_en_cours = ""
+    jury.save(update_fields=["status", "rectification_en_cours"])
+    return pv
+
+
+def reopen(jury: Jury) -> None:
+    """Back to deliberation before signing (the unsigned PV is discarded)."""
+    require_status(jury, JuryStatus.CLOS)
+    with transaction.atomic():
+        pv = jury.pvs.filter(signed_at=None).last()
+        if pv:
+            rectification = pv.rectification
+            pv.fichier.delete(save=False)
+            pv.delete()
+            jury.rectification_en_cours = rectification
+        jury.status = JuryStatus.DELIBERATION
+        jury.save(update_fields=["status", "rectification_en_cours"])
+
+
+def _write_pdf(pv: ProcesVerbal, base_url: str) -> None:
+    content = pv_pdf(pv.jury, pv, base_url=base_url)
+    if pv.fichier:
+        pv.fichier.delete(save=False)
+    pv.sha256 = hashlib.sha256(content).hexdigest()
+    pv.fichier.save(f"pv-v{pv.numero}.pdf", ContentFile(content), save=False)
+    pv.save()
+
+
+@transaction.atomic
+def sign(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
+    """The president signs the PV: the jury and its decisions are locked."""
+    lock(jury)
+    require_status(jury, JuryStatus.CLOS)
+    president = jury.membres.filter(role=RoleJury.PRESIDENT).select_related("intervenant").first()
+    if president is None or president.intervenant.user_id != by.pk:
+        raise JuryRefus("Seul le président du jury, connecté avec son compte, peut signer le PV.")
+    pv = jury.pvs.get(signed_at=None)
+    pv.signed_by = by
+    pv.signed_at = timezone.now()
+    _write_pdf(pv, base_url)  # the signed PV, whose SHA-256 is the one kept
+    jury.status = JuryStatus.SIGNE
+    jury.save(update_fields=["status"])
+    if not regles_of(jury).validation_cpne or jury.date_validation_cpne:
+        apply_decisions(jury, by=by)
+    return pv
+
+
+@transaction.atomic
+def validate_cpne(jury: Jury, on: date, *, by: User) -> None:
+    require_status(jury, JuryStatus.SIGNE)
+    if not regles_of(jury).validation_cpne:
+        raise JuryRefus("Cette certification ne prévoit pas de validation par la CPNE.")
+    if on < jury.date:
+        raise JuryRefus("La validation CPNE ne peut pas précéder le jury.")
+    jury.date_validation_cpne = on
+    jury.save(update_fields=["date_validation_cpne"])
+    apply_decisions(jury, by=by)
+
+
+@transaction.atomic
+def rectify(jury: Jury, motif: str, *, by: User) -> None:
+    """Reopen a signed jury for a recorded correction; closing it again produces a new PV
+    version, and signing that one applies the corrected decisions."""
+    require_status(jury, JuryStatus.SIGNE)
+    if not motif.strip():
+        raise JuryRefus("Indiquez le motif de la rectification.")
+    jury.status = JuryStatus.DELIBERATION
+    jury.rectification_en_cours = motif.strip()
+    jury.save(update_fields=["status", "rectification_en_cours"])
+
+
+DOSSIER_STATE = {
+    Decision.TOTALE: DossierState.CERTIFIE,
+    Decision.PARTIELLE: DossierState.VALIDATION_PARTIELLE,
+    Decision.NON_VALIDE: DossierState.NON_VALIDE,
+}
+
+
+def decision_date(jury: Jury) -> date:
+    """The date the blocs are obtained: the CPNE's when it pronounces, else the jury's."""
+    return jury.date_validation_cpne or jury.date
+
+
+def apply_decisions(jury: Jury, *, by: User) -> None:
+    """Dossiers take the jury's decisions; validated blocs become acquired (carried over by
+    later dossiers). Idempotent, so that a rectified PV re-applies cleanly."""
+    on = decision_date(jury)
+    pv = jury.pvs.order_by("numero").last()
+    motif = f"Décision du jury du {jury.date:%d/%m/%Y} (PV v{pv.numero})"
+    for deliberation in jury.deliberations.select_related("dossier__candidat").prefetch_related(
+        "blocs"
+    ):
+        dossier = deliberation.dossier
+        record_jury_decision(dossier, DOSSIER_STATE[deliberation.decision], by=by, motif=motif)
+        BlocAcquis.objects.filter(dossier=dossier, source=AcquisSource.JURY).delete()
+        BlocAcquis.objects.bulk_create(
+            BlocAcquis(
+                candidat=dossier.candidat,
+                bloc_id=decision.bloc_id,
+                source=AcquisSource.JURY,
+                date_obtention=on,
+                dossier=dossier,
+                created_by=by,
+            )
+            for decision in deliberation.blocs.all()
+            if decision.resultat == BlocResultat.VALIDE
+        )

@@ -11,7 +11,9 @@ from cqpilot.core.cells import CellError, as_date
 from cqpilot.dossiers.models import Candidat, Dossier
 from cqpilot.referentiels.models import Certification
 
-from . import services
+from . import deliberation as deliberations
+from . import pv, services
+from .deliberation import BlocSaisie
 from .forms import IntervenantForm, JuryForm, MembreForm, ReglesJuryForm
 from .models import (
     Decision,
@@ -24,7 +26,7 @@ from .models import (
     ReglesJury,
     VoteChoice,
 )
-from .services import BlocSaisie, JuryRefus
+from .services import JuryRefus
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -145,11 +147,11 @@ def dossiers_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 STEPS = {
     "ouvrir": lambda request, jury: services.open_deliberation(jury, by=request.user),
-    "clore": lambda request, jury: services.close(
+    "clore": lambda request, jury: pv.close(
         jury, by=request.user, base_url=request.build_absolute_uri("/")
     ),
-    "rouvrir": lambda request, jury: services.reopen(jury),
-    "rectifier": lambda request, jury: services.rectify(
+    "rouvrir": lambda request, jury: pv.reopen(jury),
+    "rectifier": lambda request, jury: pv.rectify(
         jury, request.POST.get("motif", ""), by=request.user
     ),
 }
@@ -181,10 +183,10 @@ def jury_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def jury_sign(request: HttpRequest, pk: int) -> HttpResponse:
     jury = _jury(request, pk)
     try:
-        pv = services.sign(jury, by=request.user, base_url=request.build_absolute_uri("/"))
+        signed = pv.sign(jury, by=request.user, base_url=request.build_absolute_uri("/"))
     except JuryRefus as refus:
         return _refused(request, refus, jury)
-    messages.success(request, f"PV signé. Empreinte SHA-256 : {pv.sha256}")
+    messages.success(request, f"PV signé. Empreinte SHA-256 : {signed.sha256}")
     return redirect("jurys:jury_detail", jury.pk)
 
 
@@ -201,7 +203,7 @@ def jury_cpne(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Indiquez la date de validation CPNE (JJ/MM/AAAA).")
         return redirect("jurys:jury_detail", jury.pk)
     try:
-        services.validate_cpne(jury, on, by=request.user)
+        pv.validate_cpne(jury, on, by=request.user)
     except JuryRefus as refus:
         return _refused(request, refus, jury)
     messages.success(request, "Validation CPNE enregistrée : les décisions sont appliquées.")
@@ -211,11 +213,11 @@ def jury_cpne(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def pv_download(request: HttpRequest, pk: int, numero: int) -> FileResponse:
     jury = _jury(request, pk)
-    pv = get_object_or_404(ProcesVerbal, jury=jury, numero=numero)
+    version = get_object_or_404(ProcesVerbal, jury=jury, numero=numero)
     return FileResponse(
-        pv.fichier.open("rb"),
+        version.fichier.open("rb"),
         as_attachment=False,
-        filename=f"pv-jury-{jury.date:%Y-%m-%d}-v{pv.numero}.pdf",
+        filename=f"pv-jury-{jury.date:%Y-%m-%d}-v{version.numero}.pdf",
         content_type="application/pdf",
     )
 
@@ -233,7 +235,7 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
         "jurys/deliberation.html",
         {
             "jury": jury,
-            "lignes": services.lignes(jury, membres),
+            "lignes": deliberations.lignes(jury, membres),
             "editable": jury.status == JuryStatus.DELIBERATION,
             "decisions": Decision.choices,
         },
@@ -272,8 +274,8 @@ def deliberation_candidat(request: HttpRequest, pk: int, deliberation_pk: int) -
     if request.method == "POST":
         try:
             revision = int(request.POST.get("revision", "-1"))
-            blocs = services.scope_blocs(item.dossier, list(item.dossier.version.blocs.all()))
-            services.save_decision(
+            blocs = deliberations.scope_blocs(item.dossier, list(item.dossier.version.blocs.all()))
+            deliberations.save_decision(
                 item,
                 revision=revision,
                 decision=request.POST.get("decision", ""),
@@ -287,7 +289,7 @@ def deliberation_candidat(request: HttpRequest, pk: int, deliberation_pk: int) -
             error = refus.message
         except ValueError:
             error = "Formulaire incomplet : rechargez la page."
-    [ligne] = services.lignes(jury, services.membres_of(jury), only=item.pk)
+    [ligne] = deliberations.lignes(jury, services.membres_of(jury), only=item.pk)
     context = {
         "jury": jury,
         "ligne": ligne,
@@ -314,7 +316,7 @@ def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
     if request.method == "POST" and "recuser" in request.POST:
         membre = get_object_or_404(JuryMembre, jury=jury, pk=request.POST.get("recuser") or 0)
         try:
-            services.recuse(item, membre, request.POST.get("motif", ""))
+            deliberations.recuse(item, membre, request.POST.get("motif", ""))
         except JuryRefus as refus:
             messages.error(request, refus.message)
         else:
@@ -327,13 +329,13 @@ def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
             if request.POST.get(f"vote-{m.pk}") in VoteChoice.values
         }
         try:
-            services.record_votes(item, chosen)
+            deliberations.record_votes(item, chosen)
         except JuryRefus as refus:
             messages.error(request, refus.message)
         else:
             messages.success(request, "Votes enregistrés.")
             return redirect("jurys:deliberation", jury.pk)
-    [ligne] = services.lignes(jury, membres, only=item.pk)
+    [ligne] = deliberations.lignes(jury, membres, only=item.pk)
     recused = {r.membre_id: r.motif for r in ligne.recusations}
     current = {v.membre_id: v.choix for v in item.votes.all()}
     rows = [

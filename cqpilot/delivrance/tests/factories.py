@@ -3,8 +3,10 @@
 from datetime import date
 
 from cqpilot.delivrance.models import ModeleParchemin
+from cqpilot.jurys.deliberation import BlocSaisie, save_decision
 from cqpilot.jurys.models import BlocResultat, Decision
-from cqpilot.jurys.services import BlocSaisie, close, open_deliberation, save_decision, sign
+from cqpilot.jurys.pv import close, sign
+from cqpilot.jurys.services import open_deliberation
 from cqpilot.jurys.tests.factories import Scenario, scenario
 from cqpilot.referentiels.models import CertificationCode, CodeKind
 

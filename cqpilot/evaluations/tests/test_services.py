@@ -128,8 +128,9 @@ def test_proposed_results_follow_the_two_evaluator_rule_when_set():
 def test_the_jury_sees_the_proposed_results_and_a_full_validation_pre_filled():
     from datetime import date
 
+    from cqpilot.jurys.deliberation import lignes
     from cqpilot.jurys.models import Jury
-    from cqpilot.jurys.services import add_dossiers, lignes
+    from cqpilot.jurys.services import add_dossiers
 
     e = evaluation(1)
     enrol(e.session, e.dossiers, by=e.gestionnaire)

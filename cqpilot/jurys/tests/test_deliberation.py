@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from cqpilot.dossiers.models import AcquisSource, BlocAcquis, DossierState
+from cqpilot.jurys.deliberation import BlocSaisie, lignes, record_votes, save_decision
 from cqpilot.jurys.models import (
     BlocResultat,
     Decision,
@@ -14,20 +15,13 @@ from cqpilot.jurys.models import (
     RoleJury,
     VoteChoice,
 )
+from cqpilot.jurys.pv import close, rectify, sign, validate_cpne
 from cqpilot.jurys.services import (
-    BlocSaisie,
     JuryRefus,
     add_membre,
-    close,
-    lignes,
     membres_of,
     open_deliberation,
-    record_votes,
-    rectify,
-    save_decision,
     set_presence,
-    sign,
-    validate_cpne,
 )
 
 from .factories import IntervenantFactory, scenario

@@ -1,0 +1,326 @@
+"""The deliberation: one row per candidate (blocs carried over, proposed results, votes), the
+jury's decision per bloc and overall, votes and recusals. No HTTP here."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.utils import timezone
+
+from cqpilot.core.models import User
+from cqpilot.dossiers.acquis import carried_over_many
+from cqpilot.dossiers.models import Dossier
+from cqpilot.evaluations.rules import Proposition
+from cqpilot.evaluations.services import propositions
+from cqpilot.referentiels.models import Bloc
+
+from .models import (
+    BlocResultat,
+    Decision,
+    DecisionBloc,
+    Deliberation,
+    Jury,
+    JuryMembre,
+    JuryStatus,
+    Recusation,
+    Vote,
+    VoteChoice,
+)
+from .rules import Adoption, adoption
+from .services import JuryRefus, membres_of, regles_of, require_status
+
+
+def recuse(deliberation: Deliberation, membre: JuryMembre, motif: str) -> None:
+    """A member abstains for a candidate (a link not declared beforehand)."""
+    require_status(deliberation.jury, JuryStatus.DELIBERATION)
+    if not motif.strip():
+        raise JuryRefus("Indiquez le motif de la récusation.")
+    Recusation.objects.get_or_create(
+        deliberation=deliberation, membre=membre, defaults={"motif": motif.strip()[:300]}
+    )
+    deliberation.votes.filter(membre=membre).delete()
+
+
+@dataclass
+class Ligne:
+    """One candidate on the deliberation screen."""
+
+    deliberation: Deliberation
+    blocs: list[Bloc]  # the blocs to decide on
+    acquis: dict[int, object]  # bloc pk → acquis.Report of a bloc already held
+    decisions: dict[int, DecisionBloc]
+    electeurs: list[JuryMembre]
+    recusations: list[Recusation]
+    adoption: Adoption
+    decision_suggeree: str
+    has_votes: bool
+    propositions: dict[int, Proposition | None]  # bloc pk → from the évaluations
+
+    @property
+    def resume_blocs(self) -> str:
+        """« BC01 : acquis antérieurement · BC02 : validé · BC03 : à décider »."""
+        parts = [f"{report.bloc.code} : acquis antérieurement" for report in self.acquis.values()]
+        for bloc in self.blocs:
+            decision = self.decisions.get(bloc.pk)
+            proposition = self.propositions.get(bloc.pk)
+            if decision:
+                parts.append(f"{bloc.code} : {decision.get_resultat_display().lower()}")
+            elif proposition:
+                parts.append(f"{bloc.code} : proposé {proposition.label}")
+            else:
+                parts.append(f"{bloc.code} : pas de résultat d'évaluation")
+        return " · ".join(parts)
+
+    @property
+    def blocs_decides(self) -> list[tuple[Bloc, DecisionBloc, str]]:
+        """Each bloc to decide with its decision (blank while none is recorded) and the
+        result the évaluations propose."""
+        return [
+            (
+                bloc,
+                self.decisions.get(bloc.pk) or DecisionBloc(),
+                self.propositions.get(bloc.pk) or "",
+            )
+            for bloc in self.blocs
+        ]
+
+
+def scope_blocs(dossier: Dossier, version_blocs: list[Bloc]) -> list[Bloc]:
+    vises = {b.pk for b in dossier.blocs_vises.all()}
+    return [b for b in version_blocs if not vises or b.pk in vises]
+
+
+def obtains_certification(
+    held: set[int], version_blocs: list[Bloc], optionnels_requis: int
+) -> bool:
+    obligatoires = [b for b in version_blocs if not b.est_optionnel]
+    optionnels = sum(1 for b in version_blocs if b.est_optionnel and b.pk in held)
+    return all(b.pk in held for b in obligatoires) and optionnels >= optionnels_requis
+
+
+def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) -> list[Ligne]:
+    """The deliberation screen's rows (or the row of deliberation `only`), in a constant number
+    of queries."""
+    selected = jury.deliberations.filter(pk=only) if only else jury.deliberations
+    deliberations = list(
+        selected.select_related("dossier__candidat", "dossier__organisme")
+        .defer("dossier__candidat__nir")  # not shown; decrypting it per candidate costs
+        .prefetch_related(
+            "dossier__blocs_vises",
+            Prefetch("blocs", queryset=DecisionBloc.objects.all()),
+            Prefetch(
+                "recusations", queryset=Recusation.objects.select_related("membre__intervenant")
+            ),
+        )
+    )
+    # Plain tuples: a 500-candidate jury has thousands of votes, model instances cost.
+    votes_by_deliberation: dict[int, dict[int, str]] = {}
+    votes = Vote.objects.filter(deliberation__jury=jury)
+    if only:
+        votes = votes.filter(deliberation=only)
+    for deliberation_id, membre_id, choix in votes.values_list(
+        "deliberation_id", "membre_id", "choix"
+    ):
+        votes_by_deliberation.setdefault(deliberation_id, {})[membre_id] = choix
+    regles = regles_of(jury)
+    optionnels_requis = jury.certification.blocs_optionnels_requis
+    versions = {d.dossier.version_id for d in deliberations}
+    blocs_by_version: dict[int, list[Bloc]] = {}
+    for bloc in (
+        Bloc.objects.filter(version__in=versions)
+        .select_related("version")
+        .order_by("ordre", "code")
+    ):
+        blocs_by_version.setdefault(bloc.version_id, []).append(bloc)
+    held = carried_over_many([d.dossier for d in deliberations], blocs_by_version, on=jury.date)
+    proposed = propositions([d.dossier for d in deliberations])
+    votants = [m for m in membres if m.present and m.votes]
+    rows = []
+    for deliberation in deliberations:
+        dossier = deliberation.dossier
+        version_blocs = blocs_by_version.get(dossier.version_id, [])
+        acquis = {report.bloc.pk: report for report in held.get(dossier.pk, [])}
+        recusations = list(deliberation.recusations.all())
+        recused = {r.membre_id for r in recusations}
+        electeurs = [m for m in votants if m.pk not in recused]
+        votes = votes_by_deliberation.get(deliberation.pk, {})
+        decisions = {d.bloc_id: d for d in deliberation.blocs.all()}
+        to_decide = [b for b in scope_blocs(dossier, version_blocs) if b.pk not in acquis]
+        by_right = set(acquis) | {
+            pk for pk, p in proposed.get(dossier.pk, {}).items() if p == Proposition.ACQUIS
+        }
+        suggestion = ""
+        if obtains_certification(by_right, version_blocs, optionnels_requis):
+            suggestion = Decision.TOTALE
+        rows.append(
+            Ligne(
+                deliberation,
+                to_decide,
+                acquis,
+                decisions,
+                electeurs,
+                recusations,
+                adoption({k: v for k, v in votes.items() if k not in recused}, electeurs, regles),
+                suggestion,
+                bool(votes),
+                proposed.get(dossier.pk, {}),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class BlocSaisie:
+    resultat: str
+    note_jury: Decimal | None = None
+    justification: str = ""
+
+
+def _check_decision(
+    decision: str,
+    blocs: dict[int, BlocSaisie],
+    to_decide: list[Bloc],
+    held_before: set[int],
+    version_blocs: list[Bloc],
+    optionnels_requis: int,
+) -> list[str]:
+    problems = []
+    for bloc in to_decide:
+        saisie = blocs.get(bloc.pk)
+        if saisie is None or saisie.resultat not in BlocResultat.values:
+            problems.append(f"{bloc.code} : indiquez si le bloc est validé.")
+        elif saisie.note_jury is not None and not saisie.justification.strip():
+            problems.append(f"{bloc.code} : justifiez la note modifiée par le jury.")
+    if problems:
+        return problems
+    validated = {pk for pk, s in blocs.items() if s.resultat == BlocResultat.VALIDE}
+    obtains = obtains_certification(held_before | validated, version_blocs, optionnels_requis)
+    if decision == Decision.TOTALE and not obtains:
+        missing = [
+            b.code
+            for b in version_blocs
+            if not b.est_optionnel and b.pk not in held_before | validated
+        ]
+        problems.append(
+            "Validation totale impossible : "
+            + (
+                f"bloc(s) {', '.join(missing)} non validé(s)."
+                if missing
+                else f"{optionnels_requis} bloc(s) optionnel(s) requis."
+            )
+        )
+    elif decision == Decision.PARTIELLE and obtains:
+        problems.append(
+            "Tous les blocs requis sont acquis : la décision est une validation totale."
+        )
+    elif decision == Decision.PARTIELLE and not validated:
+        problems.append("Validation partielle : aucun bloc n'est validé par ce jury.")
+    elif decision == Decision.NON_VALIDE and validated:
+        problems.append(
+            "« Non validé » alors que des blocs sont validés : choisissez la validation partielle."
+        )
+    elif decision not in Decision.values:
+        problems.append("Choisissez la décision.")
+    return problems
+
+
+@transaction.atomic
+def save_decision(
+    deliberation: Deliberation,
+    *,
+    revision: int,
+    decision: str,
+    blocs: dict[int, BlocSaisie],
+    preconisations: str = "",
+    motivation: str = "",
+    unanimite: bool = False,
+    by: User,
+) -> Deliberation:
+    """Record the jury's decision for one candidate, or raise JuryRefus saying why not.
+
+    `revision` is the one the user's page showed: if someone saved this candidate since, the
+    save is refused rather than silently overwriting theirs."""
+    jury = deliberation.jury
+    require_status(jury, JuryStatus.DELIBERATION)
+    membres = membres_of(jury)
+    [ligne] = lignes(jury, membres, only=deliberation.pk)
+    dossier = deliberation.dossier
+    version_blocs = list(Bloc.objects.filter(version=dossier.version_id))
+    problems = _check_decision(
+        decision,
+        {pk: s for pk, s in blocs.items() if pk in {b.pk for b in ligne.blocs}},
+        ligne.blocs,
+        set(ligne.acquis),
+        version_blocs,
+        jury.certification.blocs_optionnels_requis,
+    )
+    if problems:
+        raise JuryRefus(" ".join(problems))
+    previous = Deliberation.objects.filter(pk=deliberation.pk).values_list("decision", flat=True)
+    decision_changed = previous.get() != decision
+    updated = Deliberation.objects.filter(pk=deliberation.pk, revision=revision).update(
+        revision=F("revision") + 1,
+        decision=decision,
+        preconisations=preconisations.strip(),
+        motivation=motivation.strip(),
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    if not updated:
+        current = Deliberation.objects.select_related("decided_by").get(pk=deliberation.pk)
+        who = f" par {current.decided_by}" if current.decided_by else ""
+        when = f" à {timezone.localtime(current.decided_at):%H:%M}" if current.decided_at else ""
+        raise JuryRefus(
+            f"La décision de {dossier.candidat} a été modifiée{who}{when} depuis l'ouverture de "
+            "votre page : rechargez-la pour voir la décision enregistrée, puis recommencez."
+        )
+    deliberation.blocs.all().delete()
+    DecisionBloc.objects.bulk_create(
+        DecisionBloc(
+            deliberation=deliberation,
+            bloc_id=bloc.pk,
+            resultat=blocs[bloc.pk].resultat,
+            note_jury=blocs[bloc.pk].note_jury,
+            justification=blocs[bloc.pk].justification.strip(),
+        )
+        for bloc in ligne.blocs
+    )
+    if unanimite or decision_changed:
+        # Votes were cast on the decision as it stood: a new decision needs a new vote.
+        deliberation.votes.all().delete()
+    if unanimite:
+        Vote.objects.bulk_create(
+            Vote(deliberation=deliberation, membre=m, choix=VoteChoice.POUR)
+            for m in ligne.electeurs
+        )
+    deliberation.refresh_from_db()
+    return deliberation
+
+
+@transaction.atomic
+def record_votes(deliberation: Deliberation, votes: dict[int, str]) -> None:
+    """Each member's vote on the decision for this candidate (member pk → pour/contre/abstention)."""
+    jury = deliberation.jury
+    require_status(jury, JuryStatus.DELIBERATION)
+    membres = {m.pk: m for m in jury.membres.select_related("intervenant")}
+    recused = {r.membre_id: r.motif for r in deliberation.recusations.all()}
+    for membre_pk, choix in votes.items():
+        membre = membres.get(membre_pk)
+        if membre is None:
+            raise JuryRefus("Ce membre ne siège pas dans ce jury.")
+        if membre_pk in recused:
+            raise JuryRefus(
+                f"{membre.intervenant} est récusé(e) pour {deliberation.dossier.candidat} "
+                f"({recused[membre_pk]}) : pas de vote possible."
+            )
+        if not membre.present:
+            raise JuryRefus(f"{membre.intervenant} est absent(e) : pas de vote possible.")
+        if not membre.votes:
+            raise JuryRefus(f"{membre.intervenant} siège comme expert, sans voix délibérative.")
+        if choix not in VoteChoice.values:
+            raise JuryRefus(f"Vote inconnu pour {membre.intervenant}.")
+    for membre_pk, choix in votes.items():
+        Vote.objects.update_or_create(
+            deliberation=deliberation, membre_id=membre_pk, defaults={"choix": choix}
+        )
