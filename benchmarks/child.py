@@ -9,6 +9,38 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# How a measured child starts: Django set up on an empty, migrated database.
+FRESH_DATABASE = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("flush", interactive=False, verbosity=0)
+"""
+# For a child that requests pages with the test client: any host, and plain static storage
+# (no collectstatic here, so not the production manifest).
+SERVING_PAGES = """
+from django.conf import settings
+settings.ALLOWED_HOSTS = ["*"]
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+import time as _time
+from django.db import connection as _connection
+from django.test.utils import CaptureQueriesContext as _CaptureQueries
+
+# The page requested once to warm up, then `runs` times: timings (ms), last queries and response.
+def time_page(client, url, params=None, runs=5):
+    client.get(url, params)
+    timings = []
+    for _ in range(runs):
+        with _CaptureQueries(_connection) as queries:
+            start = _time.perf_counter()
+            response = client.get(url, params)
+            timings.append((_time.perf_counter() - start) * 1000)
+    assert response.status_code == 200, response.status_code
+    return timings, queries, response
+"""
+
 
 def production_env(database_url: str) -> dict[str, str]:
     """Production settings (DEBUG off: Django keeps no query log) on the given database."""

@@ -8,16 +8,13 @@ Target (issue « Délivrance… »): < 120 s on this machine; prints the time an
 import argparse
 import tempfile
 
-from child import production_env, run_child
+from child import FRESH_DATABASE, production_env, run_child
 
-CHILD = r"""
+CHILD = (
+    FRESH_DATABASE
+    + r"""
 import json, resource, sys, time
-import django
-django.setup()
 from django.conf import settings
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-call_command("flush", interactive=False, verbosity=0)
 from datetime import date
 from django.db import transaction
 from cqpilot.core.models import Organisation, RoleGrant, User
@@ -59,6 +56,7 @@ print(json.dumps({"documents": len(documents), "seconds": elapsed, "first": docu
     "last": documents[-1].numero, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "workers_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
+)
 
 
 def main() -> None:

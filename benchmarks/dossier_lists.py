@@ -13,19 +13,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+from child import FRESH_DATABASE, SERVING_PAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 
-CHILD = r"""
+CHILD = (
+    FRESH_DATABASE
+    + SERVING_PAGES
+    + r"""
 import statistics, sys, time
-import django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-call_command("flush", interactive=False, verbosity=0)
 from datetime import date, timedelta
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from cqpilot.core.models import Organisation, RoleGrant, User
 from cqpilot.dossiers.models import Candidat, Dossier, Habilitation
 from cqpilot.referentiels.models import Certification, ReferentielVersion
@@ -68,17 +67,11 @@ for user in (gestionnaire, of_user):
     client = Client()
     client.force_login(user)
     for url, params in pages:
-        client.get(url, params)
-        timings = []
-        for _ in range(5):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(url, params)
-                timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
+        timings, queries, _response = time_page(client, url, params)
         label = f"{user.username:12} {url}{'?' if params else ''}{'&'.join(f'{k}={v}' for k, v in params.items())}"
         print(f"{label:70} médiane {statistics.median(timings):6.0f} ms, max {max(timings):5.0f} ms, {len(queries)} requêtes")
 """
+)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from child import production_env, run_child
+from child import FRESH_DATABASE, production_env, run_child
 from openpyxl import Workbook
 
 HEADERS = [
@@ -35,13 +35,10 @@ NAMES = [
 ]
 FIRST = ["Léa", "Lucas", "Emma", "Hugo", "Chloé", "Louis", "Inès", "Jules", "Manon", "Nathan"]
 
-CHILD = """
+CHILD = (
+    FRESH_DATABASE
+    + """
 import json, resource, sys, time
-import django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-call_command("flush", interactive=False, verbosity=0)
 from datetime import date
 from cqpilot.core.models import Organisation, Role, RoleGrant, User
 from cqpilot.dossiers.candidats_import import import_candidats
@@ -66,6 +63,7 @@ print(json.dumps({"committed": record.committed, "rows": record.lignes, "dossier
     "errors": record.errors[:3], "seconds": elapsed,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+)
 
 
 def build_file(path: Path, rows: int) -> None:

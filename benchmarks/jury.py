@@ -10,23 +10,16 @@ Also prints the time to save one candidate's decision (the htmx form of one card
 import argparse
 import tempfile
 
-from child import production_env, run_child
+from child import FRESH_DATABASE, SERVING_PAGES, production_env, run_child
 
-CHILD = r"""
+CHILD = (
+    FRESH_DATABASE
+    + SERVING_PAGES
+    + r"""
 import json, statistics, sys, time
-import django
-django.setup()
-from django.conf import settings
-settings.ALLOWED_HOSTS = ["*"]
-# No collectstatic here: plain static storage instead of the production manifest.
-settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-call_command("flush", interactive=False, verbosity=0)
 from datetime import date
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from cqpilot.core.models import Organisation, RoleGrant, User
 from cqpilot.dossiers.models import Candidat, Dossier
 from cqpilot.jurys.models import DecisionBloc, Deliberation, Intervenant, Jury, Vote
@@ -74,14 +67,7 @@ for count in (50, int(sys.argv[1])):
     client = Client()
     client.force_login(gestionnaire)
     url = f"/jurys/{jury.pk}/deliberation/"
-    client.get(url)
-    timings = []
-    for _ in range(5):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-    assert response.status_code == 200
+    timings, queries, response = time_page(client, url)
     figures[count] = {"median_ms": statistics.median(timings), "max_ms": max(timings), "queries": len(queries),
                       "kb": len(response.content) // 1024}
     target = deliberations[-1]
@@ -92,6 +78,7 @@ for count in (50, int(sys.argv[1])):
     assert "Décision enregistrée." in response.text, response.text[:2000]
 print(json.dumps({"vendor": connection.vendor, "figures": figures}))
 """
+)
 
 
 def main() -> None:

@@ -14,20 +14,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from child import production_env, run_child
+from child import FRESH_DATABASE, production_env, run_child
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "rncp"
 SOURCES = ["export_fiches_RNCP_V4_1_extrait.xml", "export_fiches_RS_V4_1_extrait.xml"]
 
-CHILD = """
+CHILD = (
+    FRESH_DATABASE
+    + """
 import json, os, resource, sys, time
-import django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-call_command("flush", interactive=False, verbosity=0)
 from cqpilot.referentiels.models import Bloc, Competence
 from cqpilot.referentiels.rncp_import import import_rncp_export
 start = time.perf_counter()
@@ -39,6 +36,7 @@ print(json.dumps({
     "seconds": elapsed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
 """
+)
 
 
 def build_export(path: Path, count: int) -> int:
