@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "cqpilot.jurys",
     "cqpilot.evaluations",
     "cqpilot.delivrance",
+    "cqpilot.pilotage",
+    "cqpilot.api",
+    "ninja",  # serves the API documentation's scripts itself (otherwise from a CDN)
 ]
 
 MIDDLEWARE = [
@@ -180,6 +183,10 @@ VERIFICATION_RATE = os.environ.get("VERIFICATION_RATE", "30/m")
 # Background jobs (batch issuance): stored in the database, run by `cqpilot db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The address printed in QR codes and credentials: where the public verification page lives.
+# Requests per token to the API (django-ninja throttling, kept in the cache).
+API_RATE = os.environ.get("API_RATE", "600/m")
+# Webhook addresses must be HTTPS, except on a developer's machine.
+WEBHOOKS_ALLOW_HTTP = DEBUG
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {

@@ -20,3 +20,4 @@ FIELD_ENCRYPTION_KEYS = ["Im0SA1FiwpvjTQ-BRfOBuq1qj8iZ-WM4k34RBUwoFyQ="]  # a te
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PUBLIC_URL = "https://cqpilot.exemple.fr"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+WEBHOOKS_ALLOW_HTTP = True  # the tests receive webhooks on a local HTTP server

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict:
     if user.is_certificateur_manager:
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))
         items.append(("Délivrance", reverse("delivrance:registre")))
+        items.append(("Pilotage", reverse("pilotage:tableau_de_bord")))
         # « À accrocher » is a certifier's own list; the super-administrator has the tool only.
         accrochage = "accrochage:a_accrocher" if user.organisation else "accrochage:standalone"
         items.append(("Accrochage", reverse(accrochage)))

@@ -5,7 +5,7 @@ import io
 from datetime import date
 
 from cqpilot.accrochage.depots import build_files, ensure_passages, record_report
-from cqpilot.accrochage.models import PassageAccrochage, ReglagesAccrochage
+from cqpilot.accrochage.models import PassageAccrochage
 from cqpilot.accrochage.rapport import parse_rapport
 from cqpilot.core.models import Organisation, User
 from cqpilot.delivrance.services import a_delivrer, issue_all
@@ -30,59 +30,88 @@ HOLDERS = [
 ]
 
 
-def earlier_jury(
-    metallurgie: Organisation, formatech: Organisation, people: list, users: dict[str, User]
-) -> None:
+def signed_jury(
+    metallurgie: Organisation,
+    people: list,
+    users: dict[str, User],
+    holders: list[tuple],
+    *,
+    inscrits_le: date,
+    jury_le: date,
+    delivre_le: date,
+) -> Jury:
+    """A jury of the CQP Agent de maintenance that deliberated, signed, and whose documents were
+    issued. A holder: identity (as HOLDERS), then OF (or None), voie d'accès and decision."""
     maintenance = Certification.objects.get(code_rncp_rs="RNCP39912")
     version = maintenance.versions.get(numero=1)
     gestionnaire, president = users["gestionnaire.metallurgie"], users["jury.metallurgie"]
-    dossiers = []
-    for nom, prenom, sexe, annee, mois, jour, insee, commune, nir in HOLDERS:
+    decisions = {}
+    for nom, prenom, sexe, annee, mois, jour, insee, commune, nir, of, voie, decision in holders:
         candidat = Candidat.objects.create(
             nom_naissance=nom, prenom1=prenom, sexe=sexe, annee_naissance=annee,
             mois_naissance=mois, jour_naissance=jour, code_insee_naissance=insee,
             commune_naissance=commune, nir=nir, situation=Situation.SALARIE,
-            created_by_organisation=formatech, email=f"{prenom.lower()}.{nom.lower()}@exemple.fr",
+            created_by_organisation=of or metallurgie,
+            email=f"{prenom.lower()}.{nom.lower()}@exemple.fr",
         )  # fmt: skip
-        dossiers.append(
-            Dossier.objects.create(
-                candidat=candidat,
-                certification=maintenance,
-                version=version,
-                organisme=formatech,
-                initiative=Initiative.EMPLOYEUR,
-                voie_acces=VoieAcces.FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION,
-                date_inscription=date(2025, 9, 8),
-                state=DossierState.PRESENTE_JURY,
-                created_by=gestionnaire,
-            )
+        dossier = Dossier.objects.create(
+            candidat=candidat,
+            certification=maintenance,
+            version=version,
+            organisme=of,
+            initiative=Initiative.EMPLOYEUR if of else Initiative.CERTIFIE,
+            voie_acces=voie,
+            experience_mois=36 if voie == VoieAcces.VAE else None,
+            date_inscription=inscrits_le,
+            state=DossierState.PRESENTE_JURY,
+            created_by=gestionnaire,
         )
+        decisions[dossier.pk] = decision
     jury = Jury.objects.create(
-        organisation=metallurgie, certification=maintenance, date=date(2026, 6, 18),
+        organisation=metallurgie, certification=maintenance, date=jury_le,
         lieu="UIMM Lyon-Rhône, 60 avenue Jean Mermoz, 69008 Lyon",
     )  # fmt: skip
     for intervenant, role in people:
         add_membre(jury, intervenant, role)
-    add_dossiers(jury, dossiers, by=gestionnaire)
+    add_dossiers(jury, Dossier.objects.filter(pk__in=decisions), by=gestionnaire)
     open_deliberation(jury, by=gestionnaire)
     for ligne in lignes(jury, membres_of(jury)):
+        decision = decisions[ligne.deliberation.dossier_id]
+        results = {
+            Decision.TOTALE: ["valide"] * len(ligne.blocs),
+            Decision.PARTIELLE: ["valide"] * (len(ligne.blocs) - 1) + ["non_valide"],
+            Decision.NON_VALIDE: ["non_valide"] * len(ligne.blocs),
+        }[decision]
         save_decision(
             ligne.deliberation,
             revision=0,
-            decision=Decision.TOTALE,
-            blocs={bloc.pk: BlocSaisie("valide") for bloc in ligne.blocs},
+            decision=decision,
+            blocs={b.pk: BlocSaisie(r) for b, r in zip(ligne.blocs, results, strict=True)},
             unanimite=True,
             by=gestionnaire,
         )
     close(jury, by=gestionnaire)
     sign(jury, by=president)
-    issue_all(a_delivrer(jury), by=gestionnaire, on=date(2026, 6, 25), workers=1)
-    ReglagesAccrochage.objects.create(
-        organisation=metallurgie, id_client="MET00001", id_contrat="MCFCER004512"
+    issue_all(a_delivrer(jury), by=gestionnaire, on=delivre_le, workers=1)
+    return jury
+
+
+def earlier_jury(
+    metallurgie: Organisation, formatech: Organisation, people: list, users: dict[str, User]
+) -> None:
+    contrat_pro = VoieAcces.FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION
+    signed_jury(
+        metallurgie,
+        people,
+        users,
+        [(*holder, formatech, contrat_pro, Decision.TOTALE) for holder in HOLDERS],
+        inscrits_le=date(2025, 9, 8),
+        jury_le=date(2026, 6, 18),
+        delivre_le=date(2026, 6, 25),
     )
-    ensure_passages(metallurgie)
+    ensure_passages(metallurgie)  # CDC settings: see pilotage.promotions, loaded first
     lambert = PassageAccrochage.objects.get(document__dossier__candidat__nom_naissance="Lambert")
-    [fichier] = build_files(metallurgie, [lambert], by=gestionnaire)
+    [fichier] = build_files(metallurgie, [lambert], by=users["gestionnaire.metallurgie"])
     record_report(
         fichier,
         parse_rapport(

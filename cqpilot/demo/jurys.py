@@ -22,6 +22,7 @@ from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Certification
 
 from .delivrance import earlier_jury
+from .pilotage import promotions
 
 
 def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
@@ -71,6 +72,7 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
         (person("Diallo", "Moussa", College.SALARIES, organismes=[formatech]), RoleJury.MEMBRE),
         (person("Vasseur", "Paul", College.AUCUN), RoleJury.EXPERT),
     ]
+    promotions(metallurgie, formatech, people, users)
     earlier_jury(metallurgie, formatech, people, users)
     evaluate(metallurgie, maintenance, users)
     jury = Jury.objects.create(

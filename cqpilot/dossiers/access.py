@@ -15,6 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from cqpilot.core.bulk import insert_rows
+from cqpilot.core.models import Role, User
 from cqpilot.referentiels.models import Certification
 
 from .models import Candidat, CandidatAcces, Dossier
@@ -130,3 +131,10 @@ def certificateurs_changed(sender, instance, action: str, pk_set=None, **kwargs)
         return
     candidats = Dossier.objects.filter(certification__in=certifications)
     sync_acces(candidats.values_list("candidat", flat=True).distinct().iterator())
+
+
+def can_edit_dossiers(user: User) -> bool:
+    """Who may create and change candidates and dossiers (in the UI and through the API)."""
+    return user.is_superuser or user.has_role(
+        Role.ADMINISTRATEUR, Role.GESTIONNAIRE, Role.ORGANISME_FORMATION
+    )

@@ -179,6 +179,22 @@ class CandidatForm(forms.ModelForm):
         return super().save(commit)
 
 
+def enrollable_versions(user: User):
+    """Published référentiels a user may open dossiers on: its own certifications for a
+    certifier, those it is habilitated for for a partner OF."""
+    published = ReferentielVersion.objects.filter(status=VersionStatus.PUBLIEE).select_related(
+        "certification"
+    )
+    organisation = user.organisation
+    if user.is_superuser:
+        versions = published
+    elif organisation is not None and organisation.is_certificateur:
+        versions = published.filter(certification__certificateurs=organisation)
+    else:
+        versions = published.filter(certification__habilitations__organisme=organisation).distinct()
+    return versions.order_by("certification__intitule", "-numero")
+
+
 class DossierForm(forms.ModelForm):
     class Meta:
         model = Dossier
@@ -203,18 +219,7 @@ class DossierForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.by = by
         organisation = by.organisation
-        published = ReferentielVersion.objects.filter(status=VersionStatus.PUBLIEE).select_related(
-            "certification"
-        )
-        if by.is_superuser:
-            versions = published
-        elif organisation is not None and organisation.is_certificateur:
-            versions = published.filter(certification__certificateurs=organisation)
-        else:
-            versions = published.filter(
-                certification__habilitations__organisme=organisation
-            ).distinct()
-        self.fields["version"].queryset = versions.order_by("certification__intitule", "-numero")
+        self.fields["version"].queryset = enrollable_versions(by)
         self.fields["version"].label_from_instance = lambda v: (
             f"{v.certification} — version {v.numero}"
         )

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cqpilot.core.models import Organisation, OrganisationKind, Role, of_own_organisation
+from cqpilot.core.models import Organisation, OrganisationKind, of_own_organisation
 from cqpilot.core.tables import Column, table
 from cqpilot.referentiels.models import Bloc, Certification
 
 from . import exports
+from .access import can_edit_dossiers
 from .acquis import carried_over, valid_until
 from .candidats_import import import_candidats
 from .documents import add_document, check_document
@@ -51,12 +52,6 @@ from .workflow import (
 def _require_certifier_manager(request: HttpRequest) -> None:
     if not request.user.is_certificateur_manager:
         raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
-
-
-def can_edit_dossiers(user) -> bool:
-    return user.is_superuser or user.has_role(
-        Role.ADMINISTRATEUR, Role.GESTIONNAIRE, Role.ORGANISME_FORMATION
-    )
 
 
 def _require_dossier_editor(request: HttpRequest) -> None:

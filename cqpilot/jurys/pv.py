@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -149,15 +150,20 @@ def decision_date(jury: Jury) -> date:
     return jury.date_validation_cpne or jury.date
 
 
+# Sent once a signed PV's (or the CPNE's) decisions are applied, with the deliberations.
+decisions_applied = Signal()
+
+
 def apply_decisions(jury: Jury, *, by: User) -> None:
     """Dossiers take the jury's decisions; validated blocs become acquired (carried over by
     later dossiers). Idempotent, so that a rectified PV re-applies cleanly."""
     on = decision_date(jury)
     pv = jury.pvs.order_by("numero").last()
     motif = f"Décision du jury du {jury.date:%d/%m/%Y} (PV v{pv.numero})"
-    for deliberation in jury.deliberations.select_related("dossier__candidat").prefetch_related(
-        "blocs"
-    ):
+    deliberations = jury.deliberations.select_related(
+        "dossier__candidat", "dossier__organisme"
+    ).prefetch_related("blocs__bloc")
+    for deliberation in deliberations:
         dossier = deliberation.dossier
         record_jury_decision(dossier, DOSSIER_STATE[deliberation.decision], by=by, motif=motif)
         BlocAcquis.objects.filter(dossier=dossier, source=AcquisSource.JURY).delete()
@@ -173,3 +179,4 @@ def apply_decisions(jury: Jury, *, by: User) -> None:
             for decision in deliberation.blocs.all()
             if decision.resultat == BlocResultat.VALIDE
         )
+    decisions_applied.send(sender=Jury, jury=jury, deliberations=list(deliberations))

@@ -1,8 +1,12 @@
-"""A signed jury with one full validation, one partial and one refusal, ready for délivrance."""
+"""A signed jury with one full validation, one partial and one refusal, ready for délivrance;
+register lines for what only reads the register."""
 
 from datetime import date
 
-from cqpilot.delivrance.models import ModeleParchemin
+import factory
+
+from cqpilot.delivrance.models import DocumentDelivre, ModeleParchemin
+from cqpilot.dossiers.tests.factories import DossierFactory
 from cqpilot.jurys.deliberation import BlocSaisie, save_decision
 from cqpilot.jurys.models import BlocResultat, Decision
 from cqpilot.jurys.pv import close, sign
@@ -48,3 +52,23 @@ def signed_jury(*, nsf: bool = True) -> Scenario:
     close(s.jury, by=s.gestionnaire)
     sign(s.jury, by=s.president)
     return s
+
+
+class DocumentDelivreFactory(factory.django.DjangoModelFactory):
+    """A parchemin in the register, without its PDF: for statistics and surveys."""
+
+    class Meta:
+        model = DocumentDelivre
+
+    dossier = factory.SubFactory(DossierFactory)
+    organisation = factory.LazyAttribute(lambda d: d.dossier.certification.certificateurs.first())
+    certification = factory.LazyAttribute(lambda d: d.dossier.certification)
+    version = factory.LazyAttribute(lambda d: d.dossier.version)
+    kind = "parchemin"
+    numero = factory.Sequence(lambda n: f"CQP-2026-{n:06d}")
+    code = factory.Sequence(lambda n: f"T{n:09d}")
+    status_index = factory.Sequence(lambda n: n)
+    date_decision = date(2025, 6, 20)
+    date_delivrance = factory.LazyAttribute(lambda d: d.date_decision)
+    lieu_delivrance = "Paris"
+    created_by = factory.SubFactory("cqpilot.core.tests.factories.UserFactory")

@@ -1,11 +1,15 @@
 """`make demo` loads a data set every demo login can work with."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from cqpilot.core.models import User
 from cqpilot.demo import DEMO_USERS, load_demo
 from cqpilot.jurys.models import Jury
+from cqpilot.pilotage.renouvellement import pack
+from cqpilot.referentiels.models import Certification
 
 pytestmark = pytest.mark.django_db
 
@@ -20,27 +24,36 @@ def test_the_demo_loads_once_and_every_login_reaches_its_pages(client):
             assert client.get(item["url"]).status_code == 200, (username, item["url"])
 
 
-def test_the_demo_jury_is_ready_to_deliberate(client):
-    load_demo()
-    jury = Jury.objects.get(status="preparation")
-
-    assert jury.deliberations.count() == 3
-    assert jury.membres.filter(role="president", intervenant__user__username="jury.metallurgie")
-    client.force_login(User.objects.get(username="gestionnaire.metallurgie"))
-    page = client.get(reverse("jurys:jury_detail", args=[jury.pk]))
-    assert "Composition régulière" in page.text
-
-
-def test_the_demo_has_issued_parchemins_one_accepted_one_overdue(client):
+def test_the_demo_covers_every_step_from_the_jury_to_the_renewal_pack(client):
+    """One load for several checks: loading the demo renders some twenty PDFs."""
     from cqpilot.accrochage.models import PassageAccrochage
 
     load_demo()
+    client.force_login(User.objects.get(username="gestionnaire.metallurgie"))
+
+    # a jury ready to deliberate
+    jury = Jury.objects.get(status="preparation")
+    assert jury.deliberations.count() == 3
+    assert jury.membres.filter(role="president", intervenant__user__username="jury.metallurgie")
+    page = client.get(reverse("jurys:jury_detail", args=[jury.pk]))
+    assert "Composition régulière" in page.text
+
+    # the parchemins of June 2026: one accepted by the CDC, one overdue
     statuses = dict(
-        PassageAccrochage.objects.values_list(
+        PassageAccrochage.objects.filter(document__date_delivrance__year=2026).values_list(
             "document__dossier__candidat__nom_naissance", "status"
         )
     )
     assert statuses == {"Lambert": "accepte", "Girard": "a_deposer"}
-    client.force_login(User.objects.get(username="gestionnaire.metallurgie"))
     page = client.get(reverse("accrochage:a_accrocher"))
     assert "en retard de" in page.text
+
+    # two promotions surveyed for the renewal pack
+    maintenance = Certification.objects.get(code_rncp_rs="RNCP39912")
+    certifies, six_mois, deux_ans = pack(maintenance, date(2026, 11, 23))
+    assert certifies.rows[-1] == ["Total", 5, 6, 2, 13]
+    # 2024: 5 holders asked, 4 answered at each échéance, 3 then 3 in the targeted job
+    assert six_mois.rows[0] == [2024, 5, 5, 4, 80.0, 4, 3, 100.0, 75.0]
+    assert deux_ans.rows[0] == [2024, 5, 5, 4, 80.0, 4, 3, 100.0, 75.0]
+    page = client.get(reverse("pilotage:renouvellement"), {"certification": maintenance.pk})
+    assert "Insertion à 2 ans" in page.text

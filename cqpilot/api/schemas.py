@@ -1,0 +1,343 @@
+"""What the API reads and writes. Inputs are checked by the UI's own forms (same rules, same
+French messages); these schemas give the types of the OpenAPI document."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.utils import timezone
+from ninja import Path, Query, Schema
+from pydantic import AfterValidator, ConfigDict, Field
+
+MAX_ID = 2**63 - 1  # the databases' bigint: a larger id is a request error, not a crash
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+# no NUL character: PostgreSQL refuses it in text, so it must be refused before
+QueryText = Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")]
+Text = Annotated[str, Field(max_length=5000, pattern=r"^[^\x00]*$")]
+
+
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 lets through: the instant is
+    compared in UTC, and one outside the calendar once converted is a request error."""
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date et heure hors du calendrier") from None
+
+
+QueryDateTime = Annotated[datetime | None, AfterValidator(_in_utc), Query(None)]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Refus(Schema):
+    detail: str
+    erreurs: list[dict] = []
+
+
+class Moi(Schema):
+    utilisateur: str
+    organisation: str | None
+    type_organisation: str | None
+    roles: list[str]
+
+
+class CandidatPatch(Strict):
+    nom_naissance: str | None = None
+    nom_usage: str | None = None
+    prenom1: str | None = None
+    prenom2: str | None = None
+    prenom3: str | None = None
+    sexe: str | None = None
+    jour_naissance: int | None = None
+    mois_naissance: int | None = None
+    annee_naissance: int | None = None
+    code_insee_naissance: str | None = None
+    code_postal_naissance: str | None = None
+    commune_naissance: str | None = None
+    pays_naissance: str | None = None
+    email: str | None = None
+    telephone: str | None = None
+    adresse: str | None = None
+    situation: str | None = None
+    employeur_siret: str | None = None
+    employeur_idcc: str | None = None
+    nir: str | None = None  # certifier only; never read back
+    autre_personne: bool = False  # confirms a homonym is another person
+
+
+class CandidatIn(CandidatPatch):
+    nom_naissance: str
+    prenom1: str
+    sexe: str
+    annee_naissance: int
+
+
+class CandidatOut(Schema):
+    id: int
+    nom_naissance: str
+    nom_usage: str
+    prenom1: str
+    prenom2: str
+    prenom3: str
+    sexe: str
+    jour_naissance: int | None
+    mois_naissance: int | None
+    annee_naissance: int
+    code_insee_naissance: str
+    code_postal_naissance: str
+    commune_naissance: str
+    pays_naissance: str
+    email: str
+    telephone: str
+    adresse: str
+    situation: str
+    employeur_siret: str
+    employeur_idcc: str
+    nir_masque: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CertificationRef(Schema):
+    id: int
+    intitule: str
+    code_rncp_rs: str
+
+
+class BlocRef(Schema):
+    id: int
+    code: str
+    intitule: str
+
+
+class VersionOut(Schema):
+    id: int
+    numero: int
+    certification: CertificationRef
+    blocs: list[BlocRef]
+
+    @staticmethod
+    def resolve_blocs(obj) -> list:
+        return list(obj.blocs.all())
+
+
+class BlocObtenu(Schema):
+    bloc: int
+    code: str
+    date_obtention: date
+
+    @staticmethod
+    def resolve_bloc(obj) -> int:
+        return obj.bloc_id
+
+    @staticmethod
+    def resolve_code(obj) -> str:
+        return obj.bloc.code
+
+
+class DossierPatch(Strict):
+    version: Id | None = None
+    organisme: Id | None = None  # certifier only: a partner OF's dossiers are its own
+    voie_acces: str | None = None
+    voie_vae: str | None = None
+    initiative: str | None = None
+    date_inscription: date | None = None
+    experience_mois: int | None = None
+    cpf: bool | None = None
+    blocs_vises: list[Id] | None = None
+
+
+class DossierIn(DossierPatch):
+    candidat: Id
+    version: Id
+    voie_acces: str
+    date_inscription: date
+
+
+class DossierOut(Schema):
+    id: int
+    candidat: int
+    certification: CertificationRef
+    version: int
+    organisme: int | None
+    voie_acces: str
+    voie_vae: str
+    initiative: str
+    date_inscription: date
+    experience_mois: int | None
+    cpf: bool
+    blocs_vises: list[int]
+    etat: str
+    etat_libelle: str
+    etat_change_le: datetime | None
+    blocs_obtenus: list[BlocObtenu]
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_candidat(obj) -> int:
+        return obj.candidat_id
+
+    @staticmethod
+    def resolve_version(obj) -> int:
+        return obj.version_id
+
+    @staticmethod
+    def resolve_organisme(obj) -> int | None:
+        return obj.organisme_id
+
+    @staticmethod
+    def resolve_blocs_vises(obj) -> list[int]:
+        return [bloc.pk for bloc in obj.blocs_vises.all()]
+
+    @staticmethod
+    def resolve_etat(obj) -> str:
+        return obj.state
+
+    @staticmethod
+    def resolve_etat_libelle(obj) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_etat_change_le(obj) -> datetime | None:
+        return obj.state_changed_at
+
+    @staticmethod
+    def resolve_blocs_obtenus(obj) -> list:
+        return list(obj.blocs_obtenus.all())
+
+
+class TransitionIn(Strict):
+    etat: Text
+    motif: Text = ""
+
+
+class PieceOut(Schema):
+    id: int
+    type: str
+    nom: str
+    statut: str
+    motif_refus: str
+    deposee_le: datetime
+
+    @staticmethod
+    def resolve_statut(obj) -> str:
+        return obj.status
+
+    @staticmethod
+    def resolve_deposee_le(obj) -> datetime:
+        return obj.uploaded_at
+
+
+class CritereOut(Schema):
+    id: int
+    intitule: str
+
+
+class InscritOut(Schema):
+    dossier: int
+    candidat: str
+
+
+class EpreuveOut(Schema):
+    id: int
+    session: int
+    date: date
+    bloc: str
+    modalite: str
+    notation: str
+    note_sur: int | None
+    seuil: float | None
+    criteres: list[CritereOut]
+    inscrits: list[InscritOut]
+
+
+class ResultatIn(Strict):
+    dossier: Id
+    criteres: dict[Id, bool] = {}
+    note: Decimal | None = Field(None, ge=0, le=1000, max_digits=6, decimal_places=2)
+    commentaire: Text = ""
+
+
+class ResultatOut(Schema):
+    id: int
+    dossier: int
+    acquis: bool
+    note: float | None
+
+    @staticmethod
+    def resolve_dossier(obj) -> int:
+        return obj.dossier_id
+
+
+class DecisionBlocOut(Schema):
+    bloc: str
+    resultat: str
+
+    @staticmethod
+    def resolve_bloc(obj) -> str:
+        return obj.bloc.code
+
+
+class DecisionOut(Schema):
+    dossier: int
+    jury: int
+    date_jury: date
+    decision: str
+    blocs: list[DecisionBlocOut]
+
+    @staticmethod
+    def resolve_dossier(obj) -> int:
+        return obj.dossier_id
+
+    @staticmethod
+    def resolve_jury(obj) -> int:
+        return obj.jury_id
+
+    @staticmethod
+    def resolve_date_jury(obj) -> date:
+        return obj.jury.date
+
+    @staticmethod
+    def resolve_blocs(obj) -> list:
+        return list(obj.blocs.all())
+
+
+class DocumentDelivreOut(Schema):
+    id: int
+    numero: str
+    type: str
+    dossier: int
+    certification: int
+    date_decision: date
+    date_delivrance: date
+    statut: str
+    code_verification: str
+
+    @staticmethod
+    def resolve_type(obj) -> str:
+        return obj.kind
+
+    @staticmethod
+    def resolve_dossier(obj) -> int:
+        return obj.dossier_id
+
+    @staticmethod
+    def resolve_certification(obj) -> int:
+        return obj.certification_id
+
+    @staticmethod
+    def resolve_statut(obj) -> str:
+        return obj.status
+
+    @staticmethod
+    def resolve_code_verification(obj) -> str:
+        return obj.code

@@ -1,0 +1,110 @@
+"""Demo: the two promotions before June 2026 (juries of 2024 and 2025) for the RNCP renewal
+pack, their holders deposited at the Caisse des Dépôts and surveyed at 6 months and 2 years."""
+
+import io
+from datetime import date
+
+from django.test.utils import override_settings
+
+from cqpilot.accrochage.depots import build_files, ensure_passages, record_report
+from cqpilot.accrochage.models import PassageAccrochage, ReglagesAccrochage
+from cqpilot.accrochage.rapport import parse_rapport
+from cqpilot.core.models import Organisation, User
+from cqpilot.dossiers.models import VoieAcces
+from cqpilot.jurys.models import Decision
+from cqpilot.pilotage.enquetes import record_answer, send_due
+from cqpilot.pilotage.models import EnqueteInsertion
+
+from .delivrance import signed_jury
+
+CONTRAT_PRO = VoieAcces.FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION
+PRO_A = VoieAcces.FORMATION_CONTINUE_PRO_A
+VAE = VoieAcces.VAE
+LIBRE = VoieAcces.CANDIDAT_LIBRE
+T, P, N = Decision.TOTALE, Decision.PARTIELLE, Decision.NON_VALIDE
+
+
+def promotion_2024(formatech: Organisation) -> list[tuple]:
+    return [
+        ("Morel", "Julien", "M", 1991, 3, 14, "69266", "Villeurbanne", "", formatech, CONTRAT_PRO, T),
+        ("Fournier", "Claire", "F", 1985, 7, 2, "69123", "Lyon", "", formatech, CONTRAT_PRO, T),
+        ("Mercier", "Yanis", "M", 1999, 11, 23, "38185", "Grenoble", "", formatech, PRO_A, T),
+        ("Blanc", "Inès", "F", 1979, 1, 30, "42218", "Saint-Étienne", "", None, VAE, T),
+        ("Guérin", "Loïc", "M", 1983, 5, 17, "69123", "Lyon", "", None, VAE, T),
+        ("Faure", "Sarah", "F", 1994, 9, 8, "01053", "Bourg-en-Bresse", "", formatech, PRO_A, P),
+    ]  # fmt: skip
+
+
+def promotion_2025(formatech: Organisation) -> list[tuple]:
+    return [
+        ("André", "Lucas", "M", 2000, 2, 11, "69123", "Lyon", "", formatech, CONTRAT_PRO, T),
+        ("Rousseau", "Emma", "F", 1997, 6, 25, "69266", "Villeurbanne", "", formatech, CONTRAT_PRO, T),
+        ("Lemoine", "Hugo", "M", 2001, 10, 3, "38185", "Grenoble", "", formatech, CONTRAT_PRO, T),
+        ("Chevalier", "Léa", "F", 1990, 4, 19, "42218", "Saint-Étienne", "", formatech, PRO_A, T),
+        ("Perrot", "Nathan", "M", 1976, 8, 6, "69123", "Lyon", "", None, VAE, T),
+        ("Masson", "Chloé", "F", 1993, 12, 12, "73065", "Chambéry", "", None, LIBRE, T),
+        ("Colin", "Théo", "M", 1998, 3, 28, "69123", "Lyon", "", formatech, CONTRAT_PRO, N),
+    ]  # fmt: skip
+
+
+# name → answer at 6 months, at 2 years (None: did not answer)
+ANSWERS = {
+    "Morel": ("metier_vise", "metier_vise"),
+    "Fournier": ("metier_vise", "metier_vise"),
+    "Mercier": ("autre_metier", "metier_vise"),
+    "Blanc": ("metier_vise", None),
+    "Guérin": (None, "autre_metier"),
+    "André": ("metier_vise", None),
+    "Rousseau": ("metier_vise", None),
+    "Lemoine": ("recherche", None),
+    "Chevalier": ("metier_vise", None),
+    "Perrot": (None, None),
+    "Masson": ("formation", None),
+}
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+def promotions(
+    metallurgie: Organisation, formatech: Organisation, people: list, users: dict[str, User]
+) -> None:
+    """E-mails of the past are not printed on the console of `make demo`."""
+    signed_jury(
+        metallurgie, people, users, promotion_2024(formatech),
+        inscrits_le=date(2023, 9, 11), jury_le=date(2024, 6, 20), delivre_le=date(2024, 6, 27),
+    )  # fmt: skip
+    signed_jury(
+        metallurgie, people, users, promotion_2025(formatech),
+        inscrits_le=date(2024, 9, 9), jury_le=date(2025, 6, 19), delivre_le=date(2025, 6, 26),
+    )  # fmt: skip
+    gestionnaire = users["gestionnaire.metallurgie"]
+    ReglagesAccrochage.objects.create(
+        organisation=metallurgie, id_client="MET00001", id_contrat="MCFCER004512"
+    )
+    ensure_passages(metallurgie)
+    deposited = list(PassageAccrochage.objects.filter(document__date_delivrance__year__lt=2026))
+    [fichier] = build_files(metallurgie, deposited, by=gestionnaire)
+    ok = "".join(f"<idTechnique>{p.id_technique}</idTechnique>" for p in deposited)
+    record_report(
+        fichier,
+        parse_rapport(
+            io.BytesIO(
+                f"<rapport><idFlux>{fichier.id_flux}</idFlux><idTraitement>88120</idTraitement>"
+                f"<PassagesOK>{ok}</PassagesOK></rapport>".encode()
+            )
+        ),
+    )
+    for day in (date(2024, 12, 21), date(2025, 12, 20), date(2026, 6, 20)):
+        send_due(metallurgie, day)
+        for enquete in EnqueteInsertion.objects.filter(
+            date_prevue__lte=day, repondue_le=None
+        ).select_related("document__dossier__candidat"):
+            answers = ANSWERS.get(enquete.document.dossier.candidat.nom_naissance, (None, None))
+            situation = answers[0 if enquete.echeance == "6_mois" else 1]
+            if situation:
+                employed = situation in ("metier_vise", "autre_metier")
+                record_answer(
+                    enquete,
+                    situation=situation,
+                    type_contrat="cdi" if employed else "",
+                    commentaire="",
+                )

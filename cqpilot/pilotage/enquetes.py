@@ -1,0 +1,160 @@
+"""The insertion survey: who is asked when, the e-mails and reminders, the signed link.
+
+Each holder of a parchemin is asked at 6 months and at 2 years after the decision. A survey is
+only opened while its answers still mean something: a holder certified three years before
+cqpilot was installed is not asked how he was doing at 6 months.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from cqpilot.core.models import Organisation
+from cqpilot.delivrance.models import DocumentDelivre, DocumentKind, DocumentStatus
+from cqpilot.dossiers.acquis import add_months
+
+from .models import MONTHS_AFTER_CERTIFICATION, EnqueteInsertion
+
+ANSWER_WINDOW = timedelta(days=183)  # a survey is opened, and answered, within 6 months
+REMINDER_AFTER = timedelta(days=15)
+MAX_REMINDERS = 2
+SALT = "cqpilot.pilotage.enquete"
+
+
+def due_on(document: DocumentDelivre, echeance: str) -> date:
+    return add_months(document.date_decision, MONTHS_AFTER_CERTIFICATION[echeance])
+
+
+def token_of(enquete: EnqueteInsertion) -> str:
+    return signing.dumps(enquete.pk, salt=SALT)
+
+
+def enquete_of(token: str) -> EnqueteInsertion | None:
+    """The survey a link designates, or None when the link was altered."""
+    try:
+        pk = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        EnqueteInsertion.objects.select_related(
+            "document__certification", "document__dossier__candidat"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def is_open(enquete: EnqueteInsertion, today: date) -> bool:
+    return enquete.repondue_le is None and today <= enquete.date_prevue + ANSWER_WINDOW
+
+
+def link_of(enquete: EnqueteInsertion) -> str:
+    return settings.PUBLIC_URL + reverse("enquete", args=[token_of(enquete)])
+
+
+def open_due(organisation: Organisation, today: date) -> list[EnqueteInsertion]:
+    """Creates the surveys whose date has come for the certifier's valid parchemins."""
+    parchemins = DocumentDelivre.objects.filter(
+        organisation=organisation, kind=DocumentKind.PARCHEMIN, status=DocumentStatus.VALIDE
+    )
+    created = []
+    for echeance, months in MONTHS_AFTER_CERTIFICATION.items():
+        # decided between (today - months - window) and (today - months): due, still meaningful
+        latest = add_months(today, -months)
+        earliest = latest - ANSWER_WINDOW
+        for document in (
+            parchemins.filter(date_decision__gt=earliest, date_decision__lte=latest)
+            .exclude(enquetes__echeance=echeance)
+            .select_related("dossier__candidat")
+        ):
+            created.append(
+                EnqueteInsertion(
+                    organisation=organisation,
+                    document=document,
+                    echeance=echeance,
+                    date_prevue=due_on(document, echeance),
+                    email=document.dossier.candidat.email,
+                )
+            )
+    return EnqueteInsertion.objects.bulk_create(created)
+
+
+@dataclass
+class Envoi:
+    ouvertes: int = 0
+    envoyees: int = 0
+    relances: int = 0
+    sans_courriel: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.ouvertes} enquête(s) ouverte(s), {self.envoyees} courriel(s) envoyé(s), "
+            f"{self.relances} relance(s), {self.sans_courriel} titulaire(s) sans courriel"
+        )
+
+
+def _send(enquete: EnqueteInsertion, *, reminder: bool) -> None:
+    document = enquete.document
+    subject = f"Votre parcours depuis le {document.certification.intitule}"
+    EmailMessage(
+        f"Rappel : {subject}" if reminder else subject,
+        render_to_string(
+            "pilotage/courriel_enquete.txt",
+            {
+                "enquete": enquete,
+                "candidat": document.dossier.candidat,
+                "certification": document.certification,
+                "url": link_of(enquete),
+                "reminder": reminder,
+                "closes_on": enquete.date_prevue + ANSWER_WINDOW,
+            },
+        ),
+        settings.DEFAULT_FROM_EMAIL,
+        [enquete.email],
+    ).send()
+
+
+def send_due(organisation: Organisation, today: date) -> Envoi:
+    """Opens the surveys that are due, sends their first e-mail and the reminders (15 days
+    apart, two at most). Meant to run daily (`cqpilot enquetes`), safe to run twice."""
+    envoi = Envoi(ouvertes=len(open_due(organisation, today)))
+    pending = EnqueteInsertion.objects.filter(
+        organisation=organisation, repondue_le=None, date_prevue__gte=today - ANSWER_WINDOW
+    ).select_related("document__certification", "document__dossier__candidat")
+    for enquete in pending:
+        if not enquete.email:
+            envoi.sans_courriel += 1
+            continue
+        with transaction.atomic():
+            if enquete.envoyee_le is None:
+                _send(enquete, reminder=False)
+                enquete.envoyee_le = today
+                envoi.envoyees += 1
+            elif enquete.relances < MAX_REMINDERS and (
+                today - (enquete.derniere_relance_le or enquete.envoyee_le) >= REMINDER_AFTER
+            ):
+                _send(enquete, reminder=True)
+                enquete.relances += 1
+                enquete.derniere_relance_le = today
+                envoi.relances += 1
+            else:
+                continue
+            enquete.save(update_fields=["envoyee_le", "relances", "derniere_relance_le"])
+    return envoi
+
+
+def record_answer(
+    enquete: EnqueteInsertion, *, situation: str, type_contrat: str, commentaire: str
+) -> None:
+    enquete.situation = situation
+    enquete.type_contrat = type_contrat
+    enquete.commentaire = commentaire
+    enquete.repondue_le = timezone.now()
+    enquete.save(update_fields=["situation", "type_contrat", "commentaire", "repondue_le"])

@@ -1,0 +1,41 @@
+"""Every dashboard table as xlsx or csv, with cells that cannot run as formulas."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from cqpilot.core.spreadsheets import neutralise_formula
+
+from .stats import Table
+
+
+def _cells(row: list) -> list:
+    return ["" if value is None else neutralise_formula(value) for value in row]
+
+
+def table_csv(table: Table) -> bytes:
+    # Semicolons and a BOM: what Excel expects of a French CSV.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(_cells(table.headers))
+    writer.writerows(_cells(row) for row in table.rows)
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def tables_xlsx(tables: list[Table]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(table.title[:31])
+        sheet.append(_cells(table.headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(_cells(row))
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = 22
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,114 @@
+"""The dashboard's figures, hand-computed on a small jury, and its exports."""
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from cqpilot.accrochage.depots import build_files, ensure_passages
+from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage, ReglagesAccrochage
+from cqpilot.delivrance.services import a_delivrer, issue_all
+from cqpilot.delivrance.tests.factories import signed_jury
+from cqpilot.dossiers.models import DossierTransition
+from cqpilot.dossiers.tests.factories import DossierFactory
+from cqpilot.pilotage.stats import dashboard
+
+pytestmark = pytest.mark.django_db
+
+
+def figures():
+    """Benali certified, Durand partial, Nguyen refused (jury of 20/11/2026, enrolled on
+    02/03/2026), documents issued on 25/11/2026; a fourth candidate abandoned."""
+    s = signed_jury()
+    issue_all(a_delivrer(s.jury), by=s.gestionnaire, on=date(2026, 11, 25))
+    # Benali's parchemin deposited on 07/12/2026 and accepted: 12 days after delivery.
+    ReglagesAccrochage.objects.create(organisation=s.branche, id_client="CPNE0001", id_contrat="C1")
+    ensure_passages(s.branche)
+    benali = PassageAccrochage.objects.get(bloc=None)
+    [fichier] = build_files(s.branche, [benali], by=s.gestionnaire)
+    FichierAccrochage.objects.filter(pk=fichier.pk).update(
+        created_at=datetime(2026, 12, 7, 10, tzinfo=UTC)
+    )
+    PassageAccrochage.objects.filter(pk=benali.pk).update(status="accepte")
+    quitter = DossierFactory(
+        certification=s.certification, version=s.version, organisme=s.of, state="abandon"
+    )
+    DossierTransition.objects.create(
+        dossier=quitter, from_state="en_formation", to_state="abandon", by=s.gestionnaire,
+        motif="Reconversion",
+    )  # fmt: skip
+    return s, {t.slug: t for t in dashboard(s.certification, 2026)}
+
+
+def test_the_summary_and_the_breakdowns_are_those_computed_by_hand():
+    _s, tables = figures()
+
+    assert tables["synthese"].rows == [
+        ["Inscrits", 4],
+        ["Présentés au jury", 3],
+        ["Certifiés (validation totale)", 1],
+        ["Validations partielles", 1],
+        ["Non validés", 1],
+        ["Abandons", 1],
+        ["Taux de réussite (%)", 33.3],
+    ]
+    assert tables["voies"].rows == [
+        ["Formation continue — contrat de professionnalisation", 4, 3, 1, 1, 1, 33.3]
+    ]
+    assert tables["organismes"].rows == [["Formapro Sud", 4, 3, 1, 1, 1, 33.3]]
+    assert tables["jurys"].rows == [["Jury du 20/11/2026", 3, 1, 1, 1, 33.3]]
+    assert tables["blocs"].rows == [
+        ["BC01", "Bloc BC01", 3, 2, 66.7],
+        ["BC02", "Bloc BC02", 3, 1, 33.3],
+        ["BC03", "Bloc BC03", 3, 2, 66.7],
+    ]
+    assert tables["delais"].rows == [
+        ["Inscription → jury", 3, 263.0],
+        ["Jury → délivrance", 2, 5.0],
+        ["Délivrance → dépôt accepté par la Caisse des Dépôts", 1, 12.0],
+    ]
+
+
+def test_the_page_costs_the_same_queries_whatever_the_volume(client):
+    s, _ = figures()
+    client.force_login(s.gestionnaire)
+    url = reverse("pilotage:tableau_de_bord")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"annee": 2026}).status_code == 200
+        return len(queries)
+
+    before = count()
+    for _ in range(5):
+        DossierFactory(certification=s.certification, version=s.version, organisme=s.of)
+    assert count() == before
+
+
+def test_exports_neutralise_formulas(client):
+    s, _ = figures()
+    s.of.nom = '=HYPERLINK("http://pirate.exemple")'
+    s.of.save()
+    client.force_login(s.gestionnaire)
+    url = reverse("pilotage:tableau_de_bord")
+
+    csv = client.get(url, {"annee": 2026, "export": "csv", "tableau": "organismes"})
+    header, line = csv.content.decode("utf-8-sig").splitlines()
+    assert header.startswith("Organisme;Inscrits;Présentés")
+    assert line == '"\'=HYPERLINK(""http://pirate.exemple"")";4;3;1;1;1;33.3'
+    workbook = load_workbook(io.BytesIO(client.get(url, {"annee": 2026, "export": "xlsx"}).content))
+    assert workbook["Par organisme de formation"]["A2"].value.startswith("'=HYPERLINK")
+    assert workbook.sheetnames[0] == "Synthèse 2026"
+
+
+def test_a_year_typed_in_the_address_never_breaks_the_page(client):
+    s, _ = figures()
+    client.force_login(s.gestionnaire)
+    url = reverse("pilotage:tableau_de_bord")
+
+    for annee in ["deux mille", "99999999", "-5", "2026"]:
+        assert client.get(url, {"annee": annee}).status_code == 200
