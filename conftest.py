@@ -1,10 +1,17 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the test
 # itself (fixtures, assertions) are still synchronous and safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The suite's verdict must not depend on luck: property tests draw the same examples on every
+# run. `HYPOTHESIS_PROFILE=explore` draws fresh ones to hunt for new failures.
+hypothesis_settings.register_profile("suite", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 class InvalidTemplateVariable(str):

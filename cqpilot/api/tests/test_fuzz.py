@@ -1,8 +1,8 @@
 """Schemathesis generates requests from the OpenAPI document (valid and invalid bodies,
 parameters, ids) against the real application: no answer may be a server error. Bounded to a
-few examples per operation, always the same ones, to keep the suite fast and its verdict
-reproducible. To explore, run it longer with fresh random examples:
-`CQPILOT_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest cqpilot/api/tests/test_fuzz.py`."""
+few examples per operation (the suite's profile draws the same ones every run, see conftest.py).
+To explore, run it longer with fresh examples: `HYPOTHESIS_PROFILE=explore
+CQPILOT_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest cqpilot/api/tests/test_fuzz.py`."""
 
 import os
 
@@ -36,10 +36,8 @@ def tokens(db):
 @schema.parametrize()
 @settings(
     max_examples=int(os.environ.get("CQPILOT_FUZZ_EXAMPLES", "10")),
-    derandomize="CQPILOT_FUZZ_EXAMPLES" not in os.environ,
     deadline=None,
     suppress_health_check=list(HealthCheck),
-    database=None,  # no example database left in the repository
 )
 @pytest.mark.parametrize("role", ["of_a", "gestionnaire"])
 def test_no_request_makes_the_api_fail(case, role, tokens):
