@@ -1,5 +1,7 @@
-"""What the certifier keeps for itself: jury decisions and the register of documents issued.
-Partner OFs read their candidates' outcome on the dossiers (state, blocs obtained)."""
+"""What the certifier keeps for itself: sessions, juries and their decisions, the register of
+documents issued and the accrochage of each holder. The same rules as the screens: juries and
+decisions for the certifier's staff, sessions and the accrochage for its managers. Partner OFs
+read their candidates' outcome on the dossiers (state, blocs obtained)."""
 
 from datetime import date
 
@@ -8,13 +10,59 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
+from cqpilot.accrochage.depots import ensure_passages
+from cqpilot.accrochage.models import PassageAccrochage
 from cqpilot.delivrance.models import DocumentDelivre
-from cqpilot.jurys.models import DecisionBloc, Deliberation, Jury, JuryStatus
+from cqpilot.evaluations.models import Epreuve, SessionEvaluation
+from cqpilot.jurys.models import DecisionBloc, Deliberation, Jury, JuryMembre, JuryStatus
 
 from .pagination import Pages
-from .schemas import DecisionOut, DocumentDelivreOut
+from .schemas import QueryText
+from .schemas_certificateur import (
+    DecisionOut,
+    DocumentDelivreOut,
+    JuryOut,
+    PassageOut,
+    SessionOut,
+)
 
 router = Router(tags=["Certificateur"])
+
+
+@router.get("/sessions", response=list[SessionOut], summary="Sessions d'évaluation")
+@paginate(Pages)
+def sessions(request: HttpRequest, depuis: date | None = None):
+    """Les sessions du certificateur, leurs épreuves et les dossiers inscrits (gestionnaires)."""
+    if not request.user.is_certificateur_manager:
+        return SessionEvaluation.objects.none()
+    found = SessionEvaluation.objects.visible_to(request.user)
+    if depuis:
+        found = found.filter(date_debut__gte=depuis)
+    return (
+        found.select_related("certification")
+        .prefetch_related(
+            Prefetch("epreuves", queryset=Epreuve.objects.select_related("modalite__bloc")),
+            "inscriptions",
+        )
+        .order_by("date_debut", "pk")
+    )
+
+
+@router.get("/jurys", response=list[JuryOut], summary="Jurys")
+@paginate(Pages)
+def jurys(request: HttpRequest, depuis: date | None = None):
+    """Les jurys, leur composition (collège, rôle, présence) et les dossiers présentés."""
+    found = Jury.objects.visible_to(request.user)
+    if depuis:
+        found = found.filter(date__gte=depuis)
+    return (
+        found.select_related("certification")
+        .prefetch_related(
+            Prefetch("membres", queryset=JuryMembre.objects.select_related("intervenant")),
+            "deliberations",
+        )
+        .order_by("date", "pk")
+    )
 
 
 @router.get("/decisions", response=list[DecisionOut], summary="Décisions des jurys signés")
@@ -41,3 +89,21 @@ def documents_delivres(request: HttpRequest, depuis: date | None = None):
     if depuis:
         found = found.filter(date_delivrance__gte=depuis)
     return found
+
+
+@router.get(
+    "/accrochage/passages", response=list[PassageOut], summary="Accrochage : statut par titulaire"
+)
+@paginate(Pages)
+def passages(request: HttpRequest, statut: QueryText = ""):
+    """Un passage par parchemin (un par bloc pour une attestation) à déposer à la Caisse des
+    Dépôts : date limite, statut (`a_deposer`, `depose`, `accepte`, `rejete`, `a_retirer`,
+    `retire`) et message de la CDC (gestionnaires)."""
+    organisation = request.user.organisation
+    if not request.user.is_certificateur_manager or organisation is None:
+        return PassageAccrochage.objects.none()
+    ensure_passages(organisation)  # as the screen does: the documents issued since are listed
+    found = PassageAccrochage.objects.filter(organisation=organisation)
+    if statut:
+        found = found.filter(status=statut)
+    return found.select_related("document", "bloc", "last_file").order_by("date_limite", "pk")

@@ -54,6 +54,7 @@ def _dossiers(request: HttpRequest):
         .select_related("certification")
         .prefetch_related(
             "blocs_vises",
+            "financements",
             Prefetch("blocs_obtenus", queryset=BlocAcquis.objects.select_related("bloc")),
         )
     )

@@ -144,6 +144,20 @@ class BlocObtenu(Schema):
         return obj.bloc.code
 
 
+class FinancementOut(Schema):
+    dispositif: str
+    financeur: str
+    frais_pedagogiques: Decimal | None
+    remuneration: Decimal | None
+    heures: int | None
+    numero_prise_en_charge: str
+    statut: str
+
+    @staticmethod
+    def resolve_statut(obj) -> str:
+        return obj.status
+
+
 class DossierPatch(Strict):
     version: Id | None = None
     organisme: Id | None = None  # certifier only: a partner OF's dossiers are its own
@@ -180,6 +194,7 @@ class DossierOut(Schema):
     etat_libelle: str
     etat_change_le: datetime | None
     blocs_obtenus: list[BlocObtenu]
+    financements: list[FinancementOut]
     updated_at: datetime
 
     @staticmethod
@@ -213,6 +228,10 @@ class DossierOut(Schema):
     @staticmethod
     def resolve_blocs_obtenus(obj) -> list:
         return list(obj.blocs_obtenus.all())
+
+    @staticmethod
+    def resolve_financements(obj) -> list:
+        return list(obj.financements.all())
 
 
 class TransitionIn(Strict):
@@ -276,68 +295,3 @@ class ResultatOut(Schema):
     @staticmethod
     def resolve_dossier(obj) -> int:
         return obj.dossier_id
-
-
-class DecisionBlocOut(Schema):
-    bloc: str
-    resultat: str
-
-    @staticmethod
-    def resolve_bloc(obj) -> str:
-        return obj.bloc.code
-
-
-class DecisionOut(Schema):
-    dossier: int
-    jury: int
-    date_jury: date
-    decision: str
-    blocs: list[DecisionBlocOut]
-
-    @staticmethod
-    def resolve_dossier(obj) -> int:
-        return obj.dossier_id
-
-    @staticmethod
-    def resolve_jury(obj) -> int:
-        return obj.jury_id
-
-    @staticmethod
-    def resolve_date_jury(obj) -> date:
-        return obj.jury.date
-
-    @staticmethod
-    def resolve_blocs(obj) -> list:
-        return list(obj.blocs.all())
-
-
-class DocumentDelivreOut(Schema):
-    id: int
-    numero: str
-    type: str
-    dossier: int
-    certification: int
-    date_decision: date
-    date_delivrance: date
-    statut: str
-    code_verification: str
-
-    @staticmethod
-    def resolve_type(obj) -> str:
-        return obj.kind
-
-    @staticmethod
-    def resolve_dossier(obj) -> int:
-        return obj.dossier_id
-
-    @staticmethod
-    def resolve_certification(obj) -> int:
-        return obj.certification_id
-
-    @staticmethod
-    def resolve_statut(obj) -> str:
-        return obj.status
-
-    @staticmethod
-    def resolve_code_verification(obj) -> str:
-        return obj.code

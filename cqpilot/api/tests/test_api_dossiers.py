@@ -2,6 +2,7 @@
 follows the state, with the screens' rules and French errors."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
@@ -67,6 +68,22 @@ def test_an_of_registers_a_candidate_and_his_dossier_then_enrols_him():
     recevable = client.post(f"/dossiers/{body['id']}/transitions", {"etat": "recevable"})
     assert recevable.status_code == 409
     assert recevable.json()["detail"].endswith("ne peut pas passer à « Recevable ».")
+
+
+def test_a_dossier_reads_with_its_financements():
+    w = world()
+    w.dossier_a.financements.create(
+        dispositif="contrat_pro", financeur="OPCO 2i", frais_pedagogiques=Decimal("4500.50"),
+        heures=420, status="accorde",
+    )  # fmt: skip
+
+    body = ApiClient(w.users["of_a"]).get(f"/dossiers/{w.dossier_a.pk}").json()
+
+    (financement,) = body["financements"]
+    assert financement["dispositif"] == "contrat_pro"
+    assert (financement["financeur"], financement["heures"]) == ("OPCO 2i", 420)
+    assert Decimal(financement["frais_pedagogiques"]) == Decimal("4500.50")
+    assert financement["statut"] == "accorde"
 
 
 def test_changes_through_the_api_are_in_the_audit_log_under_the_token_s_user():

@@ -2,14 +2,24 @@
 partner OF's token never reads nor touches another OF's candidates, nor the certifier's own
 records."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cqpilot.accrochage.models import PassageAccrochage
 from cqpilot.api.api import api
 from cqpilot.delivrance.models import DocumentDelivre
+from cqpilot.delivrance.tests.factories import DocumentDelivreFactory
 from cqpilot.dossiers.forms import enrollable_versions
-from cqpilot.dossiers.models import Candidat, Dossier
-from cqpilot.jurys.models import Deliberation, Jury
+from cqpilot.dossiers.models import Candidat, Dossier, Financement
+from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory
+from cqpilot.evaluations.models import SessionEvaluation
+from cqpilot.evaluations.services import create_session, enrol
+from cqpilot.jurys.models import Deliberation, Jury, JuryMembre
+from cqpilot.jurys.tests.factories import IntervenantFactory, JuryFactory
 
 from .factories import ApiClient, world
 
@@ -37,6 +47,16 @@ UI_LISTS = {
     "/dossiers": lambda user: Dossier.objects.visible_to(user),
     "/versions": enrollable_versions,
     "/documents-delivres": lambda user: DocumentDelivre.objects.visible_to(user),
+    "/jurys": lambda user: Jury.objects.visible_to(user),
+    # the sessions' page and the accrochage's are their managers'
+    "/sessions": lambda user: (
+        SessionEvaluation.objects.visible_to(user)
+        if user.is_certificateur_manager
+        else SessionEvaluation.objects.none()
+    ),
+    "/accrochage/passages": lambda user: PassageAccrochage.objects.filter(
+        organisation=user.organisation if user.is_certificateur_manager else None
+    ),
     "/decisions": lambda user: Deliberation.objects.filter(
         jury__in=Jury.objects.visible_to(user)
     ).values_list("dossier", flat=True),
@@ -50,9 +70,10 @@ def test_each_list_holds_exactly_what_the_screens_show(role):
     client = ApiClient(user)
 
     for path, shown in UI_LISTS.items():
+        listed = ids(client.get(path))  # first: the accrochage lists the documents issued since
         expected = shown(user)
         expected = set(expected if path == "/decisions" else expected.values_list("pk", flat=True))
-        assert ids(client.get(path)) == expected, path
+        assert listed == expected, path
 
 
 def test_the_lists_of_the_two_ofs_and_the_two_certifiers_do_not_overlap():
@@ -65,8 +86,23 @@ def test_the_lists_of_the_two_ofs_and_the_two_certifiers_do_not_overlap():
     assert seen["autre_certificateur"] == {w.other_dossier.pk}
     for of in ("of_a", "of_b"):
         client = ApiClient(w.users[of])
-        assert ids(client.get("/decisions")) == set()
-        assert ids(client.get("/documents-delivres")) == set()
+        for path in ("/decisions", "/documents-delivres", "/jurys", "/sessions"):
+            assert ids(client.get(path)) == set(), path
+        assert ids(client.get("/accrochage/passages")) == set()
+
+
+def test_the_certifier_reads_its_own_sessions_juries_and_accrochage():
+    w = world()
+    client = ApiClient(w.users["gestionnaire"])
+
+    (session,) = client.get("/sessions").json()["items"]
+    assert set(session["inscrits"]) == {w.dossier_a.pk, w.dossier_b.pk, w.dossier_libre.pk}
+    assert "BC02" in {epreuve["bloc"] for epreuve in session["epreuves"]}
+    (jury,) = client.get("/jurys").json()["items"]
+    assert (jury["statut"], jury["dossiers"]) == ("signe", [w.dossier_a.pk])
+    (passage,) = client.get("/accrochage/passages").json()["items"]
+    assert (passage["dossier"], passage["statut"]) == (w.dossier_a.pk, "a_deposer")
+    assert client.get("/accrochage/passages", statut="accepte").json()["items"] == []
 
 
 def object_operations(w, dossier, candidat_pk):
@@ -163,3 +199,40 @@ def test_a_partner_of_acts_on_its_own_candidates_as_on_screen():
     )
     assert refused.status_code == 403
     assert refused.json()["erreurs"][0]["champ"] == "organisme"
+
+
+def test_each_list_takes_as_many_queries_for_many_rows_as_for_one():
+    w = world()
+    client = ApiClient(w.users["gestionnaire"])
+
+    def queries_per_list() -> dict[str, int]:
+        counts = {}
+        for path in UI_LISTS:
+            client.get(path)  # the accrochage lists the documents issued since the last call
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            counts[path] = len(queries)
+        return counts
+
+    before = queries_per_list()
+    for n in range(3):
+        dossier = DossierFactory(
+            certification=w.certification, version=w.version, organisme=w.of_a, state="en_formation",
+            candidat=CandidatFactory(nom_naissance=f"Suivant{n}", created_by_organisation=w.of_a),
+        )  # fmt: skip
+        Financement.objects.create(dossier=dossier, dispositif="cpf", status="accorde")
+        session = create_session(
+            SessionEvaluation(
+                organisation=w.branche, certification=w.certification, version=w.version,
+                date_debut=date(2026, 12, 1 + n),
+            )
+        )  # fmt: skip
+        enrol(session, [dossier], by=w.users["gestionnaire"])
+        jury = JuryFactory(organisation=w.branche, certification=w.certification, status="signe")
+        JuryMembre.objects.create(
+            jury=jury, intervenant=IntervenantFactory(organisation=w.branche), college="employeur"
+        )
+        Deliberation.objects.create(jury=jury, dossier=dossier, decision="totale")
+        DocumentDelivreFactory(dossier=dossier, organisation=w.branche)
+
+    assert queries_per_list() == before
