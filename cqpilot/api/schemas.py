@@ -125,23 +125,11 @@ class VersionOut(Schema):
     certification: CertificationRef
     blocs: list[BlocRef]
 
-    @staticmethod
-    def resolve_blocs(obj) -> list:
-        return list(obj.blocs.all())
-
 
 class BlocObtenu(Schema):
-    bloc: int
-    code: str
+    bloc: int = Field(alias="bloc_id")
+    code: str = Field(alias="bloc.code")
     date_obtention: date
-
-    @staticmethod
-    def resolve_bloc(obj) -> int:
-        return obj.bloc_id
-
-    @staticmethod
-    def resolve_code(obj) -> str:
-        return obj.bloc.code
 
 
 class FinancementOut(Schema):
@@ -151,11 +139,7 @@ class FinancementOut(Schema):
     remuneration: Decimal | None
     heures: int | None
     numero_prise_en_charge: str
-    statut: str
-
-    @staticmethod
-    def resolve_statut(obj) -> str:
-        return obj.status
+    statut: str = Field(alias="status")
 
 
 class DossierPatch(Strict):
@@ -179,10 +163,10 @@ class DossierIn(DossierPatch):
 
 class DossierOut(Schema):
     id: int
-    candidat: int
+    candidat: int = Field(alias="candidat_id")
     certification: CertificationRef
-    version: int
-    organisme: int | None
+    version: int = Field(alias="version_id")
+    organisme: int | None = Field(alias="organisme_id")
     voie_acces: str
     voie_vae: str
     initiative: str
@@ -190,48 +174,20 @@ class DossierOut(Schema):
     experience_mois: int | None
     cpf: bool
     blocs_vises: list[int]
-    etat: str
+    etat: str = Field(alias="state")
     etat_libelle: str
-    etat_change_le: datetime | None
+    etat_change_le: datetime | None = Field(alias="state_changed_at")
     blocs_obtenus: list[BlocObtenu]
     financements: list[FinancementOut]
     updated_at: datetime
-
-    @staticmethod
-    def resolve_candidat(obj) -> int:
-        return obj.candidat_id
-
-    @staticmethod
-    def resolve_version(obj) -> int:
-        return obj.version_id
-
-    @staticmethod
-    def resolve_organisme(obj) -> int | None:
-        return obj.organisme_id
 
     @staticmethod
     def resolve_blocs_vises(obj) -> list[int]:
         return [bloc.pk for bloc in obj.blocs_vises.all()]
 
     @staticmethod
-    def resolve_etat(obj) -> str:
-        return obj.state
-
-    @staticmethod
     def resolve_etat_libelle(obj) -> str:
         return obj.get_state_display()
-
-    @staticmethod
-    def resolve_etat_change_le(obj) -> datetime | None:
-        return obj.state_changed_at
-
-    @staticmethod
-    def resolve_blocs_obtenus(obj) -> list:
-        return list(obj.blocs_obtenus.all())
-
-    @staticmethod
-    def resolve_financements(obj) -> list:
-        return list(obj.financements.all())
 
 
 class TransitionIn(Strict):
@@ -243,17 +199,9 @@ class PieceOut(Schema):
     id: int
     type: str
     nom: str
-    statut: str
+    statut: str = Field(alias="status")
     motif_refus: str
-    deposee_le: datetime
-
-    @staticmethod
-    def resolve_statut(obj) -> str:
-        return obj.status
-
-    @staticmethod
-    def resolve_deposee_le(obj) -> datetime:
-        return obj.uploaded_at
+    deposee_le: datetime = Field(alias="uploaded_at")
 
 
 class CritereOut(Schema):
@@ -288,10 +236,6 @@ class ResultatIn(Strict):
 
 class ResultatOut(Schema):
     id: int
-    dossier: int
+    dossier: int = Field(alias="dossier_id")
     acquis: bool
     note: float | None
-
-    @staticmethod
-    def resolve_dossier(obj) -> int:
-        return obj.dossier_id

@@ -3,50 +3,30 @@ register of documents issued and the accrochage of each holder."""
 
 from datetime import date, datetime, time
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from .schemas import CertificationRef
 
 
 class EpreuveRef(Schema):
     id: int
-    bloc: str
-    modalite: str
-
-    @staticmethod
-    def resolve_bloc(obj) -> str:
-        return obj.modalite.bloc.code
-
-    @staticmethod
-    def resolve_modalite(obj) -> str:
-        return obj.modalite.intitule
+    bloc: str = Field(alias="modalite.bloc.code")
+    modalite: str = Field(alias="modalite.intitule")
 
 
 class SessionOut(Schema):
     id: int
     certification: CertificationRef
-    version: int
+    version: int = Field(alias="version_id")
     date_debut: date
     date_fin: date | None
     heure: time | None
     deroulement: str
     lieu: str
     code_postal: str
-    organisateur: int | None
+    organisateur: int | None = Field(alias="organisateur_id")
     epreuves: list[EpreuveRef]
     inscrits: list[int]
-
-    @staticmethod
-    def resolve_version(obj) -> int:
-        return obj.version_id
-
-    @staticmethod
-    def resolve_organisateur(obj) -> int | None:
-        return obj.organisateur_id
-
-    @staticmethod
-    def resolve_epreuves(obj) -> list:
-        return list(obj.epreuves.all())
 
     @staticmethod
     def resolve_inscrits(obj) -> list[int]:
@@ -54,24 +34,12 @@ class SessionOut(Schema):
 
 
 class MembreOut(Schema):
-    intervenant: int
-    nom: str
-    prenom: str
+    intervenant: int = Field(alias="intervenant_id")
+    nom: str = Field(alias="intervenant.nom")
+    prenom: str = Field(alias="intervenant.prenom")
     college: str
     role: str
     present: bool
-
-    @staticmethod
-    def resolve_intervenant(obj) -> int:
-        return obj.intervenant_id
-
-    @staticmethod
-    def resolve_nom(obj) -> str:
-        return obj.intervenant.nom
-
-    @staticmethod
-    def resolve_prenom(obj) -> str:
-        return obj.intervenant.prenom
 
 
 class JuryOut(Schema):
@@ -79,23 +47,15 @@ class JuryOut(Schema):
     certification: CertificationRef
     date: date
     lieu: str
-    statut: str
+    statut: str = Field(alias="status")
     statut_libelle: str
     date_validation_cpne: date | None
     membres: list[MembreOut]
     dossiers: list[int]
 
     @staticmethod
-    def resolve_statut(obj) -> str:
-        return obj.status
-
-    @staticmethod
     def resolve_statut_libelle(obj) -> str:
         return obj.get_status_display()
-
-    @staticmethod
-    def resolve_membres(obj) -> list:
-        return list(obj.membres.all())
 
     @staticmethod
     def resolve_dossiers(obj) -> list[int]:
@@ -103,79 +63,39 @@ class JuryOut(Schema):
 
 
 class DecisionBlocOut(Schema):
-    bloc: str
+    bloc: str = Field(alias="bloc.code")
     resultat: str
-
-    @staticmethod
-    def resolve_bloc(obj) -> str:
-        return obj.bloc.code
 
 
 class DecisionOut(Schema):
-    dossier: int
-    jury: int
-    date_jury: date
+    dossier: int = Field(alias="dossier_id")
+    jury: int = Field(alias="jury_id")
+    date_jury: date = Field(alias="jury.date")
     decision: str
     blocs: list[DecisionBlocOut]
-
-    @staticmethod
-    def resolve_dossier(obj) -> int:
-        return obj.dossier_id
-
-    @staticmethod
-    def resolve_jury(obj) -> int:
-        return obj.jury_id
-
-    @staticmethod
-    def resolve_date_jury(obj) -> date:
-        return obj.jury.date
-
-    @staticmethod
-    def resolve_blocs(obj) -> list:
-        return list(obj.blocs.all())
 
 
 class DocumentDelivreOut(Schema):
     id: int
     numero: str
-    type: str
-    dossier: int
-    certification: int
+    type: str = Field(alias="kind")
+    dossier: int = Field(alias="dossier_id")
+    certification: int = Field(alias="certification_id")
     date_decision: date
     date_delivrance: date
-    statut: str
-    code_verification: str
-
-    @staticmethod
-    def resolve_type(obj) -> str:
-        return obj.kind
-
-    @staticmethod
-    def resolve_dossier(obj) -> int:
-        return obj.dossier_id
-
-    @staticmethod
-    def resolve_certification(obj) -> int:
-        return obj.certification_id
-
-    @staticmethod
-    def resolve_statut(obj) -> str:
-        return obj.status
-
-    @staticmethod
-    def resolve_code_verification(obj) -> str:
-        return obj.code
+    statut: str = Field(alias="status")
+    code_verification: str = Field(alias="code")
 
 
 class PassageOut(Schema):
     id: int
-    document: int
-    numero: str
-    dossier: int
+    document: int = Field(alias="document_id")
+    numero: str = Field(alias="document.numero")
+    dossier: int = Field(alias="document.dossier_id")
     bloc: str | None
     id_technique: str
     date_limite: date
-    statut: str
+    statut: str = Field(alias="status")
     statut_libelle: str
     message_cdc: str
     correction: bool
@@ -183,24 +103,8 @@ class PassageOut(Schema):
     updated_at: datetime
 
     @staticmethod
-    def resolve_document(obj) -> int:
-        return obj.document_id
-
-    @staticmethod
-    def resolve_numero(obj) -> str:
-        return obj.document.numero
-
-    @staticmethod
-    def resolve_dossier(obj) -> int:
-        return obj.document.dossier_id
-
-    @staticmethod
     def resolve_bloc(obj) -> str | None:
         return obj.bloc.code if obj.bloc else None
-
-    @staticmethod
-    def resolve_statut(obj) -> str:
-        return obj.status
 
     @staticmethod
     def resolve_statut_libelle(obj) -> str:

@@ -100,8 +100,14 @@ def test_the_certifier_reads_its_own_sessions_juries_and_accrochage():
     assert "BC02" in {epreuve["bloc"] for epreuve in session["epreuves"]}
     (jury,) = client.get("/jurys").json()["items"]
     assert (jury["statut"], jury["dossiers"]) == ("signe", [w.dossier_a.pk])
+    (decision,) = client.get("/decisions").json()["items"]
+    assert (decision["dossier"], decision["jury"]) == (w.dossier_a.pk, jury["id"])
+    assert decision["date_jury"] == jury["date"]
+    (document,) = client.get("/documents-delivres").json()["items"]
     (passage,) = client.get("/accrochage/passages").json()["items"]
     assert (passage["dossier"], passage["statut"]) == (w.dossier_a.pk, "a_deposer")
+    assert (passage["document"], passage["numero"]) == (document["id"], document["numero"])
+    assert (passage["bloc"], passage["dernier_fichier"]) == (None, None)
     assert client.get("/accrochage/passages", statut="accepte").json()["items"] == []
 
 
