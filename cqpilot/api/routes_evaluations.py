@@ -7,7 +7,12 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from cqpilot.evaluations.models import Epreuve, Inscription
-from cqpilot.evaluations.services import EvaluationRefus, Saisie, criteres_of, record_result
+from cqpilot.evaluations.services import (
+    EvaluationRefus,
+    Saisie,
+    criteres_by_bloc,
+    record_result,
+)
 from cqpilot.jurys.models import Intervenant
 
 from .errors import ApiRefus
@@ -30,12 +35,17 @@ def _mine(request: HttpRequest):
 @paginate(Pages)
 def epreuves(request: HttpRequest):
     """Les épreuves dont vous êtes évaluateur, leurs critères et les candidats inscrits."""
-    found = _mine(request).prefetch_related(
-        Prefetch(
-            "session__inscriptions",
-            queryset=Inscription.objects.select_related("dossier__candidat"),
+    found = list(
+        _mine(request)
+        .prefetch_related(
+            Prefetch(
+                "session__inscriptions",
+                queryset=Inscription.objects.select_related("dossier__candidat"),
+            )
         )
+        .order_by("session__date_debut", "pk")
     )
+    criteres = criteres_by_bloc({epreuve.modalite.bloc_id for epreuve in found})
     return [
         {
             "id": epreuve.pk,
@@ -47,14 +57,15 @@ def epreuves(request: HttpRequest):
             "note_sur": epreuve.modalite.note_sur,
             "seuil": epreuve.modalite.seuil,
             "criteres": [
-                {"id": c.pk, "intitule": c.intitule} for c in criteres_of(epreuve.modalite)
+                {"id": c.pk, "intitule": c.intitule}
+                for c in criteres.get(epreuve.modalite.bloc_id, [])
             ],
             "inscrits": [
                 {"dossier": i.dossier_id, "candidat": str(i.dossier.candidat)}
                 for i in epreuve.session.inscriptions.all()
             ],
         }
-        for epreuve in found.order_by("session__date_debut", "pk")
+        for epreuve in found
     ]
 
 

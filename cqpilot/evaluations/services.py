@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
@@ -130,11 +131,19 @@ class Saisie:
 
 
 def criteres_of(modalite: Modalite) -> list[CritereEvaluation]:
-    return list(
-        CritereEvaluation.objects.filter(competence__blocs=modalite.bloc_id).order_by(
-            "competence__ordre", "ordre", "pk"
-        )
-    )
+    return criteres_by_bloc([modalite.bloc_id]).get(modalite.bloc_id, [])
+
+
+def criteres_by_bloc(bloc_ids: Iterable[int]) -> dict[int, list[CritereEvaluation]]:
+    """The critères evaluated in each bloc (those of its compétences), in one query."""
+    by_bloc: dict[int, list[CritereEvaluation]] = {}
+    for critere in (
+        CritereEvaluation.objects.filter(competence__blocs__in=list(bloc_ids))
+        .annotate(bloc_id=F("competence__blocs"))
+        .order_by("competence__ordre", "ordre", "pk")
+    ):
+        by_bloc.setdefault(critere.bloc_id, []).append(critere)
+    return by_bloc
 
 
 @transaction.atomic

@@ -1,8 +1,12 @@
 """An évaluateur's application pushes results: his épreuves only, the tablet grid's rules."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cqpilot.evaluations.models import Resultat
+from cqpilot.evaluations.services import assign
+from cqpilot.jurys.models import Intervenant
 
 from .factories import ApiClient, world
 
@@ -53,3 +57,23 @@ def test_another_evaluator_of_the_branch_cannot_push_on_this_epreuve():
         f"/epreuves/{w.epreuve.pk}/resultats", {"dossier": w.dossier_a.pk, "note": 15}
     )
     assert refused.status_code == 404
+
+
+def test_the_criteres_of_all_his_epreuves_are_read_at_once():
+    w = world()
+    client = ApiClient(w.users["evaluateur"])
+    client.get("/epreuves")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/epreuves")
+
+    mise = w.epreuve.session.epreuves.get(modalite__bloc__code="BC01")
+    assign(mise, Intervenant.objects.get(user=w.users["evaluateur"]))
+    with CaptureQueriesContext(connection) as two:
+        epreuves = client.get("/epreuves").json()["items"]
+
+    assert len(two) == len(one)
+    by_bloc = {e["bloc"]: [c["intitule"] for c in e["criteres"]] for e in epreuves}
+    assert by_bloc == {
+        "BC01": ["Les produits sont dosés", "Les zones sont balisées"],
+        "BC02": [],
+    }
