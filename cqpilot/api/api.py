@@ -14,7 +14,8 @@ api = NinjaAPI(
     title="API cqpilot",
     version="1",
     description=(
-        "Candidats, dossiers, pièces, résultats d'évaluation et décisions. Authentification : "
+        "Candidats, dossiers, pièces et résultats d'évaluation ; pour le certificateur, "
+        "sessions, jurys, décisions, registre des délivrances et accrochage. Authentification : "
         "`Authorization: Bearer <jeton>` (jeton personnel créé dans cqpilot, lien « API » en "
         "haut de page). Le jeton agit avec les droits de son utilisateur : un organisme de "
         "formation ne voit que ses candidats. Listes paginées par 50 (`?page=2`). Erreurs : "
