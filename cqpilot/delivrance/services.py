@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cqpilot.core.models import User
+from cqpilot.core.pdf import html_to_pdf, render_all
 from cqpilot.dossiers.models import AcquisSource, BlocAcquis, Dossier, DossierState
 from cqpilot.jurys.models import Deliberation, Jury, JuryStatus
 from cqpilot.jurys.pv import decision_date
@@ -25,7 +26,6 @@ from .documents import document_html
 from .mentions import missing_mentions
 from .models import DocumentDelivre, DocumentKind, DocumentStatus, ModeleParchemin
 from .numbering import next_number
-from .pdf import html_to_pdf, render_all
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
 

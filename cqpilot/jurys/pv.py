@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cqpilot.core.models import User
+from cqpilot.core.pdf import html_to_pdf
 from cqpilot.dossiers.models import AcquisSource, BlocAcquis, DossierState
 from cqpilot.dossiers.workflow import record_jury_decision
 
@@ -37,10 +38,7 @@ def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
 
 
 def pv_pdf(jury: Jury, pv: ProcesVerbal, *, base_url: str = "") -> bytes:
-    from weasyprint import HTML  # imported here: it loads Pango, which pages do not need
-
-    html = render_to_string("jurys/pv_pdf.html", pv_context(jury, pv))
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(render_to_string("jurys/pv_pdf.html", pv_context(jury, pv)), base_url)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from cqpilot.core.pdf import html_to_pdf
 from cqpilot.core.spreadsheets import neutralise_formula
 
 from .models import Activite, Bloc, Competence, ReferentielVersion
@@ -46,10 +47,8 @@ def file_stem(version: ReferentielVersion) -> str:
 
 
 def version_pdf(version: ReferentielVersion, *, base_url: str = "") -> bytes:
-    from weasyprint import HTML  # imported here: it loads Pango, which pages do not need
-
     html = render_to_string("referentiels/version_pdf.html", version_context(version))
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html, base_url)
 
 
 def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list]) -> None:

@@ -196,7 +196,7 @@ def test_concurrent_issuers_never_get_the_same_number():
 
 
 def test_a_large_batch_renders_its_pdfs_on_several_processes():
-    from cqpilot.delivrance.pdf import render_all
+    from cqpilot.core.pdf import render_all
 
     pages = [f"<p>Document {n}</p>" for n in range(3)]
 

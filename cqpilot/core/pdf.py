@@ -1,4 +1,5 @@
-"""HTML to PDF, alone in its module so that worker processes can import it without Django."""
+"""HTML to PDF for every document cqpilot prints (parchemins, PV, référentiels), alone in its
+module so that worker processes can import it without Django."""
 
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -6,14 +7,15 @@ from multiprocessing import get_context
 _fonts = None
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    """`base_url` resolves the document's relative links (images, styles)."""
     global _fonts
     from weasyprint import HTML  # imported here: it loads Pango, which pages do not need
     from weasyprint.text.fonts import FontConfiguration
 
     if _fonts is None:  # one font configuration per process: building it costs per document
         _fonts = FontConfiguration()
-    return HTML(string=html).write_pdf(font_config=_fonts)
+    return HTML(string=html, base_url=base_url).write_pdf(font_config=_fonts)
 
 
 def render_all(
