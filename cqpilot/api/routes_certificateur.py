@@ -11,7 +11,8 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from cqpilot.accrochage.depots import ensure_passages
-from cqpilot.accrochage.models import PassageAccrochage
+from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage
+from cqpilot.core.models import Organisation
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.evaluations.models import Epreuve, SessionEvaluation
 from cqpilot.jurys.models import DecisionBloc, Deliberation, Jury, JuryMembre, JuryStatus
@@ -21,12 +22,20 @@ from .schemas import QueryText
 from .schemas_certificateur import (
     DecisionOut,
     DocumentDelivreOut,
+    FichierOut,
     JuryOut,
     PassageOut,
     SessionOut,
 )
 
 router = Router(tags=["Certificateur"])
+
+
+def _accrochage_of(request: HttpRequest) -> Organisation | None:
+    """The certifier whose accrochage the user manages, as on the accrochage pages."""
+    if not request.user.is_certificateur_manager:
+        return None
+    return request.user.organisation
 
 
 @router.get("/sessions", response=list[SessionOut], summary="Sessions d'évaluation")
@@ -99,11 +108,28 @@ def passages(request: HttpRequest, statut: QueryText = ""):
     """Un passage par parchemin (un par bloc pour une attestation) à déposer à la Caisse des
     Dépôts : date limite, statut (`a_deposer`, `depose`, `accepte`, `rejete`, `a_retirer`,
     `retire`) et message de la CDC (gestionnaires)."""
-    organisation = request.user.organisation
-    if not request.user.is_certificateur_manager or organisation is None:
+    organisation = _accrochage_of(request)
+    if organisation is None:
         return PassageAccrochage.objects.none()
     ensure_passages(organisation)  # as the screen does: the documents issued since are listed
     found = PassageAccrochage.objects.filter(organisation=organisation)
     if statut:
         found = found.filter(status=statut)
     return found.select_related("document", "bloc", "last_file").order_by("date_limite", "pk")
+
+
+@router.get(
+    "/accrochage/fichiers",
+    response=list[FichierOut],
+    summary="Accrochage : fichiers déposés et accusés de traitement",
+)
+@paginate(Pages)
+def fichiers(request: HttpRequest):
+    """Les fichiers XML produits pour la Caisse des Dépôts, du plus récent au plus ancien, avec
+    l'accusé de traitement une fois rapporté dans cqpilot (gestionnaires)."""
+    organisation = _accrochage_of(request)
+    if organisation is None:
+        return FichierAccrochage.objects.none()
+    return FichierAccrochage.objects.filter(organisation=organisation).order_by(
+        "-created_at", "-pk"
+    )

@@ -113,3 +113,23 @@ class PassageOut(Schema):
     @staticmethod
     def resolve_dernier_fichier(obj) -> str | None:
         return obj.last_file.id_flux if obj.last_file else None
+
+
+class AccuseOut(Schema):
+    """The CDC's processing report of a file, as recorded when it was brought back in."""
+
+    id_traitement: str
+    acceptes: list[str] = Field(alias="accepted")
+    rejetes: dict[str, str] = Field(alias="rejected")  # idTechnique → message of the CDC
+    erreurs_fichier: list[str] = Field(alias="file_errors")
+
+
+class FichierOut(Schema):
+    id: int
+    id_flux: str
+    action: str
+    version_schema: str
+    passages: int = Field(alias="nombre")
+    taille: int
+    cree_le: datetime = Field(alias="created_at")
+    accuse: AccuseOut | None = Field(alias="rapport")

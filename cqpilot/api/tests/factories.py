@@ -7,6 +7,7 @@ from datetime import date
 
 from django.test import Client
 
+from cqpilot.accrochage.models import FichierAccrochage
 from cqpilot.core.models import Role, User
 from cqpilot.core.tests.factories import OrganisationFactory, UserFactory
 from cqpilot.delivrance.tests.factories import DocumentDelivreFactory
@@ -107,6 +108,16 @@ def world() -> World:
         jury = JuryFactory(organisation=certifier, certification=certification, status="signe")
         Deliberation.objects.create(jury=jury, dossier=decided, decision="totale")
         DocumentDelivreFactory(dossier=decided, organisation=certifier)
+    # Each certifier deposited a file at the CDC, whose report came back with one rejection.
+    for n, certifier in enumerate([e.branche, other], start=1):
+        FichierAccrochage.objects.create(
+            organisation=certifier, id_flux=f"CQPILOT-TEST-{n}", version_schema="1.1.2",
+            fichier=f"accrochage/CQPILOT-TEST-{n}.xml", nombre=1, taille=2048,
+            rapport={
+                "id_traitement": "T1", "accepted": [], "file_errors": [],
+                "rejected": {"cqpilot-1-X": "Aucun titulaire ne correspond"},
+            },
+        )  # fmt: skip
     return World(
         e.branche, e.certification, e.version, e.of, of_b, dossier_a, dossier_b, libre,
         other_dossier, epreuve, users,

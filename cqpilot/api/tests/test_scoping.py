@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cqpilot.accrochage.models import PassageAccrochage
+from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage
 from cqpilot.api.api import api
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.delivrance.tests.factories import DocumentDelivreFactory
@@ -57,6 +57,9 @@ UI_LISTS = {
     "/accrochage/passages": lambda user: PassageAccrochage.objects.filter(
         organisation=user.organisation if user.is_certificateur_manager else None
     ),
+    "/accrochage/fichiers": lambda user: FichierAccrochage.objects.filter(
+        organisation=user.organisation if user.is_certificateur_manager else None
+    ),
     "/decisions": lambda user: Deliberation.objects.filter(
         jury__in=Jury.objects.visible_to(user)
     ).values_list("dossier", flat=True),
@@ -89,6 +92,7 @@ def test_the_lists_of_the_two_ofs_and_the_two_certifiers_do_not_overlap():
         for path in ("/decisions", "/documents-delivres", "/jurys", "/sessions"):
             assert ids(client.get(path)) == set(), path
         assert ids(client.get("/accrochage/passages")) == set()
+        assert ids(client.get("/accrochage/fichiers")) == set()
 
 
 def test_the_certifier_reads_its_own_sessions_juries_and_accrochage():
@@ -109,6 +113,9 @@ def test_the_certifier_reads_its_own_sessions_juries_and_accrochage():
     assert (passage["document"], passage["numero"]) == (document["id"], document["numero"])
     assert (passage["bloc"], passage["dernier_fichier"]) == (None, None)
     assert client.get("/accrochage/passages", statut="accepte").json()["items"] == []
+    (fichier,) = client.get("/accrochage/fichiers").json()["items"]
+    assert (fichier["id_flux"], fichier["passages"]) == ("CQPILOT-TEST-1", 1)
+    assert fichier["accuse"]["rejetes"] == {"cqpilot-1-X": "Aucun titulaire ne correspond"}
 
 
 def object_operations(w, dossier, candidat_pk):
