@@ -4,7 +4,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -14,6 +14,24 @@ def neutralise_formula(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+def write_sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
+    """A sheet of a report: bold frozen headers, cells that cannot run as formulas, columns as
+    wide as their content (within reason), text wrapped."""
+    sheet = workbook.create_sheet(title[:31])  # Excel's limit for a sheet name
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([neutralise_formula(value) for value in row])
+    for index, header in enumerate(headers, start=1):
+        width = max([len(header), *(len(str(r[index - 1] or "")) for r in rows[:200])])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 80)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
 
 
 def template_workbook(

@@ -4,9 +4,8 @@ import csv
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from cqpilot.core.spreadsheets import neutralise_formula
+from cqpilot.core.spreadsheets import neutralise_formula, write_sheet
 
 from .stats import Table
 
@@ -28,14 +27,7 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in tables:
-        sheet = workbook.create_sheet(table.title[:31])
-        sheet.append(_cells(table.headers))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append(_cells(row))
-        for column in sheet.columns:
-            sheet.column_dimensions[column[0].column_letter].width = 22
+        write_sheet(workbook, table.title, table.headers, table.rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -6,11 +6,9 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from cqpilot.core.pdf import html_to_pdf
-from cqpilot.core.spreadsheets import neutralise_formula
+from cqpilot.core.spreadsheets import write_sheet
 
 from .models import Activite, Bloc, Competence, ReferentielVersion
 
@@ -51,28 +49,12 @@ def version_pdf(version: ReferentielVersion, *, base_url: str = "") -> bytes:
     return html_to_pdf(html, base_url)
 
 
-def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([neutralise_formula(value) for value in row])
-    for index, header in enumerate(headers, start=1):
-        width = max([len(header), *(len(str(r[index - 1] or "")) for r in rows[:200])])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 80)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-
-
 def version_xlsx(version: ReferentielVersion) -> io.BytesIO:
     context = version_context(version)
     certification = context["certification"]
     workbook = Workbook()
     workbook.remove(workbook.active)
-    _sheet(
+    write_sheet(
         workbook,
         "Certification",
         ["Rubrique", "Valeur"],
@@ -92,7 +74,7 @@ def version_xlsx(version: ReferentielVersion) -> io.BytesIO:
         ],
     )
     activites: list[Activite] = context["activites"]
-    _sheet(
+    write_sheet(
         workbook,
         "Activités",
         ["Code", "Intitulé", "Description"],
@@ -104,14 +86,14 @@ def version_xlsx(version: ReferentielVersion) -> io.BytesIO:
             competence_rows.append(_competence_row(competence, activite.code))
     for competence in context["loose_competences"]:
         competence_rows.append(_competence_row(competence, ""))
-    _sheet(
+    write_sheet(
         workbook,
         "Compétences",
         ["Code", "Activité", "Intitulé", "Critères d'évaluation", "Indicateurs"],
         competence_rows,
     )
     blocs: list[Bloc] = context["blocs"]
-    _sheet(
+    write_sheet(
         workbook,
         "Blocs",
         [
@@ -134,7 +116,7 @@ def version_xlsx(version: ReferentielVersion) -> io.BytesIO:
             for b in blocs
         ],
     )
-    _sheet(
+    write_sheet(
         workbook,
         "Modalités d'évaluation",
         [
