@@ -51,6 +51,11 @@ class ApiRefus(Exception):
         super().__init__(detail)
         self.status, self.detail, self.erreurs = status, detail, erreurs or []
 
+    @classmethod
+    def on_field(cls, status: int, champ: str, message: str) -> "ApiRefus":
+        """Refused because of one field: the message is the detail and the field's error."""
+        return cls(status, message, [{"champ": champ, "message": message}])
+
 
 def form_refus(errors: ErrorDict) -> ApiRefus:
     erreurs = [

@@ -103,8 +103,7 @@ def _save_candidat(request: HttpRequest, instance: Candidat | None, payload: dic
     data.update({k: ("" if v is None else v) for k, v in payload.items()})
     if nir is not None:
         if not request.user.is_certificateur_manager:
-            message = "Le NIR n'est collecté que par le certificateur."
-            raise ApiRefus(403, message, [{"champ": "nir", "message": message}])
+            raise ApiRefus.on_field(403, "nir", "Le NIR n'est collecté que par le certificateur.")
         data["nouveau_nir"] = nir
     form = CandidatForm(data, instance=instance, by=request.user)
     if not form.is_valid():
@@ -174,7 +173,7 @@ def _save_dossier(request: HttpRequest, instance: Dossier, payload: dict) -> Dos
     form = DossierForm(data, instance=instance, by=request.user)
     if "organisme" in payload and "organisme" not in form.fields:
         message = "Un organisme de formation ne crée que ses propres dossiers."
-        raise ApiRefus(403, message, [{"champ": "organisme", "message": message}])
+        raise ApiRefus.on_field(403, "organisme", message)
     if not form.is_valid():
         raise form_refus(form.errors)
     with transaction.atomic():
@@ -209,7 +208,7 @@ def dossier_transition(request: HttpRequest, pk: PathId, payload: TransitionIn):
             transition(dossier, payload.etat, by=request.user, motif=payload.motif)
     except ValueError:
         message = f"État inconnu : « {payload.etat} »."
-        raise ApiRefus(422, message, [{"champ": "etat", "message": message}]) from None
+        raise ApiRefus.on_field(422, "etat", message) from None
     except TransitionRefusee as refus:
         raise ApiRefus(409, refus.message) from None
     return _dossier(request, pk)
@@ -228,7 +227,7 @@ def piece_add(request: HttpRequest, pk: PathId, type: Form[str], fichier: File[U
     if not form.is_valid():
         raise form_refus(form.errors)
     if problem := upload_problem(fichier):
-        raise ApiRefus(422, problem, [{"champ": "fichier", "message": problem}])
+        raise ApiRefus.on_field(422, "fichier", problem)
     try:
         document = add_document(
             dossier, form.cleaned_data["fichier"], type=form.cleaned_data["type"], by=request.user

@@ -79,7 +79,7 @@ def resultat(request: HttpRequest, pk: PathId, payload: ResultatIn):
     dossier = epreuve.session.inscriptions.filter(dossier_id=payload.dossier).first()
     if dossier is None:
         message = f"Le dossier {payload.dossier} n'est pas inscrit à cette session."
-        raise ApiRefus(422, message, [{"champ": "dossier", "message": message}])
+        raise ApiRefus.on_field(422, "dossier", message)
     saisie = Saisie(payload.criteres, payload.note, payload.commentaire)
     try:
         return Status(201, record_result(epreuve, dossier.dossier, saisie, by=request.user))
