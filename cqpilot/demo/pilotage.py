@@ -13,7 +13,7 @@ from cqpilot.core.models import Organisation, User
 from cqpilot.dossiers.models import VoieAcces
 from cqpilot.jurys.models import Decision
 from cqpilot.pilotage.enquetes import record_answer, send_due
-from cqpilot.pilotage.models import EnqueteInsertion
+from cqpilot.pilotage.models import IN_EMPLOYMENT, Echeance, EnqueteInsertion
 
 from .delivrance import signed_jury
 
@@ -99,12 +99,11 @@ def promotions(
             date_prevue__lte=day, repondue_le=None
         ).select_related("document__dossier__candidat"):
             answers = ANSWERS.get(enquete.document.dossier.candidat.nom_naissance, (None, None))
-            situation = answers[0 if enquete.echeance == "6_mois" else 1]
+            situation = answers[0 if enquete.echeance == Echeance.SIX_MOIS else 1]
             if situation:
-                employed = situation in ("metier_vise", "autre_metier")
                 record_answer(
                     enquete,
                     situation=situation,
-                    type_contrat="cdi" if employed else "",
+                    type_contrat="cdi" if situation in IN_EMPLOYMENT else "",
                     commentaire="",
                 )
