@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import EnqueteInsertion, SituationPro
+from .models import IN_EMPLOYMENT, EnqueteInsertion, SituationPro
 
 
 class ReponseEnqueteForm(forms.ModelForm):
@@ -28,7 +28,7 @@ class ReponseEnqueteForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        employed = data.get("situation") in (SituationPro.METIER_VISE, SituationPro.AUTRE_METIER)
+        employed = data.get("situation") in IN_EMPLOYMENT
         if employed and not data.get("type_contrat"):
             self.add_error("type_contrat", "Indiquez votre type de contrat.")
         if not employed:
