@@ -42,6 +42,14 @@ DEADLINE_MONTHS = 3  # R6113-17-2: within 3 months of the date of issue
 DEROULEMENT = {"presentiel": "EN_PRESENTIEL", "distance": "A_DISTANCE", "mixte": "MIXTE"}
 
 
+def depositing_organisation(user: User) -> Organisation | None:
+    """The certifier whose deposits the user manages (its managers); None for anyone else,
+    the super-administrator included (he has the standalone tool)."""
+    if not user.is_certificateur_manager:
+        return None
+    return user.organisation
+
+
 class DepotRefus(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -19,9 +19,10 @@ from .rapport import RapportError, parse_rapport
 
 
 def _organisation(request: HttpRequest) -> Organisation:
-    if not request.user.is_certificateur_manager or request.user.organisation is None:
+    organisation = depots.depositing_organisation(request.user)
+    if organisation is None:
         raise PermissionDenied("L'accrochage est réservé au certificateur.")
-    return request.user.organisation
+    return organisation
 
 
 @login_required

@@ -10,9 +10,8 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
-from cqpilot.accrochage.depots import ensure_passages
+from cqpilot.accrochage.depots import depositing_organisation, ensure_passages
 from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage
-from cqpilot.core.models import Organisation
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.evaluations.models import Epreuve, SessionEvaluation
 from cqpilot.jurys.models import DecisionBloc, Deliberation, Jury, JuryMembre, JuryStatus
@@ -29,13 +28,6 @@ from .schemas_certificateur import (
 )
 
 router = Router(tags=["Certificateur"])
-
-
-def _accrochage_of(request: HttpRequest) -> Organisation | None:
-    """The certifier whose accrochage the user manages, as on the accrochage pages."""
-    if not request.user.is_certificateur_manager:
-        return None
-    return request.user.organisation
 
 
 @router.get("/sessions", response=list[SessionOut], summary="Sessions d'évaluation")
@@ -108,7 +100,7 @@ def passages(request: HttpRequest, statut: QueryText = ""):
     """Un passage par parchemin (un par bloc pour une attestation) à déposer à la Caisse des
     Dépôts : date limite, statut (`a_deposer`, `depose`, `accepte`, `rejete`, `a_retirer`,
     `retire`) et message de la CDC (gestionnaires)."""
-    organisation = _accrochage_of(request)
+    organisation = depositing_organisation(request.user)
     if organisation is None:
         return PassageAccrochage.objects.none()
     ensure_passages(organisation)  # as the screen does: the documents issued since are listed
@@ -127,7 +119,7 @@ def passages(request: HttpRequest, statut: QueryText = ""):
 def fichiers(request: HttpRequest):
     """Les fichiers XML produits pour la Caisse des Dépôts, du plus récent au plus ancien, avec
     l'accusé de traitement une fois rapporté dans cqpilot (gestionnaires)."""
-    organisation = _accrochage_of(request)
+    organisation = depositing_organisation(request.user)
     if organisation is None:
         return FichierAccrochage.objects.none()
     return FichierAccrochage.objects.filter(organisation=organisation).order_by(
