@@ -13,7 +13,8 @@ from ninja.pagination import paginate
 from cqpilot.accrochage.depots import depositing_organisation, ensure_passages
 from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage
 from cqpilot.delivrance.models import DocumentDelivre
-from cqpilot.evaluations.models import Epreuve, SessionEvaluation
+from cqpilot.evaluations.models import Epreuve
+from cqpilot.evaluations.services import sessions_managed_by
 from cqpilot.jurys.models import DecisionBloc, Deliberation, Jury, JuryMembre, JuryStatus
 
 from .pagination import Pages
@@ -34,9 +35,7 @@ router = Router(tags=["Certificateur"])
 @paginate(Pages)
 def sessions(request: HttpRequest, depuis: date | None = None):
     """Les sessions du certificateur, leurs épreuves et les dossiers inscrits (gestionnaires)."""
-    if not request.user.is_certificateur_manager:
-        return SessionEvaluation.objects.none()
-    found = SessionEvaluation.objects.visible_to(request.user)
+    found = sessions_managed_by(request.user)
     if depuis:
         found = found.filter(date_debut__gte=depuis)
     return (

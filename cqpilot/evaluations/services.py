@@ -39,6 +39,14 @@ class EvaluationRefus(Exception):
 
 
 @transaction.atomic
+def sessions_managed_by(user: User):
+    """The sessions a user organises and follows: the certifier's managers'. An évaluateur
+    sees his épreuves only."""
+    if not user.is_certificateur_manager:
+        return SessionEvaluation.objects.none()
+    return SessionEvaluation.objects.visible_to(user)
+
+
 def create_session(session: SessionEvaluation) -> SessionEvaluation:
     """Save the session with one épreuve per modalité of its référentiel version."""
     if session.version.certification_id != session.certification_id:

@@ -43,11 +43,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         if intervenant
         else []
     )
-    sessions = (
-        SessionEvaluation.objects.visible_to(request.user).select_related("certification")
-        if request.user.is_certificateur_manager
-        else []
-    )
+    sessions = services.sessions_managed_by(request.user).select_related("certification")
     return render(
         request, "evaluations/session_list.html", {"sessions": sessions, "mes_epreuves": mine}
     )
