@@ -17,6 +17,7 @@ from cqpilot.core.bulk import insert_rows
 from cqpilot.core.models import CERTIFICATEUR_KINDS, Organisation, User
 
 from .models import (
+    MAX_DETAILED_FICHES,
     Bloc,
     Certification,
     CertificationCode,
@@ -26,6 +27,7 @@ from .models import (
     Competence,
     CorrespondanceBloc,
     CorrespondanceKind,
+    FicheAction,
     ImportStatus,
     ReferentielVersion,
     RncpImport,
@@ -39,6 +41,7 @@ from .rncp_parser import (
     iter_fiches,
     split_items,
 )
+from .rncp_rules import FichePlan, plan_fiches
 
 BATCH_SIZE = 250
 MAX_REPORTED_ERRORS = 500
@@ -72,9 +75,10 @@ def import_rncp_export(
 ) -> RncpImport:
     """Create or update the certifications of the export and a draft référentiel for each.
 
-    `fiche` restricts the import to one NUMERO_FICHE; `organisation` becomes a certificateur of every
-    imported certification (so that its users see them); `keep_valid` commits the valid fiches of a
-    file that also holds faulty ones.
+    `fiche` restricts the import to one NUMERO_FICHE; `organisation` is who imports: it may create
+    certifications and update those it already certifies (rncp_rules); without it, the platform
+    imports the register as it is. `keep_valid` commits the valid fiches of a file that also holds
+    faulty or refused ones.
     """
     fiche = fiche.strip().upper()
     report = RncpImport(
@@ -88,14 +92,23 @@ def import_rncp_export(
         .exclude(siret="")
         .values_list("siret", "pk")
     )
+    seen: set[str] = set()
     try:
         with transaction.atomic():
             fiches = _selected_fiches(iter_fiches(source), fiche, report)
             while batch := list(islice(fiches, BATCH_SIZE)):
-                _import_batch(batch, report, sirets, organisation)
-            if fiche and report.fiches_importees == 0 and not report.errors:
+                plans = plan_fiches(batch, organisation=organisation, seen=seen)
+                _record(plans, report)
+                _import_batch(plans, report, sirets, organisation)
+            if fiche and report.fiches_lues == 0 and not report.errors:
                 report.errors.append(f"La fiche {fiche} ne figure pas dans ce fichier.")
-            if report.errors and (not keep_valid or report.fiches_importees == 0):
+            if report.fiches_importees + report.fiches_refusees > len(report.detail):
+                report.warnings.append(
+                    f"Seules les {MAX_DETAILED_FICHES} premières fiches sont détaillées ici."
+                )
+            if (report.errors or report.fiches_refusees) and (
+                not keep_valid or report.fiches_importees == 0
+            ):
                 raise _Rollback
     except RncpFormatError as error:
         report.errors.insert(0, str(error))
@@ -103,7 +116,9 @@ def import_rncp_export(
     except _Rollback:
         report.status = ImportStatus.ECHOUE
     else:
-        report.status = ImportStatus.PARTIEL if report.errors else ImportStatus.REUSSI
+        report.status = (
+            ImportStatus.PARTIEL if report.errors or report.fiches_refusees else ImportStatus.REUSSI
+        )
     if report.status == ImportStatus.ECHOUE:
         report.certifications_creees = report.fiches_importees = report.blocs_importes = 0
     report.errors = report.errors[:MAX_REPORTED_ERRORS]
@@ -131,6 +146,16 @@ def _selected_fiches(
         yield item
 
 
+def _record(plans: list[FichePlan], report: RncpImport) -> None:
+    """Count and detail what is decided for each fiche (the detail stops at a bound: the
+    platform's import of the whole register has 30,000 fiches)."""
+    for plan in plans:
+        if plan.action == FicheAction.REFUS:
+            report.fiches_refusees += 1
+    room = MAX_DETAILED_FICHES - len(report.detail)
+    report.detail.extend(plan.as_line() for plan in plans[: max(room, 0)])
+
+
 def _certification_fields(fiche: RncpFiche) -> dict:
     is_rncp = fiche.numero.startswith("RNCP")
     return {
@@ -146,25 +171,24 @@ def _certification_fields(fiche: RncpFiche) -> dict:
 
 
 def _import_batch(
-    fiches: list[RncpFiche],
+    plans: list[FichePlan],
     report: RncpImport,
     sirets: dict[str, int],
     organisation: Organisation | None,
 ) -> None:
-    existing = {
-        c.code_rncp_rs: c
-        for c in Certification.objects.filter(code_rncp_rs__in=[f.numero for f in fiches])
-    }
+    plans = [plan for plan in plans if plan.action != FicheAction.REFUS]
+    if not plans:
+        return
+    fiches = [plan.fiche for plan in plans]
     new, updated = [], []
-    for fiche in fiches:
-        fields = _certification_fields(fiche)
-        certification = existing.get(fiche.numero)
-        if certification is None:
-            new.append(Certification(code_rncp_rs=fiche.numero, **fields))
+    for plan in plans:
+        fields = _certification_fields(plan.fiche)
+        if plan.certification is None:
+            new.append(Certification(code_rncp_rs=plan.fiche.numero, **fields))
         else:
             for name, value in fields.items():
-                setattr(certification, name, value)
-            updated.append(certification)
+                setattr(plan.certification, name, value)
+            updated.append(plan.certification)
     Certification.objects.bulk_create(new)
     Certification.objects.bulk_update(updated, list(_certification_fields(fiches[0]).keys()))
     certifications = {c.code_rncp_rs: c for c in [*new, *updated]}
@@ -173,9 +197,10 @@ def _import_batch(
     owners = []
     for fiche in fiches:
         certification = certifications[fiche.numero]
-        organisations = {sirets[s] for s, _ in fiche.certificateurs if s in sirets}
-        if organisation is not None:
-            organisations.add(organisation.pk)
+        if organisation is None:  # the platform: the certificateurs the register names
+            organisations = {sirets[s] for s, _ in fiche.certificateurs if s in sirets}
+        else:  # never anybody else: they would read the importer's dossiers
+            organisations = {organisation.pk}
         owners.extend(
             Certification.certificateurs.through(
                 certification_id=certification.pk, organisation_id=pk

@@ -15,7 +15,7 @@ from .certifications import (
     CodeKind,
     Niveau,
 )
-from .imports import ImportStatus, RncpImport
+from .imports import MAX_DETAILED_FICHES, FicheAction, ImportStatus, RncpImport
 from .versions import (
     Activite,
     Bloc,
@@ -34,6 +34,7 @@ from .versions import (
 )
 
 __all__ = [
+    "MAX_DETAILED_FICHES",
     "REGISTRATION_CODE",
     "Activite",
     "Bloc",
@@ -47,6 +48,7 @@ __all__ = [
     "CorrespondanceBloc",
     "CorrespondanceKind",
     "CritereEvaluation",
+    "FicheAction",
     "ImportStatus",
     "Modalite",
     "ModaliteType",

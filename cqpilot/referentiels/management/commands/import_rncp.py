@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cqpilot.core.models import Organisation
-from cqpilot.referentiels.models import ImportStatus
+from cqpilot.referentiels.models import FicheAction, ImportStatus
 from cqpilot.referentiels.rncp_import import import_rncp_export
 
 
@@ -39,6 +39,8 @@ class Command(BaseCommand):
             )
             if organisation is None:
                 raise CommandError(f"Aucune organisation n'a le SIRET ou l'identifiant {key}.")
+            if not organisation.is_certificateur:
+                raise CommandError(f"{organisation} n'est pas un certificateur.")
         report = import_rncp_export(
             path,
             file_name=path.name,
@@ -50,8 +52,14 @@ class Command(BaseCommand):
             self.stderr.write(f"Avertissement — {warning}")
         for error in report.errors:
             self.stderr.write(self.style.ERROR(f"Erreur — {error}"))
+        for line in report.detail:
+            if line["action"] == FicheAction.REFUS:
+                self.stderr.write(
+                    self.style.ERROR(f"Refusée — Ligne {line['ligne']} : {line['raison']}")
+                )
         summary = (
             f"{report.fiches_lues} fiche(s) lue(s), {report.fiches_importees} importée(s), "
+            f"{report.fiches_refusees} refusée(s), "
             f"{report.certifications_creees} certification(s) créée(s), "
             f"{report.blocs_importes} bloc(s)."
         )

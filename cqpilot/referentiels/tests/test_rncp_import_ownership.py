@@ -1,0 +1,216 @@
+"""Whose certifications an RNCP import may create or change: an organisation never takes over the
+certification of another one, whatever the file it uploads says."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cqpilot.core.tests.factories import OrganisationFactory, gestionnaire
+from cqpilot.referentiels.models import Certification, CertificationStatus, ImportStatus
+from cqpilot.referentiels.rncp_import import import_rncp_export
+
+from .factories import CertificationFactory, complete_version
+
+pytestmark = pytest.mark.django_db
+
+METALLURGIE_SIRET = "78470543600037"
+COMMERCE_SIRET = "31852047500027"
+REFUSAL = (
+    "La fiche RNCP39912 est celle d'une certification de CPNE de la Métallurgie : "
+    "vous ne pouvez pas la modifier."
+)
+
+
+def fiche_xml(
+    numero: str,
+    intitule: str = "CQP repris",
+    *,
+    certificateurs: tuple[tuple[str, str], ...] = (),
+    actif: str = "Non",
+) -> bytes:
+    """A one-fiche export; the attack of the issue is the default: no CERTIFICATEURS at all."""
+    owners = "".join(
+        f"<CERTIFICATEUR><SIRET_CERTIFICATEUR>{siret}</SIRET_CERTIFICATEUR>"
+        f"<NOM_CERTIFICATEUR>{nom}</NOM_CERTIFICATEUR></CERTIFICATEUR>"
+        for siret, nom in certificateurs
+    )
+    return (
+        f"<FICHES><FICHE><NUMERO_FICHE>{numero}</NUMERO_FICHE><INTITULE>{intitule}</INTITULE>"
+        f"<ACTIF>{actif}</ACTIF><CERTIFICATEURS>{owners}</CERTIFICATEURS>"
+        "<BLOCS_COMPETENCES><BLOC_COMPETENCES><CODE>BC01</CODE><LIBELLE>Bloc repris</LIBELLE>"
+        "</BLOC_COMPETENCES></BLOCS_COMPETENCES></FICHE></FICHES>"
+    ).encode()
+
+
+def state_of(certification: Certification) -> tuple:
+    certification = Certification.objects.get(pk=certification.pk)
+    return (
+        certification.intitule,
+        certification.status,
+        sorted(o.nom for o in certification.certificateurs.all()),
+        [
+            (v.numero, v.status, [b.code for b in v.blocs.all()])
+            for v in certification.versions.order_by("numero")
+        ],
+    )
+
+
+@pytest.fixture
+def metallurgie():
+    return OrganisationFactory(nom="CPNE de la Métallurgie", siret=METALLURGIE_SIRET)
+
+
+@pytest.fixture
+def commerce():
+    return OrganisationFactory(nom="CPNEFP du Commerce de gros", siret=COMMERCE_SIRET)
+
+
+@pytest.fixture
+def cqp_metallurgie(metallurgie):
+    certification = CertificationFactory(
+        code_rncp_rs="RNCP39912",
+        intitule="CQP Technicien de maintenance industrielle",
+        status=CertificationStatus.ACTIVE,
+        certificateurs=[metallurgie],
+    )
+    complete_version(certification=certification)
+    return certification
+
+
+def test_a_fiche_of_another_organisation_certification_is_refused_naming_its_owner(
+    cqp_metallurgie, commerce
+):
+    report = import_rncp_export(io.BytesIO(fiche_xml("RNCP39912")), organisation=commerce)
+    assert report.status == ImportStatus.ECHOUE
+    assert report.refusals == [REFUSAL]
+
+
+def test_nothing_of_the_refused_certification_changes(cqp_metallurgie, commerce):
+    before = state_of(cqp_metallurgie)
+    import_rncp_export(io.BytesIO(fiche_xml("RNCP39912")), organisation=commerce)
+    assert state_of(cqp_metallurgie) == before
+    assert not Certification.objects.filter(certificateurs=commerce).exists()
+
+
+def test_a_fiche_naming_the_importer_does_not_make_it_owner_of_another_certification(
+    cqp_metallurgie, commerce
+):
+    # The uploaded file is not an authority: anybody can write their SIRET in it.
+    before = state_of(cqp_metallurgie)
+    xml = fiche_xml("RNCP39912", certificateurs=[(COMMERCE_SIRET, "CPNEFP COMMERCE DE GROS")])
+    report = import_rncp_export(io.BytesIO(xml), organisation=commerce)
+    assert report.status == ImportStatus.ECHOUE
+    assert REFUSAL in report.refusals[0]
+    assert state_of(cqp_metallurgie) == before
+
+
+def test_valid_fiches_of_the_same_file_are_imported_without_the_refused_one(
+    cqp_metallurgie, commerce
+):
+    before = state_of(cqp_metallurgie)
+    xml = fiche_xml("RNCP39912").replace(
+        b"</FICHES>",
+        fiche_xml("RNCP40001", "CQP Vendeur conseil", certificateurs=[(COMMERCE_SIRET, "CPNEFP")])[
+            len(b"<FICHES>") :
+        ],
+    )
+    report = import_rncp_export(io.BytesIO(xml), organisation=commerce, keep_valid=True)
+    assert report.status == ImportStatus.PARTIEL
+    assert state_of(cqp_metallurgie) == before
+    assert list(
+        Certification.objects.filter(certificateurs=commerce).values_list("code_rncp_rs", flat=True)
+    ) == ["RNCP40001"]
+
+
+def test_an_organisation_updates_a_certification_it_certifies(cqp_metallurgie, metallurgie):
+    xml = fiche_xml(
+        "RNCP39912",
+        "CQP Technicien de maintenance",
+        certificateurs=[(METALLURGIE_SIRET, "CPNE METALLURGIE")],
+    )
+    report = import_rncp_export(io.BytesIO(xml), organisation=metallurgie)
+    assert report.status == ImportStatus.REUSSI
+    cqp_metallurgie.refresh_from_db()
+    assert cqp_metallurgie.intitule == "CQP Technicien de maintenance"
+
+
+def test_a_co_certifier_updates_the_certification_it_shares(cqp_metallurgie, commerce):
+    cqp_metallurgie.certificateurs.add(commerce)
+    xml = fiche_xml("RNCP39912", "CQPI Maintenance", certificateurs=[(COMMERCE_SIRET, "CPNEFP")])
+    report = import_rncp_export(io.BytesIO(xml), organisation=commerce)
+    assert report.status == ImportStatus.REUSSI
+    cqp_metallurgie.refresh_from_db()
+    assert cqp_metallurgie.intitule == "CQPI Maintenance"
+
+
+def test_a_new_certification_belongs_to_the_importing_organisation_only(metallurgie, commerce):
+    # Co-certifiers named in the file are not attached: they would read the importer's dossiers.
+    xml = fiche_xml(
+        "RNCP40001",
+        certificateurs=[(COMMERCE_SIRET, "CPNEFP"), (METALLURGIE_SIRET, "CPNE METALLURGIE")],
+    )
+    import_rncp_export(io.BytesIO(xml), organisation=commerce)
+    certification = Certification.objects.get(code_rncp_rs="RNCP40001")
+    assert list(certification.certificateurs.all()) == [commerce]
+
+
+def test_the_platform_import_without_organisation_updates_any_certification(
+    cqp_metallurgie, metallurgie, commerce
+):
+    # Only the platform operator imports without organisation (command line, or a
+    # super-administrateur who belongs to none): it loads the national register as it is.
+    xml = fiche_xml("RNCP39912", "CQPI Maintenance", certificateurs=[(COMMERCE_SIRET, "CPNEFP")])
+    report = import_rncp_export(io.BytesIO(xml))
+    assert report.status == ImportStatus.REUSSI
+    assert state_of(cqp_metallurgie)[:3] == (
+        "CQPI Maintenance",
+        CertificationStatus.INACTIVE,
+        ["CPNE de la Métallurgie", "CPNEFP du Commerce de gros"],
+    )
+
+
+def test_a_fiche_twice_in_the_file_is_imported_once(commerce):
+    once = fiche_xml("RNCP40001", certificateurs=[(COMMERCE_SIRET, "CPNEFP")])
+    twice = once.replace(b"</FICHES>", once[len(b"<FICHES>") :])
+    report = import_rncp_export(io.BytesIO(twice), organisation=commerce, keep_valid=True)
+    assert report.refusals == [
+        "La fiche RNCP40001 figure plusieurs fois dans le fichier : seule la première est importée."
+    ]
+    assert Certification.objects.filter(code_rncp_rs="RNCP40001").count() == 1
+
+
+def test_the_command_line_refuses_another_organisation_certification(
+    cqp_metallurgie, commerce, tmp_path, capsys
+):
+    before = state_of(cqp_metallurgie)
+    path = tmp_path / "fiche.xml"
+    path.write_bytes(fiche_xml("RNCP39912"))
+    with pytest.raises(CommandError, match="Import échoué, rien n'a été enregistré"):
+        call_command("import_rncp", str(path), "--organisation", COMMERCE_SIRET)
+    assert REFUSAL in capsys.readouterr().err
+    assert state_of(cqp_metallurgie) == before
+
+
+def test_the_command_line_imports_for_a_certificateur_only(tmp_path):
+    formatech = OrganisationFactory(kind="organisme_formation", siret="53204719800017")
+    path = tmp_path / "fiche.xml"
+    path.write_bytes(fiche_xml("RNCP40001"))
+    with pytest.raises(CommandError, match="n'est pas un certificateur"):
+        call_command("import_rncp", str(path), "--organisation", formatech.siret)
+
+
+def test_the_import_page_refuses_another_organisation_certification(
+    client, cqp_metallurgie, commerce
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(gestionnaire(organisation=commerce))
+    before = state_of(cqp_metallurgie)
+    upload = SimpleUploadedFile("fiche.xml", fiche_xml("RNCP39912"))
+    response = client.post(reverse("referentiels:rncp_import"), {"fichier": upload}, follow=True)
+    assert "La fiche RNCP39912 est celle d&#x27;une certification de CPNE de la Métallurgie" in (
+        response.text
+    )
+    assert state_of(cqp_metallurgie) == before
