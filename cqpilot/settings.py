@@ -42,7 +42,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +63,8 @@ INSTALLED_APPS = [
     "cqpilot.pilotage",
     "cqpilot.api",
     "ninja",  # serves the API documentation's scripts itself (otherwise from a CDN)
+    # Last: its registration/ templates would otherwise shadow cqpilot's French password pages.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [
