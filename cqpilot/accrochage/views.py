@@ -1,13 +1,12 @@
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from cqpilot.core.models import of_own_organisation
+from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
 
 from .forms import RapportForm, StandaloneForm
 from .models import FluxAutonome
@@ -15,18 +14,12 @@ from .rapport import RapportError
 from .standalone import holders_template, holders_to_xml, passage_statuses, record_rapport
 
 
-def _require_certifier(request: HttpRequest) -> None:
-    if not request.user.is_certificateur_manager:
-        raise PermissionDenied("L'accrochage est réservé au certificateur.")
-
-
 def _files_of(request: HttpRequest):
     return of_own_organisation(FluxAutonome.objects.select_related("by"), request.user)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def standalone(request: HttpRequest) -> HttpResponse:
-    _require_certifier(request)
     form = StandaloneForm(request.POST or None, request.FILES or None)
     holders = None
     if request.method == "POST" and form.is_valid():
@@ -59,9 +52,8 @@ def standalone(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def standalone_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_certifier(request)
     flux = get_object_or_404(_files_of(request), pk=pk)
     form = RapportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -79,9 +71,8 @@ def standalone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def standalone_download(request: HttpRequest, pk: int) -> FileResponse:
-    _require_certifier(request)
     flux = get_object_or_404(_files_of(request), pk=pk)
     return FileResponse(
         flux.fichier.open("rb"),
@@ -91,9 +82,8 @@ def standalone_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def template_download(request: HttpRequest) -> FileResponse:
-    _require_certifier(request)
     return FileResponse(
         holders_template(), as_attachment=True, filename="modele-titulaires-accrochage.xlsx"
     )

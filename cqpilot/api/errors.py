@@ -1,5 +1,6 @@
 """Error bodies in French, the same shape everywhere: {"detail": "…", "erreurs": [{"champ", "message"}]}."""
 
+from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -85,6 +86,11 @@ def install(api: NinjaAPI) -> None:
         if erreurs:
             content["erreurs"] = erreurs
         return api.create_response(request, content, status=status)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc: PermissionDenied):
+        # the same permissions as the screens (core.permissions), with their French refusal
+        return body(request, 403, str(exc) or "Action non autorisée pour votre compte.")
 
     @api.exception_handler(ApiRefus)
     def refused(request, exc: ApiRefus):

@@ -8,10 +8,10 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from cqpilot.dossiers.access import can_edit_dossiers
+from cqpilot.core.permissions import EDIT_DOSSIERS
 from cqpilot.dossiers.documents import add_document, upload_problem
 from cqpilot.dossiers.forms import CandidatForm, DocumentForm, DossierForm, enrollable_versions
-from cqpilot.dossiers.models import BlocAcquis, Candidat, Dossier, DossierState
+from cqpilot.dossiers.models import BlocAcquis, Candidat, Document, Dossier, DossierState
 from cqpilot.dossiers.workflow import TransitionRefusee, transition
 from cqpilot.referentiels.models import Bloc
 
@@ -34,11 +34,6 @@ from .schemas import (
 )
 
 router = Router(tags=["Candidats et dossiers"])
-
-
-def _require_editor(request: HttpRequest) -> None:
-    if not can_edit_dossiers(request.user):
-        raise ApiRefus(403, "Votre compte ne peut pas modifier les candidats ni les dossiers.")
 
 
 def _candidat(request: HttpRequest, pk: int) -> Candidat:
@@ -96,7 +91,7 @@ def candidat(request: HttpRequest, pk: PathId):
 
 
 def _save_candidat(request: HttpRequest, instance: Candidat | None, payload: dict) -> Candidat:
-    _require_editor(request)
+    EDIT_DOSSIERS.check(request.user)
     # unsent fields keep their value (or the model's default): PATCH changes only what it sends
     data = model_to_dict(instance or Candidat(), fields=CandidatForm._meta.fields)
     nir = payload.pop("nir", None)
@@ -160,7 +155,7 @@ DOSSIER_FIELDS = DossierForm._meta.fields
 
 
 def _save_dossier(request: HttpRequest, instance: Dossier, payload: dict) -> Dossier:
-    _require_editor(request)
+    EDIT_DOSSIERS.check(request.user)
     if instance.pk and instance.state != DossierState.BROUILLON:
         raise ApiRefus(
             409,
@@ -216,12 +211,14 @@ def dossier_transition(request: HttpRequest, pk: PathId, payload: TransitionIn):
 
 @router.get("/dossiers/{pk}/pieces", response=list[PieceOut], summary="Pièces du dossier")
 def pieces(request: HttpRequest, pk: PathId):
-    return list(_dossier(request, pk).documents.order_by("pk"))
+    dossier = _dossier(request, pk)
+    return list(Document.objects.visible_to(request.user).filter(dossier=dossier).order_by("pk"))
 
 
 @router.post("/dossiers/{pk}/pieces", response={201: PieceOut}, summary="Déposer une pièce")
 def piece_add(request: HttpRequest, pk: PathId, type: Form[str], fichier: File[UploadedFile]):
     """Envoi `multipart/form-data` : `type` (piece_identite, cv, contrat…) et `fichier`."""
+    EDIT_DOSSIERS.check(request.user)
     dossier = _dossier(request, pk)
     form = DocumentForm({"type": type}, {"fichier": fichier})
     if not form.is_valid():

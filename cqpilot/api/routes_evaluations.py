@@ -13,7 +13,6 @@ from cqpilot.evaluations.services import (
     criteres_by_bloc,
     record_result,
 )
-from cqpilot.jurys.models import Intervenant
 
 from .errors import ApiRefus
 from .pagination import Pages
@@ -23,12 +22,7 @@ router = Router(tags=["Évaluations"])
 
 
 def _mine(request: HttpRequest):
-    intervenant = Intervenant.objects.filter(user=request.user).first()
-    if intervenant is None:
-        return Epreuve.objects.none()
-    return Epreuve.objects.filter(affectations__evaluateur=intervenant).select_related(
-        "session", "modalite__bloc"
-    )
+    return Epreuve.objects.assigned_to(request.user).select_related("session", "modalite__bloc")
 
 
 @router.get("/epreuves", response=list[EpreuveOut], summary="Mes épreuves à évaluer")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.utils import timezone
 from ninja import Path, Query, Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, model_serializer
 
 MAX_ID = 2**63 - 1  # the databases' bigint: a larger id is a request error, not a crash
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -102,9 +102,27 @@ class CandidatOut(Schema):
     situation: str
     employeur_siret: str
     employeur_idcc: str
-    nir_masque: str
+    nir_masque: str | None = Field(
+        None, description="NIR masqué : lu par le certificateur seulement, absent sinon."
+    )
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_nir_masque(obj, context) -> str | None:
+        # The NIR is the certifier's, for the CDC (domain.md §7.1): a partner OF never reads it.
+        request = (context or {}).get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_certificateur_manager:
+            return None
+        return obj.nir_masque
+
+    @model_serializer(mode="wrap")
+    def _without_hidden_nir(self, handler):
+        data = handler(self)
+        if self.nir_masque is None:
+            data.pop("nir_masque", None)
+        return data
 
 
 class CertificationRef(Schema):

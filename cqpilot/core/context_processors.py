@@ -1,21 +1,23 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from .permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, MANAGE_USERS, Can
+
 
 def navigation(request: HttpRequest) -> dict:
     """The main menu, built from what the signed-in user may do."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "can": Can(None)}
     items = [("Accueil", reverse("home"))]
-    if user.is_superuser or user.is_certificateur_staff:
+    if CERTIFIER_STAFF(user):
         items.append(("Certifications", reverse("referentiels:certification_list")))
     items.append(("Candidats", reverse("dossiers:candidat_list")))
     items.append(("Dossiers", reverse("dossiers:dossier_list")))
-    if user.is_superuser or user.is_certificateur_staff:
+    if CERTIFIER_STAFF(user):
         items.append(("Évaluations", reverse("evaluations:session_list")))
         items.append(("Jurys", reverse("jurys:jury_list")))
-    if user.is_certificateur_manager:
+    if MANAGE_CERTIFICATIONS(user):
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))
         items.append(("Délivrance", reverse("delivrance:registre")))
         items.append(("Pilotage", reverse("pilotage:tableau_de_bord")))
@@ -23,7 +25,12 @@ def navigation(request: HttpRequest) -> dict:
         accrochage = "accrochage:a_accrocher" if user.organisation else "accrochage:standalone"
         items.append(("Accrochage", reverse(accrochage)))
         items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))
-    if user.can_manage_users:
+    if MANAGE_USERS(user) and user.organisation and not user.organisation.is_certificateur:
+        # an OF's administrator keeps its record (OrganisationQuerySet.editable_by)
+        items.append(
+            ("Mon organisme", reverse("dossiers:organisme_edit", args=[user.organisation.pk]))
+        )
+    if MANAGE_USERS(user):
         items.append(("Utilisateurs", reverse("user_list")))
         items.append(("Journal", reverse("audit_log")))
     current = request.path
@@ -31,4 +38,4 @@ def navigation(request: HttpRequest) -> dict:
     for label, url in items:
         active = current == url if url == "/" else current.startswith(url)
         nav.append({"label": label, "url": url, "active": active})
-    return {"nav_items": nav}
+    return {"nav_items": nav, "can": Can(user)}

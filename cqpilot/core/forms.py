@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from .models import Organisation, Role, RoleGrant, User
+from .models import Role, RoleGrant, User
 
 
 class UserForm(forms.ModelForm):
@@ -35,9 +35,9 @@ class UserForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.by = by
         self.fields["email"].required = True
-        managed = Organisation.objects.managed_by(by)
-        if by.is_superuser or managed.exclude(pk=by.organisation_id).exists():
-            self.fields["organisation"].queryset = managed
+        # Only the platform's super-administrator places an account in another organisation;
+        # everyone else creates accounts in their own (partner OFs' accounts are invited).
+        if by.is_superuser:
             self.fields["organisation"].required = True
             self.fields["organisation"].initial = by.organisation_id
         else:
@@ -53,10 +53,11 @@ class UserForm(forms.ModelForm):
         if organisation is not None and organisation.is_certificateur:
             if Role.ORGANISME_FORMATION in codes:
                 self.add_error("roles", "Le rôle « Organisme de formation » est réservé aux OF.")
-        elif organisation is not None and codes - {Role.ORGANISME_FORMATION}:
+        elif organisation is not None and codes - {Role.ORGANISME_FORMATION, Role.ADMINISTRATEUR}:
             self.add_error(
                 "roles",
-                "Un utilisateur d'organisme de formation n'a que le rôle « Organisme de formation ».",
+                "Un utilisateur d'organisme de formation a le rôle « Organisme de formation », "
+                "et « Administrateur » s'il gère les comptes de l'organisme.",
             )
         password = data.get("password")
         if password:
@@ -76,3 +77,18 @@ class UserForm(forms.ModelForm):
             user.save()
             self.save_m2m()
         return user
+
+
+class InvitationForm(forms.Form):
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    email = forms.EmailField(label="Courriel")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if (
+            User.objects.filter(username__iexact=email).exists()
+            or User.objects.filter(email__iexact=email).exists()
+        ):
+            raise forms.ValidationError("Un compte existe déjà avec cette adresse.")
+        return email

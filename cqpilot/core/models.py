@@ -46,19 +46,50 @@ siret_format = RegexValidator(r"^\d{14}$", "Le SIRET comporte exactement 14 chif
 
 class OrganisationQuerySet(models.QuerySet):
     def managed_by(self, user: "User") -> "OrganisationQuerySet":
-        """Organisations whose accounts `user` administers: its own and, for a certifier, the
-        partner OFs habilitated for one of its certifications."""
+        """Organisations whose accounts `user` administers: only its own (every organisation for
+        the platform's super-administrator). A certifier never manages a partner OF's accounts:
+        it invites them (core.invitations), and the OF's administrator confirms them."""
         if user.is_superuser:
             return self
-        organisation = user.organisation
-        if organisation is None or not user.has_role(Role.ADMINISTRATEUR):
+        if not user.can_manage_users:
             return self.none()
-        if not organisation.is_certificateur:
-            return self.filter(pk=organisation.pk)
-        partners = self.filter(habilitations__certification__certificateurs=organisation).values(
-            "pk"
+        return self.filter(pk=user.organisation_id)
+
+    def habilitated_by(self, certifier: "Organisation") -> "OrganisationQuerySet":
+        """Partner OFs holding a habilitation, whatever its status, on one of its certifications."""
+        return self.filter(
+            kind=OrganisationKind.ORGANISME_FORMATION,
+            pk__in=self.model.objects.filter(
+                habilitations__certification__certificateurs=certifier
+            ).values("pk"),
         )
-        return self.filter(models.Q(pk=organisation.pk) | models.Q(pk__in=partners))
+
+    def editable_by(self, user: "User") -> "OrganisationQuerySet":
+        """Partner OFs whose record (raison sociale, SIRET, contacts) `user` may change: the OF's
+        own administrator, the super-administrator, and the certifier that created the record as
+        long as the OF has no administrator of its own and no other certifier habilitates it (a
+        typo at creation can be corrected; another branch's partner cannot be rewritten)."""
+        ofs = self.filter(kind=OrganisationKind.ORGANISME_FORMATION)
+        if user.is_superuser:
+            return ofs
+        organisation = user.organisation
+        if organisation is None or not user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE):
+            return ofs.none()
+        if not organisation.is_certificateur:
+            return ofs.filter(pk=organisation.pk) if user.can_manage_users else ofs.none()
+        with_own_admin = User.objects.filter(
+            roles__code=Role.ADMINISTRATEUR, limited_to_certifier=None
+        ).values("organisation")
+        other_certifiers = self.model.objects.filter(
+            habilitations__certification__certificateurs__in=self.model.objects.exclude(
+                pk=organisation.pk
+            )
+        )
+        return (
+            ofs.filter(created_by=organisation)
+            .exclude(pk__in=with_own_admin)
+            .exclude(pk__in=other_certifiers.values("pk"))
+        )
 
 
 class Organisation(models.Model):
@@ -80,6 +111,14 @@ class Organisation(models.Model):
     contact_nom = models.CharField("contact", max_length=200, blank=True)
     contact_email = models.EmailField("courriel du contact", blank=True)
     contact_telephone = models.CharField("téléphone du contact", max_length=20, blank=True)
+    created_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="fiche créée par",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()
@@ -126,6 +165,16 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     roles = models.ManyToManyField(RoleGrant, blank=True, related_name="users")
+    # An account a certifier invited into a partner OF sees only that certifier's dossiers until
+    # the OF's own administrator confirms it (README, « Qui voit quoi »).
+    limited_to_certifier = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invited_accounts",
+        verbose_name="invité par (à confirmer par l'OF)",
+    )
 
     objects = UserManager()
 
@@ -158,5 +207,11 @@ class User(AbstractUser):
     @property
     def can_manage_users(self) -> bool:
         return self.is_superuser or (
-            self.organisation is not None and self.has_role(Role.ADMINISTRATEUR)
+            self.organisation is not None
+            and self.limited_to_certifier_id is None
+            and self.has_role(Role.ADMINISTRATEUR)
         )
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.limited_to_certifier_id is not None

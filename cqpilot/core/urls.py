@@ -42,5 +42,7 @@ urlpatterns = [
     path("utilisateurs/", views.user_list, name="user_list"),
     path("utilisateurs/nouveau/", views.user_edit, name="user_create"),
     path("utilisateurs/<int:pk>/", views.user_edit, name="user_edit"),
+    path("utilisateurs/<int:pk>/confirmer/", views.user_confirm, name="user_confirm"),
+    path("organismes/<int:organisme_pk>/inviter/", views.user_invite, name="user_invite"),
     path("journal/", views.audit_log, name="audit_log"),
 ]

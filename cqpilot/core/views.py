@@ -1,15 +1,17 @@
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from cqpilot.referentiels.models import Certification, VersionStatus
 
-from .forms import UserForm
+from .forms import InvitationForm, UserForm
+from .invitations import InvitationRefusee, confirm_account, invite_of_account
 from .models import Organisation, User
+from .permissions import MANAGE_CERTIFICATIONS, MANAGE_USERS, requires
 from .tables import Column, table
 
 
@@ -27,20 +29,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _users_visible_to(user: User):
-    users = User.objects.select_related("organisation").prefetch_related("roles")
+    users = User.objects.select_related("organisation", "limited_to_certifier").prefetch_related(
+        "roles"
+    )
     if user.is_superuser:
         return users
     return users.filter(organisation__in=Organisation.objects.managed_by(user))
 
 
-def _require_user_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_users:
-        raise PermissionDenied("Réservé aux administrateurs.")
-
-
-@login_required
+@requires(MANAGE_USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require_user_manager(request)
     users = table(
         request,
         _users_visible_to(request.user),
@@ -58,9 +56,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"table": users})
 
 
-@login_required
+@requires(MANAGE_USERS)
 def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_user_manager(request)
     instance = get_object_or_404(_users_visible_to(request.user), pk=pk) if pk else None
     form = UserForm(request.POST or None, instance=instance, by=request.user)
     if request.method == "POST" and form.is_valid():
@@ -70,9 +67,50 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "core/user_form.html", {"form": form, "edited": instance})
 
 
-@login_required
+@requires(MANAGE_USERS)
+@require_POST
+def user_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    invited = get_object_or_404(_users_visible_to(request.user), pk=pk)
+    try:
+        confirm_account(invited, by=request.user)
+    except InvitationRefusee as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"Compte de {invited} confirmé : il voit tous vos dossiers.")
+    return redirect("user_list")
+
+
+@requires(MANAGE_CERTIFICATIONS)
+def user_invite(request: HttpRequest, organisme_pk: int) -> HttpResponse:
+    """A certifier invites a person into one of its partner OFs (never any other)."""
+    if request.user.organisation is None:
+        raise Http404
+    organisme = get_object_or_404(
+        Organisation.objects.habilitated_by(request.user.organisation), pk=organisme_pk
+    )
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited = invite_of_account(
+                organisme,
+                **form.cleaned_data,
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except InvitationRefusee as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"Invitation envoyée à {invited.email}. Le compte ne verra que vos dossiers tant "
+                f"que l'administrateur de {organisme} ne l'a pas confirmé.",
+            )
+            return redirect("dossiers:organisme_list")
+    return render(request, "core/invitation_form.html", {"form": form, "organisme": organisme})
+
+
+@requires(MANAGE_USERS)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require_user_manager(request)
     entries = LogEntry.objects.select_related("actor", "content_type")
     if not request.user.is_superuser:
         entries = entries.filter(actor__organisation=request.user.organisation)

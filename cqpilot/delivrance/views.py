@@ -2,7 +2,6 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from cqpilot.core.models import Organisation
+from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
 from cqpilot.jurys.models import Jury, JuryStatus
 from cqpilot.referentiels.models import Bloc
 
@@ -28,14 +28,8 @@ from .services import DelivranceRefus
 from .tasks import issue_lot, progress_of
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.is_certificateur_manager:
-        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
-
-
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def registre(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     documents = DocumentDelivre.objects.visible_to(request.user).select_related(
         "dossier__candidat", "certification"
     )
@@ -58,9 +52,8 @@ def _document(request: HttpRequest, pk: int) -> DocumentDelivre:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     document = _document(request, pk)
     return render(
         request,
@@ -69,19 +62,17 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
-    _require_manager(request)
     document = _document(request, pk)
     return FileResponse(
         document.pdf.open("rb"), filename=f"{document.numero}.pdf", content_type="application/pdf"
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def document_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     document = _document(request, pk)
     try:
         services.cancel(document, request.POST.get("motif", ""), by=request.user)
@@ -92,10 +83,9 @@ def document_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("delivrance:document_detail", document.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def jury_documents(request: HttpRequest, jury_pk: int) -> HttpResponse:
     """Issue every document of a signed jury at once; download them as one zip."""
-    _require_manager(request)
     jury = get_object_or_404(
         Jury.objects.visible_to(request.user).select_related("certification"),
         pk=jury_pk,
@@ -121,10 +111,9 @@ def jury_documents(request: HttpRequest, jury_pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def lot(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch's progress bar (polled by htmx while it runs), then its outcome."""
-    _require_manager(request)
     item = get_object_or_404(
         LotDelivrance.objects.select_related("jury__certification"),
         pk=pk,
@@ -142,9 +131,8 @@ def lot(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def jury_zip(request: HttpRequest, jury_pk: int) -> HttpResponse:
-    _require_manager(request)
     jury = get_object_or_404(Jury.objects.visible_to(request.user), pk=jury_pk)
     documents = DocumentDelivre.objects.filter(
         deliberation__jury=jury, status=DocumentStatus.VALIDE
@@ -163,9 +151,8 @@ def _organisation(request: HttpRequest) -> Organisation:
     return request.user.organisation
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def modele_edit(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     organisation = _organisation(request)
     modele, _ = ModeleParchemin.objects.get_or_create(organisation=organisation)
     form = ModeleForm(request.POST or None, request.FILES or None, instance=modele)
@@ -176,11 +163,10 @@ def modele_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "delivrance/modele.html", {"form": form, "preview": _preview(modele)})
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def modele_preview(request: HttpRequest) -> HttpResponse:
     """The layout being edited, rendered for a fictitious holder (htmx, on every change)."""
-    _require_manager(request)
     modele = ModeleParchemin.objects.get_or_create(organisation=_organisation(request))[0]
     form = ModeleForm(request.POST, instance=modele)
     form.is_valid()  # the preview shows what is typed, even before it is valid

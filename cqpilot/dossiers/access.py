@@ -15,7 +15,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from cqpilot.core.bulk import insert_rows
-from cqpilot.core.models import Role, User
+from cqpilot.core.models import User
+from cqpilot.core.permissions import EDIT_DOSSIERS
 from cqpilot.referentiels.models import Certification
 
 from .models import Candidat, CandidatAcces, Dossier
@@ -135,6 +136,4 @@ def certificateurs_changed(sender, instance, action: str, pk_set=None, **kwargs)
 
 def can_edit_dossiers(user: User) -> bool:
     """Who may create and change candidates and dossiers (in the UI and through the API)."""
-    return user.is_superuser or user.has_role(
-        Role.ADMINISTRATEUR, Role.GESTIONNAIRE, Role.ORGANISME_FORMATION
-    )
+    return EDIT_DOSSIERS(user)

@@ -191,7 +191,10 @@ def enrollable_versions(user: User):
     elif organisation is not None and organisation.is_certificateur:
         versions = published.filter(certification__certificateurs=organisation)
     else:
-        versions = published.filter(certification__habilitations__organisme=organisation).distinct()
+        habilitations = Habilitation.objects.visible_to(user)
+        versions = published.filter(
+            certification__in=habilitations.values("certification")
+        ).distinct()
     return versions.order_by("certification__intitule", "-numero")
 
 
@@ -234,14 +237,26 @@ class DossierForm(forms.ModelForm):
         if organisation is not None and not organisation.is_certificateur and not by.is_superuser:
             del self.fields["organisme"]
         else:
-            self.fields["organisme"].queryset = Organisation.objects.filter(
-                kind=OrganisationKind.ORGANISME_FORMATION
+            # the partners it habilitates, not every OF of the platform
+            self.fields["organisme"].queryset = (
+                Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION)
+                if by.is_superuser
+                else Organisation.objects.habilitated_by(organisation)
             )
         version_id = self.data.get("version") or (
             self.instance.version_id if self.instance.pk else None
         )
+        # only the blocs of a référentiel the user may open dossiers on (never another
+        # certifier's draft, whatever `?version=` says)
         self.fields["blocs_vises"].queryset = (
-            Bloc.objects.filter(version_id=version_id) if version_id else Bloc.objects.none()
+            Bloc.objects.filter(
+                version__in=self.fields["version"]
+                .queryset.filter(pk=version_id)
+                .order_by()
+                .values("pk")
+            )
+            if str(version_id or "").isdigit()
+            else Bloc.objects.none()
         )
         if self.instance.pk is None:
             self.initial["date_inscription"] = self.initial.get("date_inscription") or date.today()

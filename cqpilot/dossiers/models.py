@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from cqpilot.core.encryption import EncryptedCharField
-from cqpilot.core.models import Organisation, User
+from cqpilot.core.models import Organisation, Role, User
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion
 
 
@@ -37,7 +37,10 @@ class HabilitationQuerySet(models.QuerySet):
             return self.none()
         if user.organisation.is_certificateur:
             return self.filter(certification__certificateurs=user.organisation)
-        return self.filter(organisme=user.organisation)
+        own = self.filter(organisme=user.organisation)
+        if user.limited_to_certifier_id:
+            own = own.filter(certification__certificateurs=user.limited_to_certifier_id)
+        return own
 
     def valid_on(self, day: date) -> "HabilitationQuerySet":
         return self.filter(status=HabilitationStatus.ACTIVE, date_debut__lte=day).filter(
@@ -111,11 +114,17 @@ class Situation(models.TextChoices):
 class CandidatQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "CandidatQuerySet":
         """Candidates the user's organisation registered, or who have a dossier it may see
-        (the rule lives in access.py; CandidatAcces stores its result)."""
+        (the rule lives in access.py; CandidatAcces stores its result). Évaluateurs, jury
+        members and accounts awaiting confirmation see only the candidates of the dossiers
+        they see."""
         if user.is_superuser:
             return self
         if user.organisation is None:
             return self.none()
+        if user.limited_to_certifier_id or (
+            user.organisation.is_certificateur and not user.is_certificateur_manager
+        ):
+            return self.filter(pk__in=Dossier.objects.visible_to(user).values("candidat"))
         return self.filter(acces__organisation=user.organisation)
 
 
@@ -252,18 +261,51 @@ class DossierState(models.TextChoices):
     ABANDON = "abandon", "Abandon"
 
 
+# A jury member sees the candidates presented to their juries while those deliberate: from
+# the jury's preparation until its PV is signed.
+JURY_IN_PROGRESS = ("preparation", "deliberation", "clos")
+
+
 class DossierQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "DossierQuerySet":
+        """The certifier's managers: every dossier of its certifications. Its évaluateurs: the
+        dossiers enrolled in a session where they grade an épreuve. Its jury members: those
+        presented to their juries in progress. A partner OF: its own dossiers, only the inviting
+        certifier's while its account awaits the OF's confirmation."""
         if user.is_superuser:
             return self
         organisation = user.organisation
         if organisation is None:
             return self.none()
-        if organisation.is_certificateur:
-            return self.filter(
-                certification__in=Certification.objects.filter(certificateurs=organisation)
+        if not organisation.is_certificateur:
+            own = self.filter(organisme=organisation)
+            if user.limited_to_certifier_id:
+                own = own.filter(
+                    certification__in=Certification.objects.filter(
+                        certificateurs=user.limited_to_certifier_id
+                    )
+                )
+            return own
+        of_certifier = self.filter(
+            certification__in=Certification.objects.filter(certificateurs=organisation)
+        )
+        if user.is_certificateur_manager:
+            return of_certifier
+        reachable = Q(pk__in=[])
+        if user.has_role(Role.EVALUATEUR):
+            reachable |= Q(
+                pk__in=Dossier.objects.filter(
+                    inscriptions__session__epreuves__affectations__evaluateur__user=user
+                ).values("pk")
             )
-        return self.filter(organisme=organisation)
+        if user.has_role(Role.MEMBRE_JURY):
+            reachable |= Q(
+                pk__in=Dossier.objects.filter(
+                    deliberations__jury__membres__intervenant__user=user,
+                    deliberations__jury__status__in=JURY_IN_PROGRESS,
+                ).values("pk")
+            )
+        return of_certifier.filter(reachable)
 
 
 class Dossier(models.Model):
@@ -433,6 +475,20 @@ def document_path(document: "Document", filename: str) -> str:
     return f"dossiers/{document.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "DocumentQuerySet":
+        """Pièces (identity papers, contracts…): the certifier's managers and the dossier's OF;
+        never évaluateurs nor jury members, who see candidates for their épreuve or jury only."""
+        organisation = user.organisation
+        if not (
+            user.is_superuser
+            or user.is_certificateur_manager
+            or (organisation is not None and not organisation.is_certificateur)
+        ):
+            return self.none()
+        return self.filter(dossier__in=Dossier.objects.visible_to(user))
+
+
 class Document(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     type = models.CharField(max_length=30, choices=DocumentType.choices)
@@ -448,6 +504,8 @@ class Document(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     checked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -2,7 +2,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,11 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cqpilot.core.models import Organisation, OrganisationKind, of_own_organisation
+from cqpilot.core.permissions import EDIT_DOSSIERS, MANAGE_CERTIFICATIONS, requires
 from cqpilot.core.tables import Column, table
 from cqpilot.referentiels.models import Bloc, Certification
 
 from . import exports
-from .access import can_edit_dossiers
 from .acquis import carried_over, valid_until
 from .candidats_import import import_candidats
 from .documents import add_document, check_document
@@ -48,23 +47,13 @@ from .workflow import (
     transition,
 )
 
-
-def _require_certifier_manager(request: HttpRequest) -> None:
-    if not request.user.is_certificateur_manager:
-        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
-
-
-def _require_dossier_editor(request: HttpRequest) -> None:
-    if not can_edit_dossiers(request.user):
-        raise PermissionDenied("Vous ne pouvez pas modifier les candidats ni les dossiers.")
-
-
 # --- Organismes de formation and habilitations ---------------------------------------------------
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def organisme_list(request: HttpRequest) -> HttpResponse:
-    _require_certifier_manager(request)
+    """Every partner OF of the platform (a certifier habilitates any of them), with the
+    certifier's own habilitations; what it may edit or invite into is marked per row."""
     organismes = table(
         request,
         Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION).prefetch_related(
@@ -85,22 +74,36 @@ def organisme_list(request: HttpRequest) -> HttpResponse:
         search_fields=["nom", "siret", "nda"],
         default_sort="nom",
     )
+    shown = [organisme.pk for organisme in organismes.page]
+    editable = set(
+        Organisation.objects.editable_by(request.user)
+        .filter(pk__in=shown)
+        .values_list("pk", flat=True)
+    )
+    for organisme in organismes.page:
+        organisme.is_editable = organisme.pk in editable
+        organisme.is_partner = bool(organisme.habilitations.all())
     template = "dossiers/_organisme_table.html" if request.htmx else "dossiers/organisme_list.html"
     return render(request, template, {"table": organismes})
 
 
 @login_required
 def organisme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_certifier_manager(request)
-    organisme = (
-        get_object_or_404(Organisation, pk=pk, kind=OrganisationKind.ORGANISME_FORMATION)
-        if pk
-        else None
-    )
+    """An OF's record: created by a certifier, then kept by the OF's own administrator (or the
+    super-administrator); see OrganisationQuerySet.editable_by."""
+    if pk is None:
+        MANAGE_CERTIFICATIONS.check(request.user)
+        organisme = None
+    else:
+        organisme = get_object_or_404(Organisation.objects.editable_by(request.user), pk=pk)
     form = OrganismeForm(request.POST or None, instance=organisme)
     if request.method == "POST" and form.is_valid():
+        if organisme is None:
+            form.instance.created_by = request.user.organisation
         organisme = form.save()
         messages.success(request, f"Organisme « {organisme} » enregistré.")
+        if not request.user.is_certificateur_manager:
+            return redirect("dossiers:organisme_edit", organisme.pk)
         return redirect("dossiers:organisme_list")
     return render(
         request,
@@ -108,14 +111,13 @@ def organisme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         {
             "form": form,
             "title": str(organisme or "Nouvel organisme de formation"),
-            "back": "dossiers:organisme_list",
+            "back": "dossiers:organisme_list" if request.user.is_certificateur_manager else "home",
         },
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def habilitation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_certifier_manager(request)
     habilitation = (
         get_object_or_404(Habilitation.objects.visible_to(request.user), pk=pk) if pk else None
     )
@@ -140,9 +142,8 @@ def habilitation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def habilitations_xlsx(request: HttpRequest) -> FileResponse:
-    _require_certifier_manager(request)
     return FileResponse(
         exports.habilitations_xlsx(Habilitation.objects.visible_to(request.user)),
         as_attachment=True,
@@ -158,10 +159,11 @@ def candidat_list(request: HttpRequest) -> HttpResponse:
     candidats = table(
         request,
         Candidat.objects.visible_to(request.user),
+        # évaluateurs and jury members see who, not when and where they were born
         columns=[
             Column("Nom de naissance", "nom_naissance"),
             Column("Prénom", "prenom1"),
-            Column("Naissance", "annee_naissance"),
+            *([Column("Naissance", "annee_naissance")] if EDIT_DOSSIERS(request.user) else []),
             Column("Dossiers"),
         ],
         search_fields=["nom_naissance", "nom_usage", "prenom1"],
@@ -178,14 +180,11 @@ def candidat_list(request: HttpRequest) -> HttpResponse:
     for candidat in candidats.page:
         candidat.dossier_count = counts.get(candidat.pk, 0)
     template = "dossiers/_candidat_table.html" if request.htmx else "dossiers/candidat_list.html"
-    return render(
-        request, template, {"table": candidats, "can_edit": can_edit_dossiers(request.user)}
-    )
+    return render(request, template, {"table": candidats})
 
 
-@login_required
+@requires(EDIT_DOSSIERS)
 def candidat_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_dossier_editor(request)
     candidat = get_object_or_404(Candidat.objects.visible_to(request.user), pk=pk) if pk else None
     form = CandidatForm(request.POST or None, instance=candidat, by=request.user)
     if request.method == "POST" and form.is_valid():
@@ -226,10 +225,9 @@ def candidat_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def equivalence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_certifier_manager(request)
     candidat = get_object_or_404(Candidat.objects.visible_to(request.user), pk=pk)
     form = EquivalenceForm(request.POST, by=request.user)
     if form.is_valid():
@@ -290,9 +288,8 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(EDIT_DOSSIERS)
 def dossier_create(request: HttpRequest, candidat_pk: int) -> HttpResponse:
-    _require_dossier_editor(request)
     candidat = get_object_or_404(Candidat.objects.visible_to(request.user), pk=candidat_pk)
     form = DossierForm(request.POST or None, by=request.user, instance=Dossier(candidat=candidat))
     if request.method == "POST" and form.is_valid():
@@ -302,9 +299,10 @@ def dossier_create(request: HttpRequest, candidat_pk: int) -> HttpResponse:
     return render(request, "dossiers/dossier_form.html", {"form": form, "candidat": candidat})
 
 
-@login_required
+@requires(EDIT_DOSSIERS)
 def dossier_blocs(request: HttpRequest, candidat_pk: int) -> HttpResponse:
     """The bloc checkboxes of the chosen référentiel version (htmx partial of the dossier form)."""
+    get_object_or_404(Candidat.objects.visible_to(request.user), pk=candidat_pk)
     form = DossierForm(request.GET, by=request.user)
     return render(request, "dossiers/_blocs_vises.html", {"field": form["blocs_vises"]})
 
@@ -324,11 +322,13 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dossier": dossier,
             "transitions": available_transitions(dossier, request.user),
             "history": dossier.transitions.select_related("by"),
-            "financements": dossier.financements.all(),
+            "financements": dossier.financements.all() if EDIT_DOSSIERS(request.user) else [],
             "blocs": dossier.blocs_vises.all() or Bloc.objects.filter(version=dossier.version),
             "whole": not dossier.blocs_vises.exists(),
             "financement_form": FinancementForm(),
-            "documents": dossier.documents.select_related("uploaded_by", "checked_by"),
+            "documents": Document.objects.visible_to(request.user)
+            .filter(dossier=dossier)
+            .select_related("uploaded_by", "checked_by"),
             "document_form": DocumentForm(),
             "can_check_documents": actor_of(request.user, dossier) == CERTIFICATEUR,
             "reports": carried_over(dossier.candidat, dossier.version, on=date.today()),
@@ -354,10 +354,9 @@ def dossier_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dossiers:dossier_detail", dossier.pk)
 
 
-@login_required
+@requires(EDIT_DOSSIERS)
 @require_POST
 def financement_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_dossier_editor(request)
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
     form = FinancementForm(request.POST)
     if form.is_valid():
@@ -378,9 +377,8 @@ def _imports_of(request: HttpRequest):
     return of_own_organisation(CandidatImport.objects.select_related("by"), request.user)
 
 
-@login_required
+@requires(EDIT_DOSSIERS)
 def candidat_import(request: HttpRequest) -> HttpResponse:
-    _require_dossier_editor(request)
     form = CandidatImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["fichier"]
@@ -398,16 +396,14 @@ def candidat_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(EDIT_DOSSIERS)
 def candidat_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_dossier_editor(request)
     record = get_object_or_404(_imports_of(request), pk=pk)
     return render(request, "dossiers/candidat_import_detail.html", {"record": record})
 
 
-@login_required
+@requires(EDIT_DOSSIERS)
 def candidat_import_template(request: HttpRequest) -> FileResponse:
-    _require_dossier_editor(request)
     return FileResponse(
         candidats_template(request.user),
         as_attachment=True,
@@ -418,7 +414,7 @@ def candidat_import_template(request: HttpRequest) -> FileResponse:
 # --- Documents ----------------------------------------------------------------------------------
 
 
-@login_required
+@requires(EDIT_DOSSIERS)
 @require_POST
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
@@ -443,10 +439,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _document(request: HttpRequest, pk: int) -> Document:
     return get_object_or_404(
-        Document.objects.select_related("dossier").filter(
-            dossier__in=Dossier.objects.visible_to(request.user)
-        ),
-        pk=pk,
+        Document.objects.visible_to(request.user).select_related("dossier"), pk=pk
     )
 
 

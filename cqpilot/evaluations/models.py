@@ -62,11 +62,27 @@ class SessionEvaluation(models.Model):
         return f"Session du {self.date_debut:%d/%m/%Y} — {self.certification.intitule}"
 
 
+class EpreuveQuerySet(models.QuerySet):
+    def assigned_to(self, user: User) -> "EpreuveQuerySet":
+        """The épreuves `user` grades: those their Intervenant record is assigned to. Nobody
+        else's, and none for a user without such a record (an unassigned épreuve is not
+        everybody's)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            pk__in=Affectation.objects.filter(
+                evaluateur__user=user, evaluateur__user__isnull=False
+            ).values("epreuve")
+        )
+
+
 class Epreuve(models.Model):
     session = models.ForeignKey(
         SessionEvaluation, on_delete=models.CASCADE, related_name="epreuves"
     )
     modalite = models.ForeignKey(Modalite, on_delete=models.PROTECT, related_name="+")
+
+    objects = EpreuveQuerySet.as_manager()
 
     class Meta:
         ordering = ["modalite__bloc__ordre", "modalite__ordre", "pk"]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Dossier
 from cqpilot.jurys.models import Intervenant
 
@@ -15,11 +16,6 @@ from .convocations import convocation_pdf, send_convocations
 from .forms import SessionForm
 from .models import Epreuve, Inscription, Resultat, SessionEvaluation
 from .services import EvaluationRefus, Saisie
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.is_certificateur_manager:
-        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
 
 
 def _session(request: HttpRequest, pk: int) -> SessionEvaluation:
@@ -35,13 +31,10 @@ def _session(request: HttpRequest, pk: int) -> SessionEvaluation:
 def session_list(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_superuser or request.user.is_certificateur_staff):
         raise PermissionDenied
-    intervenant = Intervenant.objects.filter(user=request.user).first()
     mine = (
-        Epreuve.objects.filter(affectations__evaluateur=intervenant)
+        Epreuve.objects.assigned_to(request.user)
         .select_related("session__certification", "modalite__bloc")
         .order_by("-session__date_debut")
-        if intervenant
-        else []
     )
     sessions = services.sessions_managed_by(request.user).select_related("certification")
     return render(
@@ -49,9 +42,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def session_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         session = form.save(commit=False)
@@ -64,9 +56,8 @@ def session_create(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/form.html", {"form": form, "title": "Nouvelle session"})
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     session = _session(request, pk)
     epreuves = session.epreuves.select_related("modalite__bloc").prefetch_related(
         "affectations__evaluateur"
@@ -90,10 +81,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     session = _session(request, pk)
     ids = [int(v) for v in request.POST.getlist("dossiers") if v.isdigit()]
     dossiers = Dossier.objects.visible_to(request.user).filter(pk__in=ids)
@@ -108,10 +98,9 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluations:session_detail", session.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def epreuve_assign(request: HttpRequest, pk: int, epreuve_pk: int) -> HttpResponse:
-    _require_manager(request)
     session = _session(request, pk)
     epreuve = get_object_or_404(Epreuve, session=session, pk=epreuve_pk)
     evaluateur = get_object_or_404(
@@ -126,10 +115,9 @@ def epreuve_assign(request: HttpRequest, pk: int, epreuve_pk: int) -> HttpRespon
     return redirect("evaluations:session_detail", session.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def convocations_send(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     session = _session(request, pk)
     envoi = send_convocations(session, base_url=request.build_absolute_uri("/"))
     messages.success(
@@ -146,9 +134,8 @@ def convocations_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluations:session_detail", session.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def convocation_download(request: HttpRequest, pk: int, inscription_pk: int) -> HttpResponse:
-    _require_manager(request)
     session = _session(request, pk)
     inscription = get_object_or_404(
         Inscription.objects.select_related("dossier__candidat"), session=session, pk=inscription_pk
@@ -181,12 +168,13 @@ def _saisie(post, dossier: Dossier, criteres) -> Saisie:
 @login_required
 def saisie(request: HttpRequest, epreuve_pk: int) -> HttpResponse:
     """The évaluateur's grid for one épreuve: a row per candidate, usable on a tablet."""
-    intervenant = Intervenant.objects.filter(user=request.user).first()
     epreuve = get_object_or_404(
-        Epreuve.objects.select_related("session__certification", "modalite__bloc"),
+        Epreuve.objects.assigned_to(request.user).select_related(
+            "session__certification", "modalite__bloc"
+        ),
         pk=epreuve_pk,
-        affectations__evaluateur=intervenant,
     )
+    intervenant = Intervenant.objects.get(user=request.user)
     criteres = services.criteres_of(epreuve.modalite)
     inscriptions = list(
         epreuve.session.inscriptions.select_related("dossier__candidat").order_by(

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cqpilot.core.cells import CellError, as_date
+from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Candidat, Dossier
 from cqpilot.referentiels.models import Certification
 
@@ -27,11 +28,6 @@ from .models import (
     VoteChoice,
 )
 from .services import JuryRefus
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.is_certificateur_manager:
-        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
 
 
 def _jury(request: HttpRequest, pk: int) -> Jury:
@@ -54,9 +50,8 @@ def jury_list(request: HttpRequest) -> HttpResponse:
     return render(request, "jurys/jury_list.html", {"jurys": jurys})
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def jury_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     form = JuryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         jury = form.save(commit=False)
@@ -96,10 +91,9 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "jurys/jury_detail.html", context)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def membre_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     jury = _jury(request, pk)
     form = MembreForm(request.POST, jury=jury)
     if not form.is_valid():
@@ -112,10 +106,9 @@ def membre_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("jurys:jury_detail", jury.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def membre_presence(request: HttpRequest, pk: int, membre_pk: int) -> HttpResponse:
-    _require_manager(request)
     jury = _jury(request, pk)
     membre = get_object_or_404(JuryMembre, jury=jury, pk=membre_pk)
     membre.jury = jury
@@ -126,10 +119,9 @@ def membre_presence(request: HttpRequest, pk: int, membre_pk: int) -> HttpRespon
     return redirect("jurys:jury_detail", jury.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def dossiers_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     jury = _jury(request, pk)
     ids = [int(v) for v in request.POST.getlist("dossiers") if v.isdigit()]
     dossiers = (
@@ -163,10 +155,9 @@ STEP_MESSAGES = {
 }
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def jury_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    _require_manager(request)
     jury = _jury(request, pk)
     if step not in STEPS:
         raise PermissionDenied
@@ -190,10 +181,9 @@ def jury_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("jurys:jury_detail", jury.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def jury_cpne(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     jury = _jury(request, pk)
     try:
         on = as_date(request.POST.get("date", ""))
@@ -225,9 +215,8 @@ def pv_download(request: HttpRequest, pk: int, numero: int) -> FileResponse:
 # --- Deliberation screen -----------------------------------------------------------------------
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     jury = _jury(request, pk)
     membres = services.membres_of(jury)
     return render(
@@ -256,11 +245,10 @@ def _bloc_saisies(post, blocs) -> dict[int, BlocSaisie]:
     return saisies
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def deliberation_candidat(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
     """One candidate's decision form: a card swapped into the deliberation page (htmx), or a
     page of its own. Saving answers with the card again, saved or with the refusal."""
-    _require_manager(request)
     jury = _jury(request, pk)
     item = get_object_or_404(
         Deliberation.objects.select_related(
@@ -304,9 +292,8 @@ def deliberation_candidat(request: HttpRequest, pk: int, deliberation_pk: int) -
     return render(request, template, context)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
-    _require_manager(request)
     jury = _jury(request, pk)
     item = get_object_or_404(
         Deliberation.objects.select_related("dossier__candidat"), jury=jury, pk=deliberation_pk
@@ -357,16 +344,14 @@ def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
 # --- Intervenants and rules --------------------------------------------------------------------
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def intervenant_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     intervenants = Intervenant.objects.visible_to(request.user).prefetch_related("organismes")
     return render(request, "jurys/intervenant_list.html", {"intervenants": intervenants})
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def intervenant_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_manager(request)
     intervenant = (
         get_object_or_404(Intervenant.objects.visible_to(request.user), pk=pk) if pk else None
     )
@@ -385,10 +370,9 @@ def intervenant_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def intervenant_candidats(request: HttpRequest, pk: int) -> HttpResponse:
     """Declared interests: the candidates this person trained, tutored or accompanied."""
-    _require_manager(request)
     intervenant = get_object_or_404(Intervenant.objects.visible_to(request.user), pk=pk)
     visible = Candidat.objects.visible_to(request.user)
     if request.method == "POST":
@@ -418,9 +402,8 @@ def intervenant_candidats(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def regles_edit(request: HttpRequest, certification_pk: int) -> HttpResponse:
-    _require_manager(request)
     certification = get_object_or_404(
         Certification.objects.visible_to(request.user), pk=certification_pk
     )

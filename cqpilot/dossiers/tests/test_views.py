@@ -269,29 +269,6 @@ def test_habilitated_organismes_export_to_xlsx(client, certifier, habilitation):
     assert [r[2] for r in rows[1:]] == [habilitation.organisme.nom]
 
 
-def test_a_certifier_administrateur_creates_accounts_for_its_habilitated_organismes(
-    client, habilitation
-):
-    from cqpilot.core.models import User
-    from cqpilot.core.tests.factories import administrateur
-
-    admin = administrateur(organisation=habilitation.certification.certificateurs.get())
-    client.force_login(admin)
-    data = {
-        "username": "formateur",
-        "email": "formateur@of.fr",
-        "is_active": "on",
-        "roles": [Role.ORGANISME_FORMATION],
-        "password": "un-mot-de-passe-robuste-42",
-    }
-    unrelated = OrganismeFactory()
-    response = client.post(reverse("user_create"), {**data, "organisation": unrelated.pk})
-    assert "Sélectionnez un choix valide" in response.text
-    client.post(reverse("user_create"), {**data, "organisation": habilitation.organisme.pk})
-    assert User.objects.get(username="formateur").organisation == habilitation.organisme
-    assert "formateur" in client.get(reverse("user_list")).text
-
-
 def test_dossiers_are_filtered_by_certification(client, certifier, habilitation):
     mine = dossier_of(habilitation)
     other_certification = HabilitationFactory(
