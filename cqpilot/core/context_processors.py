@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from .models import Role
 from .permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, MANAGE_USERS, Can
 
 
@@ -14,8 +15,9 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Certifications", reverse("referentiels:certification_list")))
     items.append(("Candidats", reverse("dossiers:candidat_list")))
     items.append(("Dossiers", reverse("dossiers:dossier_list")))
-    if CERTIFIER_STAFF(user):
+    if MANAGE_CERTIFICATIONS(user) or (CERTIFIER_STAFF(user) and user.has_role(Role.EVALUATEUR)):
         items.append(("Évaluations", reverse("evaluations:session_list")))
+    if MANAGE_CERTIFICATIONS(user) or (CERTIFIER_STAFF(user) and user.has_role(Role.MEMBRE_JURY)):
         items.append(("Jurys", reverse("jurys:jury_list")))
     if MANAGE_CERTIFICATIONS(user):
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))

@@ -22,13 +22,15 @@ def of_own_organisation(queryset: models.QuerySet, user: "User") -> models.Query
 
 
 class CertifierRecordsQuerySet(models.QuerySet):
-    """Records a certifier keeps for itself (juries, sessions, documents issued…): its staff see
-    them, partner OFs never; a super-administrator sees all."""
+    """Records a certifier keeps for itself (juries, sessions, documents issued…): its managers
+    see them, partner OFs never; a super-administrator sees all. Least privilege by default: an
+    area opens some records to another role by overriding visible_to (a jury member: their
+    juries)."""
 
     def visible_to(self, user: "User") -> "CertifierRecordsQuerySet":
         if user.is_superuser:
             return self
-        if not user.is_certificateur_staff:
+        if not user.is_certificateur_manager:
             return self.none()
         return self.filter(organisation=user.organisation)
 

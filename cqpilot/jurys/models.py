@@ -8,8 +8,8 @@ settings per certification (ReglesJury), never constants.
 from django.db import models
 from django.db.models import Q
 
-from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, User
-from cqpilot.dossiers.models import Candidat, Dossier
+from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, Role, User
+from cqpilot.dossiers.models import JURY_IN_PROGRESS, Candidat, Dossier
 from cqpilot.referentiels.models import Bloc, Certification
 
 
@@ -133,6 +133,21 @@ class JuryStatus(models.TextChoices):
     SIGNE = "signe", "PV signé"
 
 
+class JuryQuerySet(CertifierRecordsQuerySet):
+    def visible_to(self, user: User) -> "JuryQuerySet":
+        """The certifier's managers: all its juries. A jury member: the juries they sit on,
+        from preparation until the PV is signed."""
+        if user.is_superuser or user.is_certificateur_manager:
+            return super().visible_to(user)
+        if not (user.is_certificateur_staff and user.has_role(Role.MEMBRE_JURY)):
+            return self.none()
+        return self.filter(
+            organisation=user.organisation,
+            status__in=JURY_IN_PROGRESS,
+            pk__in=JuryMembre.objects.filter(intervenant__user=user).values("jury"),
+        )
+
+
 class Jury(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="jurys")
     certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="jurys")
@@ -150,7 +165,7 @@ class Jury(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CertifierRecordsQuerySet.as_manager()
+    objects = JuryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from cqpilot.core.models import Organisation, Role, User
 from cqpilot.core.tests.factories import OrganisationFactory, UserFactory
 from cqpilot.dossiers.documents import add_document
+from cqpilot.dossiers.models import JURY_IN_PROGRESS
 from cqpilot.dossiers.tests.factories import (
     CandidatFactory,
     DossierFactory,
@@ -24,7 +25,8 @@ from cqpilot.dossiers.tests.factories import (
 from cqpilot.evaluations.models import Epreuve
 from cqpilot.evaluations.services import assign, enrol
 from cqpilot.evaluations.tests.factories import evaluation
-from cqpilot.jurys.tests.factories import published_version, scenario
+from cqpilot.jurys.models import JuryStatus
+from cqpilot.jurys.tests.factories import JuryFactory, published_version, scenario
 from cqpilot.referentiels.tests.factories import BlocFactory, CertificationFactory, VersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -393,3 +395,29 @@ def test_the_dossier_form_offers_a_certifier_only_the_ofs_it_habilitates(
     page = client.get(reverse("dossiers:dossier_create", args=[candidat.pk])).text
     assert "Partenaire du Commerce" in page
     assert "Formatech Industrie" not in page
+
+
+def test_a_jury_member_opens_only_their_juries_until_the_pv_is_signed(client):
+    s = scenario(1)
+    other_jury = JuryFactory(organisation=s.branche, certification=s.certification)
+    client.force_login(s.president)
+    assert client.get(reverse("jurys:jury_detail", args=[s.jury.pk])).status_code == 200
+    assert client.get(reverse("jurys:jury_detail", args=[other_jury.pk])).status_code == 404
+    s.jury.status = JuryStatus.SIGNE
+    s.jury.save(update_fields=["status"])
+    assert client.get(reverse("jurys:jury_detail", args=[s.jury.pk])).status_code == 404
+
+
+def test_an_evaluateur_reads_no_jury_and_no_issued_document(client):
+    from cqpilot.api.tests.factories import ApiClient, world
+
+    w = world()
+    evaluateur = ApiClient(w.users["evaluateur"])
+    assert evaluateur.get("/jurys").json()["items"] == []
+    assert evaluateur.get("/documents-delivres").json()["items"] == []
+    client.force_login(w.users["evaluateur"])
+    assert "Jurys" not in client.get(reverse("home")).text
+
+
+def test_the_jury_states_a_member_sees_are_those_before_signature():
+    assert set(JURY_IN_PROGRESS) == set(JuryStatus.values) - {JuryStatus.SIGNE}
