@@ -282,6 +282,25 @@ class RncpImportForm(forms.Form):
         label="Importer les fiches valides même si d'autres sont en erreur",
         required=False,
     )
+    comme_modele = forms.BooleanField(
+        label="Importer quand même comme modèle les fiches dont votre organisation n'est pas "
+        "certificatrice",
+        required=False,
+        help_text="Chacune devient une certification de votre organisation seule, sans numéro "
+        "RNCP ou RS, pour servir de point de départ à votre propre référentiel. La certification "
+        "d'un autre certificateur n'est jamais modifiée.",
+    )
+
+    def __init__(self, *args, organisation: Organisation | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_comme_modele(self) -> bool:
+        if self.cleaned_data["comme_modele"] and self.organisation is None:
+            raise forms.ValidationError(
+                "Un modèle appartient à une organisation : vous n'en avez pas."
+            )
+        return self.cleaned_data["comme_modele"]
 
     def clean_fiche(self) -> str:
         fiche = self.cleaned_data["fiche"].strip().upper()

@@ -72,13 +72,15 @@ def import_rncp_export(
     organisation: Organisation | None = None,
     by: User | None = None,
     keep_valid: bool = False,
+    as_model: bool = False,
 ) -> RncpImport:
     """Create or update the certifications of the export and a draft référentiel for each.
 
     `fiche` restricts the import to one NUMERO_FICHE; `organisation` is who imports: it may create
-    certifications and update those it already certifies (rncp_rules); without it, the platform
-    imports the register as it is. `keep_valid` commits the valid fiches of a file that also holds
-    faulty or refused ones.
+    certifications and update those it already certifies, from fiches naming it (rncp_rules);
+    without it, the platform imports the register as it is. `as_model` imports the fiches the
+    organisation may not import as its own as models of its own instead of refusing them.
+    `keep_valid` commits the valid fiches of a file that also holds faulty or refused ones.
     """
     fiche = fiche.strip().upper()
     report = RncpImport(
@@ -86,6 +88,7 @@ def import_rncp_export(
         fiche=fiche,
         organisation=organisation,
         by=by,
+        comme_modele=as_model,
     )
     sirets = dict(
         Organisation.objects.filter(kind__in=CERTIFICATEUR_KINDS)
@@ -97,7 +100,7 @@ def import_rncp_export(
         with transaction.atomic():
             fiches = _selected_fiches(iter_fiches(source), fiche, report)
             while batch := list(islice(fiches, BATCH_SIZE)):
-                plans = plan_fiches(batch, organisation=organisation, seen=seen)
+                plans = plan_fiches(batch, organisation=organisation, as_model=as_model, seen=seen)
                 _record(plans, report)
                 _import_batch(plans, report, sirets, organisation)
             if fiche and report.fiches_lues == 0 and not report.errors:
@@ -156,7 +159,17 @@ def _record(plans: list[FichePlan], report: RncpImport) -> None:
     report.detail.extend(plan.as_line() for plan in plans[: max(room, 0)])
 
 
-def _certification_fields(fiche: RncpFiche) -> dict:
+def _certification_fields(fiche: RncpFiche, *, as_model: bool) -> dict:
+    if as_model:  # not registered: no level, no registration dates, no VAE (domain.md §3.1)
+        return {
+            "intitule": f"Modèle — {fiche.intitule}"[:800],
+            "type": certification_type(fiche),
+            "niveau": "",
+            "status": CertificationStatus.EN_PROJET,
+            "date_decision": None,
+            "date_fin_enregistrement": None,
+            "vae_ouverte": False,
+        }
     is_rncp = fiche.numero.startswith("RNCP")
     return {
         "intitule": fiche.intitule[:800],
@@ -180,18 +193,31 @@ def _import_batch(
     if not plans:
         return
     fiches = [plan.fiche for plan in plans]
-    new, updated = [], []
+    new, updated, certifications, models = [], [], {}, set()
     for plan in plans:
-        fields = _certification_fields(plan.fiche)
-        if plan.certification is None:
-            new.append(Certification(code_rncp_rs=plan.fiche.numero, **fields))
+        as_model = plan.action == FicheAction.MODELE
+        fields = _certification_fields(plan.fiche, as_model=as_model)
+        certification = plan.certification
+        if certification is None:
+            certification = Certification(
+                code_rncp_rs="" if as_model else plan.fiche.numero,
+                fiche_modele=plan.fiche.numero if as_model else "",
+                **fields,
+            )
+            new.append(certification)
         else:
+            if as_model:  # the organisation may have put its model to use since
+                fields["status"] = certification.status
             for name, value in fields.items():
-                setattr(plan.certification, name, value)
-            updated.append(plan.certification)
+                setattr(certification, name, value)
+            updated.append(certification)
+        certifications[plan.fiche.numero] = certification
+        if as_model:
+            models.add(plan.fiche.numero)
     Certification.objects.bulk_create(new)
-    Certification.objects.bulk_update(updated, list(_certification_fields(fiches[0]).keys()))
-    certifications = {c.code_rncp_rs: c for c in [*new, *updated]}
+    Certification.objects.bulk_update(
+        updated, list(_certification_fields(fiches[0], as_model=False).keys())
+    )
     report.certifications_creees += len(new)
 
     owners = []
@@ -224,7 +250,9 @@ def _import_batch(
                 )
     CertificationCode.objects.bulk_create(codes.values())
 
-    versions = _draft_versions(updated, new)
+    versions = _draft_versions(
+        updated, new, models={certifications[numero].pk: numero for numero in models}
+    )
     blocs, bloc_fiches = [], []
     for fiche in fiches:
         version = versions[certifications[fiche.numero].pk]
@@ -308,10 +336,11 @@ def _insert_competences(blocs: list[Bloc]) -> None:
 
 
 def _draft_versions(
-    updated: list[Certification], new: list[Certification]
+    updated: list[Certification], new: list[Certification], *, models: dict[int, str]
 ) -> dict[int, ReferentielVersion]:
     """The draft version that receives each certification's import: its current draft, emptied,
-    or a new one after its published versions."""
+    or a new one after its published versions. `models` gives the fiche of each certification
+    imported as a model."""
     drafts = {
         v.certification_id: v
         for v in ReferentielVersion.objects.filter(
@@ -334,8 +363,15 @@ def _draft_versions(
         ReferentielVersion(
             certification=certification,
             numero=last_numbers.get(certification.pk, 0) + 1,
-            source="Import RNCP / RS",
-            description="Version créée par l'import de la fiche France compétences.",
+            source=f"Modèle d'après la fiche {models[certification.pk]}"
+            if certification.pk in models
+            else "Import RNCP / RS",
+            description=(
+                f"Version créée comme modèle d'après la fiche {models[certification.pk]} de "
+                "France compétences, dont votre organisation n'est pas certificatrice."
+            )
+            if certification.pk in models
+            else "Version créée par l'import de la fiche France compétences.",
         )
         for certification in [*updated, *new]
         if certification.pk not in drafts

@@ -354,7 +354,9 @@ def content_delete(request: HttpRequest, version_pk: int, kind: str, pk: int) ->
 @login_required
 def rncp_import(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    form = RncpImportForm(request.POST or None, request.FILES or None)
+    form = RncpImportForm(
+        request.POST or None, request.FILES or None, organisation=request.user.organisation
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["fichier"]
         report = import_rncp_export(
@@ -364,6 +366,7 @@ def rncp_import(request: HttpRequest) -> HttpResponse:
             organisation=request.user.organisation,
             by=request.user,
             keep_valid=form.cleaned_data["importer_valides"],
+            as_model=form.cleaned_data["comme_modele"],
         )
         return redirect("referentiels:rncp_import_detail", report.pk)
     imports = of_own_organisation(RncpImport.objects.select_related("by"), request.user)

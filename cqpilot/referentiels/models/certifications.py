@@ -53,6 +53,14 @@ class Certification(models.Model):
         blank=True,
         help_text="Par exemple RNCP38001 ou RS6117. Vide pour un CQP non enregistré.",
     )
+    fiche_modele = models.CharField(
+        "modèle d'après la fiche",
+        max_length=12,
+        blank=True,
+        editable=False,
+        help_text="La fiche RNCP ou RS d'un autre certificateur dont l'import a repris le contenu "
+        "comme modèle : ce n'est pas une certification enregistrée.",
+    )
     niveau = models.CharField(
         "niveau de qualification",
         max_length=4,
@@ -124,6 +132,11 @@ class Certification(models.Model):
     @property
     def is_rs(self) -> bool:
         return self.code_rncp_rs.startswith("RS")
+
+    @property
+    def is_modele(self) -> bool:
+        """Made by an RNCP import from another certifier's fiche, and not registered since."""
+        return bool(self.fiche_modele) and not self.code_rncp_rs
 
     @property
     def registre_label(self) -> str:

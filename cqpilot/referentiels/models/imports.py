@@ -16,6 +16,7 @@ class FicheAction(models.TextChoices):
 
     CREATION = "creation", "Création de la certification"
     MISE_A_JOUR = "mise_a_jour", "Mise à jour de la certification"
+    MODELE = "modele", "Importée comme modèle"
     REFUS = "refus", "Refusée"
 
 
@@ -31,6 +32,7 @@ class RncpImport(models.Model):
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    comme_modele = models.BooleanField("fiches refusées importées comme modèles", default=False)
     status = models.CharField("résultat", max_length=10, choices=ImportStatus.choices)
     fiches_lues = models.PositiveIntegerField(default=0)
     fiches_importees = models.PositiveIntegerField(default=0)

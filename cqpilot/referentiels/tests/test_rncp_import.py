@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cqpilot.core.tests.factories import gestionnaire
+from cqpilot.core.tests.factories import OrganisationFactory, gestionnaire
 from cqpilot.referentiels.models import (
     Bloc,
     Certification,
@@ -160,8 +160,15 @@ def test_the_zip_published_by_france_competences_is_read():
     assert report.fiches_importees == 12
 
 
+def animal_pro_formation_manager():
+    """A manager of the certificateur that the real fiche RNCP40344 names (by its SIRET)."""
+    return gestionnaire(
+        organisation=OrganisationFactory(nom="Animal Pro Formation", siret="52875765100013")
+    )
+
+
 def test_the_importing_organisation_becomes_certificateur():
-    user = gestionnaire()
+    user = animal_pro_formation_manager()
     import_rncp_export(RNCP_FILE, fiche="RNCP40344", organisation=user.organisation)
     assert list(Certification.objects.visible_to(user).values_list("code_rncp_rs", flat=True)) == [
         "RNCP40344"
@@ -260,7 +267,7 @@ def test_malformed_exports_are_reported_never_crash(fragments):
 
 
 def test_the_upload_page_imports_and_shows_the_result(client):
-    user = gestionnaire()
+    user = animal_pro_formation_manager()
     client.force_login(user)
     upload = SimpleUploadedFile("export.xml", RNCP_FILE.read_bytes(), content_type="text/xml")
     response = client.post(

@@ -83,7 +83,7 @@ def test_a_fiche_of_another_organisation_certification_is_refused_naming_its_own
 ):
     report = import_rncp_export(io.BytesIO(fiche_xml("RNCP39912")), organisation=commerce)
     assert report.status == ImportStatus.ECHOUE
-    assert report.refusals == [REFUSAL]
+    assert report.refusals == [REFUSAL + " Vous pouvez l'importer comme modèle."]
 
 
 def test_nothing_of_the_refused_certification_changes(cqp_metallurgie, commerce):
@@ -214,3 +214,160 @@ def test_the_import_page_refuses_another_organisation_certification(
         response.text
     )
     assert state_of(cqp_metallurgie) == before
+
+
+# --- The fiche must name the importing organisation, or become a model ------------------------
+
+
+def test_a_fiche_that_does_not_name_the_importing_organisation_is_refused(commerce):
+    xml = fiche_xml("RNCP40001", certificateurs=[(METALLURGIE_SIRET, "CPNE METALLURGIE")])
+    report = import_rncp_export(io.BytesIO(xml), organisation=commerce)
+    assert report.status == ImportStatus.ECHOUE
+    assert report.refusals == [
+        "La fiche RNCP40001 nomme comme certificateur CPNE METALLURGIE (SIRET 78470543600037) ; "
+        "CPNEFP du Commerce de gros (SIRET 31852047500027) n'en fait pas partie. "
+        "Vous pouvez l'importer comme modèle."
+    ]
+    assert not Certification.objects.exists()
+
+
+def test_a_fiche_naming_no_certificateur_is_refused(commerce):
+    report = import_rncp_export(io.BytesIO(fiche_xml("RNCP40001")), organisation=commerce)
+    assert report.refusals == [
+        "La fiche RNCP40001 ne nomme aucun certificateur : rien ne montre que CPNEFP du Commerce "
+        "de gros la certifie. Vous pouvez l'importer comme modèle."
+    ]
+
+
+def test_an_organisation_without_siret_cannot_show_it_certifies_a_fiche():
+    organisation = OrganisationFactory(nom="CPNE sans SIRET", siret="")
+    xml = fiche_xml("RNCP40001", certificateurs=[("", "CPNE SANS SIRET")])
+    report = import_rncp_export(io.BytesIO(xml), organisation=organisation)
+    assert report.refusals == [
+        "CPNE sans SIRET n'a pas de SIRET dans cqpilot : rien ne montre qu'elle certifie la fiche "
+        "RNCP40001. Vous pouvez l'importer comme modèle."
+    ]
+
+
+def test_an_organisation_cannot_rewrite_its_certification_from_a_fiche_not_naming_it(commerce):
+    own = CertificationFactory(code_rncp_rs="RNCP40001", certificateurs=[commerce])
+    before = state_of(own)
+    xml = fiche_xml("RNCP40001", certificateurs=[(METALLURGIE_SIRET, "CPNE METALLURGIE")])
+    report = import_rncp_export(io.BytesIO(xml), organisation=commerce)
+    assert report.status == ImportStatus.ECHOUE
+    assert state_of(own) == before
+
+
+def test_as_a_model_a_fiche_becomes_an_unregistered_certification_of_the_importer_only(
+    commerce, metallurgie
+):
+    xml = fiche_xml(
+        "RNCP40001",
+        "CQP Agent logistique",
+        certificateurs=[(METALLURGIE_SIRET, "CPNE METALLURGIE")],
+        actif="Oui",
+    )
+    report = import_rncp_export(io.BytesIO(xml), organisation=commerce, as_model=True)
+    assert report.status == ImportStatus.REUSSI
+    model = Certification.objects.get()
+    assert (
+        model.intitule,
+        model.code_rncp_rs,
+        model.fiche_modele,
+        model.status,
+        model.niveau,
+        model.vae_ouverte,
+    ) == (
+        "Modèle — CQP Agent logistique",
+        "",
+        "RNCP40001",
+        CertificationStatus.EN_PROJET,
+        "",
+        False,
+    )
+    assert list(model.certificateurs.all()) == [commerce]
+    version = model.versions.get()
+    assert version.source == "Modèle d'après la fiche RNCP40001"
+    assert [b.code for b in version.blocs.all()] == ["BC01"]
+
+
+def test_as_a_model_another_organisation_certification_is_left_untouched(cqp_metallurgie, commerce):
+    before = state_of(cqp_metallurgie)
+    xml = fiche_xml("RNCP39912")
+    report = import_rncp_export(io.BytesIO(xml), organisation=commerce, as_model=True)
+    assert report.status == ImportStatus.REUSSI
+    assert report.detail[0]["raison"] == (
+        REFUSAL + " Elle est importée comme modèle propre à CPNEFP du Commerce de gros, "
+        "sans numéro RNCP ou RS."
+    )
+    assert state_of(cqp_metallurgie) == before
+    model = Certification.objects.get(certificateurs=commerce)
+    assert (model.code_rncp_rs, model.fiche_modele) == ("", "RNCP39912")
+
+
+def test_importing_the_same_model_again_updates_it(commerce):
+    for intitule in ("CQP Agent logistique", "CQP Agent logistique polyvalent"):
+        xml = fiche_xml("RNCP40001", intitule)
+        import_rncp_export(io.BytesIO(xml), organisation=commerce, as_model=True)
+    model = Certification.objects.get()
+    assert model.intitule == "Modèle — CQP Agent logistique polyvalent"
+    assert model.versions.count() == 1
+
+
+def test_a_model_leaves_the_fiche_number_to_its_certifier(commerce, metallurgie):
+    xml = fiche_xml("RNCP40001", certificateurs=[(METALLURGIE_SIRET, "CPNE METALLURGIE")])
+    import_rncp_export(io.BytesIO(xml), organisation=commerce, as_model=True)
+    report = import_rncp_export(io.BytesIO(xml), organisation=metallurgie)
+    assert report.status == ImportStatus.REUSSI
+    registered = Certification.objects.get(code_rncp_rs="RNCP40001")
+    assert list(registered.certificateurs.all()) == [metallurgie]
+    assert Certification.objects.filter(certificateurs=commerce).get().fiche_modele == "RNCP40001"
+
+
+def test_a_fiche_naming_the_importer_is_imported_as_its_own_even_with_the_model_option(commerce):
+    xml = fiche_xml("RNCP40001", certificateurs=[(COMMERCE_SIRET, "CPNEFP")])
+    import_rncp_export(io.BytesIO(xml), organisation=commerce, as_model=True)
+    assert Certification.objects.get().code_rncp_rs == "RNCP40001"
+
+
+def test_the_command_line_imports_as_a_model(commerce, tmp_path, capsys):
+    path = tmp_path / "fiche.xml"
+    path.write_bytes(fiche_xml("RNCP40001"))
+    call_command("import_rncp", str(path), "--organisation", COMMERCE_SIRET, "--modele")
+    assert Certification.objects.get().fiche_modele == "RNCP40001"
+
+
+def test_a_model_needs_an_organisation(tmp_path):
+    path = tmp_path / "fiche.xml"
+    path.write_bytes(fiche_xml("RNCP40001"))
+    with pytest.raises(CommandError, match="--modele demande --organisation"):
+        call_command("import_rncp", str(path), "--modele")
+
+
+def test_the_import_page_imports_as_a_model_when_asked(client, cqp_metallurgie, commerce):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(gestionnaire(organisation=commerce))
+    before = state_of(cqp_metallurgie)
+    upload = SimpleUploadedFile("fiche.xml", fiche_xml("RNCP39912"))
+    client.post(reverse("referentiels:rncp_import"), {"fichier": upload, "comme_modele": "on"})
+    assert state_of(cqp_metallurgie) == before
+    model = Certification.objects.get(certificateurs=commerce)
+    assert model.is_modele
+    page = client.get(reverse("referentiels:certification_detail", args=[model.pk]))
+    assert "Modèle établi d'après la fiche RNCP39912" in page.text
+
+
+def test_a_super_administrateur_without_organisation_has_no_model_option(client):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.create_superuser("plateforme", "p@exemple.fr"))
+    upload = SimpleUploadedFile("fiche.xml", fiche_xml("RNCP39912"))
+    response = client.post(
+        reverse("referentiels:rncp_import"), {"fichier": upload, "comme_modele": "on"}
+    )
+    assert "Un modèle appartient à une organisation" in response.text
+    assert not Certification.objects.exists()

@@ -22,6 +22,12 @@ class Command(BaseCommand):
             help="SIRET ou identifiant de l'organisation certificatrice à qui rattacher les fiches",
         )
         parser.add_argument(
+            "--modele",
+            action="store_true",
+            help="importer les fiches que l'organisation ne certifie pas comme modèles qui lui "
+            "sont propres (sans numéro RNCP/RS), au lieu de les refuser",
+        )
+        parser.add_argument(
             "--importer-valides",
             action="store_true",
             help="enregistrer les fiches valides même si d'autres sont en erreur",
@@ -32,6 +38,10 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
         organisation = None
+        if options["modele"] and not options["organisation"]:
+            raise CommandError(
+                "--modele demande --organisation : un modèle appartient à une organisation."
+            )
         if options["organisation"]:
             key = options["organisation"]
             organisation = Organisation.objects.filter(siret=key).first() or (
@@ -47,6 +57,7 @@ class Command(BaseCommand):
             fiche=options["fiche"],
             organisation=organisation,
             keep_valid=options["importer_valides"],
+            as_model=options["modele"],
         )
         for warning in report.warnings:
             self.stderr.write(f"Avertissement — {warning}")
