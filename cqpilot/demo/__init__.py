@@ -24,12 +24,26 @@ DEMO_USERS = [
         [Role.ADMINISTRATEUR, Role.GESTIONNAIRE],
     ),
     ("of.formatech", "Thomas", "Perrin", "formatech", [Role.ORGANISME_FORMATION]),
+    (
+        "admin.formatech",
+        "Claire",
+        "Dubois",
+        "formatech",
+        [Role.ORGANISME_FORMATION, Role.ADMINISTRATEUR],
+    ),
+    # invited by the Métallurgie, awaiting the confirmation of Formatech's administrator
+    ("invite.formatech", "Hugo", "Lambert", "formatech", [Role.ORGANISME_FORMATION]),
 ]
+INVITED_BY = {"invite.formatech": "metallurgie"}
 
 
 def demo_logins() -> list[tuple[str, str]]:
     return [
-        (username, ", ".join(Role(r).label for r in roles) or "super-administrateur")
+        (
+            username,
+            (", ".join(Role(r).label for r in roles) or "super-administrateur")
+            + (" — invité, à confirmer par l'OF" if username in INVITED_BY else ""),
+        )
         for username, _first, _last, _organisation, roles in DEMO_USERS
     ]
 
@@ -69,6 +83,7 @@ def load_demo() -> bool:
             organisation=organisations.get(org_key),
             is_superuser=org_key is None,
             is_staff=org_key is None,
+            limited_to_certifier=organisations.get(INVITED_BY.get(username, "")),
         )
         user.roles.set(RoleGrant.objects.filter(code__in=roles))
         users[username] = user
