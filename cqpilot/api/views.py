@@ -48,8 +48,14 @@ def revoquer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _is_partner_of(request: HttpRequest) -> bool:
+    """The OF's webhook receives every certifier's events for the OF: an account still awaiting
+    the OF's confirmation (core.invitations) does not set it."""
     organisation = request.user.organisation
-    return organisation is not None and organisation.kind == OrganisationKind.ORGANISME_FORMATION
+    return (
+        organisation is not None
+        and organisation.kind == OrganisationKind.ORGANISME_FORMATION
+        and not request.user.awaits_confirmation
+    )
 
 
 @login_required

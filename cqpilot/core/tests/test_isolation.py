@@ -421,3 +421,14 @@ def test_an_evaluateur_reads_no_jury_and_no_issued_document(client):
 
 def test_the_jury_states_a_member_sees_are_those_before_signature():
     assert set(JURY_IN_PROGRESS) == set(JuryStatus.values) - {JuryStatus.SIGNE}
+
+
+def test_an_account_awaiting_confirmation_cannot_set_the_ofs_webhook(client, metallurgie):
+    invited = UserFactory(
+        organisation=metallurgie["of"],
+        roles=[Role.ORGANISME_FORMATION],
+        limited_to_certifier=OrganisationFactory(),
+    )
+    client.force_login(invited)
+    assert client.get(reverse("api_ui:webhook")).status_code == 403
+    assert "Webhook" not in client.get(reverse("api_ui:jetons")).text
