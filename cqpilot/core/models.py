@@ -162,6 +162,18 @@ class RoleGrant(models.Model):
         return Role(self.code).label
 
 
+class UserQuerySet(models.QuerySet):
+    def manageable_by(self, user: "User") -> "UserQuerySet":
+        """Accounts `user` administers: those of its own organisation (every account for the
+        platform's super-administrator)."""
+        return self.filter(organisation__in=Organisation.objects.managed_by(user))
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    # a named class: migrations serialise managers by their import path
+    use_in_migrations = True
+
+
 class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
@@ -178,7 +190,7 @@ class User(AbstractUser):
         verbose_name="invité par (à confirmer par l'OF)",
     )
 
-    objects = UserManager()
+    objects = AccountManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

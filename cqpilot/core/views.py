@@ -32,9 +32,7 @@ def _users_visible_to(user: User):
     users = User.objects.select_related("organisation", "limited_to_certifier").prefetch_related(
         "roles"
     )
-    if user.is_superuser:
-        return users
-    return users.filter(organisation__in=Organisation.objects.managed_by(user))
+    return users if user.is_superuser else users.manageable_by(user)
 
 
 @requires(MANAGE_USERS)

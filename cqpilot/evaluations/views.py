@@ -2,12 +2,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
+from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Dossier
 from cqpilot.jurys.models import Intervenant
 
@@ -27,10 +26,8 @@ def _session(request: HttpRequest, pk: int) -> SessionEvaluation:
     )
 
 
-@login_required
+@requires(CERTIFIER_STAFF)
 def session_list(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_superuser or request.user.is_certificateur_staff):
-        raise PermissionDenied
     mine = (
         Epreuve.objects.assigned_to(request.user)
         .select_related("session__certification", "modalite__bloc")

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cqpilot.core.cells import CellError, as_date
-from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
+from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Candidat, Dossier
 from cqpilot.referentiels.models import Certification
 
@@ -42,10 +42,8 @@ def _refused(request: HttpRequest, refus: JuryRefus, jury: Jury) -> HttpResponse
     return redirect("jurys:jury_detail", jury.pk)
 
 
-@login_required
+@requires(CERTIFIER_STAFF)
 def jury_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_certificateur_staff and not request.user.is_superuser:
-        raise PermissionDenied
     jurys = Jury.objects.visible_to(request.user).select_related("certification")
     return render(request, "jurys/jury_list.html", {"jurys": jurys})
 

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cqpilot.core.permissions import MANAGE_CERTIFICATIONS
 from cqpilot.referentiels.models import Certification
 
 from .enquetes import enquete_of, is_open, record_answer, send_due
@@ -16,8 +16,7 @@ from .stats import dashboard, years
 
 
 def _certifications(request: HttpRequest) -> tuple[list[Certification], Certification | None]:
-    if not request.user.is_certificateur_manager:
-        raise PermissionDenied("Réservé aux gestionnaires du certificateur.")
+    MANAGE_CERTIFICATIONS.check(request.user)
     certifications = list(Certification.objects.visible_to(request.user).order_by("intitule"))
     chosen = request.GET.get("certification", "") or request.POST.get("certification", "")
     certification = next((c for c in certifications if str(c.pk) == chosen), None) or (
