@@ -1,11 +1,13 @@
 """Import of France Compétences' RNCP / RS export into certifications and draft référentiels.
 
-parse (rncp_parser) → build rows per batch of fiches → bulk write. One transaction for the whole
-file: a file with a faulty fiche commits nothing unless `keep_valid` was asked for.
+parse (rncp_parser) → decide each fiche (rncp_rules) → build rows per batch of fiches → bulk write.
+One transaction for the whole file: a file with a faulty or refused fiche commits nothing unless
+`keep_valid` was asked for. The command line imports at once or, with --verifier, only checks
+(check_rncp_export); the import page checks first and imports on confirmation (rncp_preview).
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -82,36 +84,54 @@ def import_rncp_export(
     organisation may not import as its own as models of its own instead of refusing them.
     `keep_valid` commits the valid fiches of a file that also holds faulty or refused ones.
     """
-    fiche = fiche.strip().upper()
-    report = RncpImport(
+    report = new_report(source, file_name, fiche, organisation, by, keep_valid, as_model)
+    import_into(report, source)
+    report.save()
+    return report
+
+
+def check_rncp_export(
+    source: str | Path | BinaryIO,
+    *,
+    file_name: str = "",
+    fiche: str = "",
+    organisation: Organisation | None = None,
+    keep_valid: bool = False,
+    as_model: bool = False,
+) -> RncpImport:
+    """What `import_rncp_export` would do with `source`, fiche by fiche; writes nothing (the
+    report returned is not saved either)."""
+    report = new_report(source, file_name, fiche, organisation, None, keep_valid, as_model)
+    check_into(report, source)
+    return report
+
+
+def new_report(
+    source, file_name: str, fiche: str, organisation, by, keep_valid: bool, as_model: bool
+) -> RncpImport:
+    if as_model and organisation is None:
+        raise ValueError("A model belongs to an organisation.")
+    return RncpImport(
         fichier=file_name or str(getattr(source, "name", source)),
-        fiche=fiche,
+        fiche=fiche.strip().upper(),
         organisation=organisation,
         by=by,
+        importer_valides=keep_valid,
         comme_modele=as_model,
     )
+
+
+def import_into(report: RncpImport, source: str | Path | BinaryIO) -> None:
+    """Import `source` with the options and organisation of `report`, and fill it in (unsaved)."""
     sirets = dict(
         Organisation.objects.filter(kind__in=CERTIFICATEUR_KINDS)
         .exclude(siret="")
         .values_list("siret", "pk")
     )
-    seen: set[str] = set()
     try:
         with transaction.atomic():
-            fiches = _selected_fiches(iter_fiches(source), fiche, report)
-            while batch := list(islice(fiches, BATCH_SIZE)):
-                plans = plan_fiches(batch, organisation=organisation, as_model=as_model, seen=seen)
-                _record(plans, report)
-                _import_batch(plans, report, sirets, organisation)
-            if fiche and report.fiches_lues == 0 and not report.errors:
-                report.errors.append(f"La fiche {fiche} ne figure pas dans ce fichier.")
-            if report.fiches_importees + report.fiches_refusees > len(report.detail):
-                report.warnings.append(
-                    f"Seules les {MAX_DETAILED_FICHES} premières fiches sont détaillées ici."
-                )
-            if (report.errors or report.fiches_refusees) and (
-                not keep_valid or report.fiches_importees == 0
-            ):
+            _decide(report, source, lambda plans: _import_batch(plans, report, sirets))
+            if _fails(report):
                 raise _Rollback
     except RncpFormatError as error:
         report.errors.insert(0, str(error))
@@ -122,12 +142,65 @@ def import_rncp_export(
         report.status = (
             ImportStatus.PARTIEL if report.errors or report.fiches_refusees else ImportStatus.REUSSI
         )
+    _close(report)
+
+
+def check_into(report: RncpImport, source: str | Path | BinaryIO) -> None:
+    """Decide every fiche as import_into would, count and detail them in `report`; no write."""
+    # No transaction: nothing is written, and SQLite would lock writers out meanwhile.
+    try:
+        _decide(report, source, lambda plans: _count(plans, report))
+    except RncpFormatError as error:
+        report.errors.insert(0, str(error))
+        report.status = ImportStatus.ECHOUE
+    else:
+        report.status = ImportStatus.ECHOUE if _fails(report) else ImportStatus.APERCU
+    _close(report)
+
+
+def _decide(report: RncpImport, source, use: Callable[[list[FichePlan]], None]) -> None:
+    """Read the fiches in batches, decide each (rncp_rules) and hand the decisions to `use`."""
+    seen: set[str] = set()
+    fiches = _selected_fiches(iter_fiches(source), report.fiche, report)
+    while batch := list(islice(fiches, BATCH_SIZE)):
+        plans = plan_fiches(
+            batch, organisation=report.organisation, as_model=report.comme_modele, seen=seen
+        )
+        _record(plans, report)
+        use(plans)
+    if report.fiches_lues == 0 and not report.errors:
+        report.errors.append(
+            f"La fiche {report.fiche} ne figure pas dans ce fichier."
+            if report.fiche
+            else "Ce fichier ne contient aucune fiche."
+        )
+    if report.fiches_importees + report.fiches_refusees > len(report.detail):
+        report.warnings.append(
+            f"Seules les {MAX_DETAILED_FICHES} premières fiches sont détaillées ici."
+        )
+
+
+def _fails(report: RncpImport) -> bool:
+    """Nothing is saved when a fiche is faulty or refused, unless the valid ones were asked
+    for and there are some."""
+    problems = report.errors or report.fiches_refusees
+    return bool(problems) and (not report.importer_valides or report.fiches_importees == 0)
+
+
+def _close(report: RncpImport) -> None:
     if report.status == ImportStatus.ECHOUE:
         report.certifications_creees = report.fiches_importees = report.blocs_importes = 0
     report.errors = report.errors[:MAX_REPORTED_ERRORS]
     report.warnings = report.warnings[:MAX_REPORTED_ERRORS]
-    report.save()
-    return report
+
+
+def _count(plans: list[FichePlan], report: RncpImport) -> None:
+    """What _import_batch would count, without writing."""
+    for plan in plans:
+        if plan.action != FicheAction.REFUS:
+            report.fiches_importees += 1
+            report.certifications_creees += plan.certification is None
+            report.blocs_importes += len(plan.fiche.blocs)
 
 
 def _selected_fiches(
@@ -183,12 +256,8 @@ def _certification_fields(fiche: RncpFiche, *, as_model: bool) -> dict:
     }
 
 
-def _import_batch(
-    plans: list[FichePlan],
-    report: RncpImport,
-    sirets: dict[str, int],
-    organisation: Organisation | None,
-) -> None:
+def _import_batch(plans: list[FichePlan], report: RncpImport, sirets: dict[str, int]) -> None:
+    organisation = report.organisation
     plans = [plan for plan in plans if plan.action != FicheAction.REFUS]
     if not plans:
         return

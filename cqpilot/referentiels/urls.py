@@ -35,4 +35,6 @@ urlpatterns = [
     ),
     path("import-rncp/", views.rncp_import, name="rncp_import"),
     path("import-rncp/<int:pk>/", views.rncp_import_detail, name="rncp_import_detail"),
+    path("import-rncp/<int:pk>/confirmer/", views.rncp_import_confirm, name="rncp_import_confirm"),
+    path("import-rncp/<int:pk>/annuler/", views.rncp_import_cancel, name="rncp_import_cancel"),
 ]

@@ -7,7 +7,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cqpilot.core.models import of_own_organisation
 from cqpilot.core.tables import Column, table
 
 from . import exports, services
@@ -34,7 +33,7 @@ from .models import (
     VersionPublieeError,
     VersionStatus,
 )
-from .rncp_import import import_rncp_export
+from .rncp_preview import cancel_rncp_import, confirm_rncp_import, preview_rncp_upload
 
 PUBLISHED_MESSAGE = (
     "Cette version est publiée : elle ne peut plus être modifiée. "
@@ -351,6 +350,12 @@ def content_delete(request: HttpRequest, version_pk: int, kind: str, pk: int) ->
 # --- RNCP import --------------------------------------------------------------------------------
 
 
+def _rncp_import(request: HttpRequest, pk: int) -> RncpImport:
+    return get_object_or_404(
+        RncpImport.objects.visible_to(request.user).select_related("by"), pk=pk
+    )
+
+
 @login_required
 def rncp_import(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
@@ -358,10 +363,8 @@ def rncp_import(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, organisation=request.user.organisation
     )
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["fichier"]
-        report = import_rncp_export(
-            upload,
-            file_name=upload.name,
+        report = preview_rncp_upload(
+            form.cleaned_data["fichier"],
             fiche=form.cleaned_data["fiche"],
             organisation=request.user.organisation,
             by=request.user,
@@ -369,23 +372,47 @@ def rncp_import(request: HttpRequest) -> HttpResponse:
             as_model=form.cleaned_data["comme_modele"],
         )
         return redirect("referentiels:rncp_import_detail", report.pk)
-    imports = of_own_organisation(RncpImport.objects.select_related("by"), request.user)
+    imports = RncpImport.objects.visible_to(request.user).select_related("by")
     return render(request, "referentiels/rncp_import.html", {"form": form, "imports": imports[:20]})
 
 
 @login_required
 def rncp_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
-    report = get_object_or_404(
-        of_own_organisation(RncpImport.objects.select_related("by"), request.user), pk=pk
-    )
+    report = _rncp_import(request, pk)
     certifications = []
     if report.committed and report.fiche:
         certifications = Certification.objects.visible_to(request.user).filter(
-            code_rncp_rs=report.fiche
+            Q(code_rncp_rs=report.fiche) | Q(code_rncp_rs="", fiche_modele=report.fiche)
         )
     return render(
         request,
         "referentiels/rncp_import_detail.html",
         {"report": report, "certifications": certifications},
     )
+
+
+@login_required
+@require_POST
+def rncp_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    report = _rncp_import(request, pk)
+    try:
+        confirm_rncp_import(report)
+    except services.OperationRefusee as refusal:
+        messages.error(request, " ".join(refusal.problems))
+    return redirect("referentiels:rncp_import_detail", report.pk)
+
+
+@login_required
+@require_POST
+def rncp_import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    report = _rncp_import(request, pk)
+    try:
+        cancel_rncp_import(report)
+    except services.OperationRefusee as refusal:
+        messages.error(request, " ".join(refusal.problems))
+        return redirect("referentiels:rncp_import_detail", report.pk)
+    messages.success(request, f"Import de {report.fichier} annulé : rien n'a été enregistré.")
+    return redirect("referentiels:rncp_import")

@@ -1,5 +1,8 @@
+from collections.abc import Iterable
+
 import factory
 
+from cqpilot.core.models import Organisation
 from cqpilot.core.tests.factories import OrganisationFactory
 from cqpilot.referentiels.models import (
     Activite,
@@ -81,6 +84,43 @@ class ModaliteFactory(factory.django.DjangoModelFactory):
     type = ModaliteType.MISE_EN_SITUATION
     intitule = "Mise en situation sur ligne"
     duree_minutes = 120
+
+
+METALLURGIE_SIRET = "78470543600037"
+COMMERCE_SIRET = "31852047500027"
+
+
+def metallurgie() -> Organisation:
+    return OrganisationFactory(nom="CPNE de la Métallurgie", siret=METALLURGIE_SIRET)
+
+
+def commerce() -> Organisation:
+    return OrganisationFactory(nom="CPNEFP du Commerce de gros", siret=COMMERCE_SIRET)
+
+
+def rncp_fiche(
+    numero: str,
+    intitule: str = "CQP repris",
+    *,
+    certificateurs: Iterable[tuple[str, str]] = (),
+    actif: str = "Non",
+) -> str:
+    """One FICHE of a France Compétences export, with one bloc."""
+    owners = "".join(
+        f"<CERTIFICATEUR><SIRET_CERTIFICATEUR>{siret}</SIRET_CERTIFICATEUR>"
+        f"<NOM_CERTIFICATEUR>{nom}</NOM_CERTIFICATEUR></CERTIFICATEUR>"
+        for siret, nom in certificateurs
+    )
+    return (
+        f"<FICHE><NUMERO_FICHE>{numero}</NUMERO_FICHE><INTITULE>{intitule}</INTITULE>"
+        f"<ACTIF>{actif}</ACTIF><CERTIFICATEURS>{owners}</CERTIFICATEURS>"
+        "<BLOCS_COMPETENCES><BLOC_COMPETENCES><CODE>BC01</CODE><LIBELLE>Bloc repris</LIBELLE>"
+        "</BLOC_COMPETENCES></BLOCS_COMPETENCES></FICHE>"
+    )
+
+
+def rncp_export(*fiches: str) -> bytes:
+    return f"<FICHES>{''.join(fiches)}</FICHES>".encode()
 
 
 def complete_version(**kwargs) -> ReferentielVersion:

@@ -1,4 +1,4 @@
-"""Import of France Compétences' export, checked against the real extracts in shared/reference."""
+"""Import of France Compétences' export, checked against the real extracts in tests/data."""
 
 import contextlib
 import io
@@ -20,13 +20,14 @@ from cqpilot.referentiels.models import (
     CorrespondanceBloc,
     ImportStatus,
     ReferentielVersion,
+    RncpImport,
     VersionStatus,
 )
 from cqpilot.referentiels.rncp_import import import_rncp_export
 from cqpilot.referentiels.rncp_parser import RncpFormatError, clean_text, iter_fiches
 from cqpilot.referentiels.services import publish_version
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "rncp"
+REFERENCE = Path(__file__).resolve().parent / "data"  # real extracts: data/PROVENANCE.md
 RNCP_FILE = REFERENCE / "export_fiches_RNCP_V4_1_extrait.xml"
 RS_FILE = REFERENCE / "export_fiches_RS_V4_1_extrait.xml"
 
@@ -266,12 +267,18 @@ def test_malformed_exports_are_reported_never_crash(fragments):
     )
 
 
-def test_the_upload_page_imports_and_shows_the_result(client):
+def test_the_upload_page_imports_and_shows_the_result(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     user = animal_pro_formation_manager()
     client.force_login(user)
     upload = SimpleUploadedFile("export.xml", RNCP_FILE.read_bytes(), content_type="text/xml")
-    response = client.post(
+    preview = client.post(
         reverse("referentiels:rncp_import"), {"fichier": upload, "fiche": "RNCP40344"}, follow=True
+    )
+    assert "Création de la certification" in preview.text
+    report = RncpImport.objects.get()
+    response = client.post(
+        reverse("referentiels:rncp_import_confirm", args=[report.pk]), follow=True
     )
     assert "Réussi" in response.text
     assert "Voir Auxiliaire spécialisé vétérinaire" in response.text

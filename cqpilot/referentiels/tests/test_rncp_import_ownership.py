@@ -4,43 +4,41 @@ certification of another one, whatever the file it uploads says."""
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from cqpilot.core.tests.factories import OrganisationFactory, gestionnaire
-from cqpilot.referentiels.models import Certification, CertificationStatus, ImportStatus
+from cqpilot.referentiels.models import (
+    Certification,
+    CertificationStatus,
+    ImportStatus,
+    RncpImport,
+)
 from cqpilot.referentiels.rncp_import import import_rncp_export
 
-from .factories import CertificationFactory, complete_version
+from . import factories
+from .factories import (
+    COMMERCE_SIRET,
+    METALLURGIE_SIRET,
+    CertificationFactory,
+    complete_version,
+    rncp_export,
+    rncp_fiche,
+)
 
 pytestmark = pytest.mark.django_db
 
-METALLURGIE_SIRET = "78470543600037"
-COMMERCE_SIRET = "31852047500027"
 REFUSAL = (
     "La fiche RNCP39912 est celle d'une certification de CPNE de la Métallurgie : "
     "vous ne pouvez pas la modifier."
 )
 
 
-def fiche_xml(
-    numero: str,
-    intitule: str = "CQP repris",
-    *,
-    certificateurs: tuple[tuple[str, str], ...] = (),
-    actif: str = "Non",
-) -> bytes:
+def fiche_xml(numero: str, intitule: str = "CQP repris", **kwargs) -> bytes:
     """A one-fiche export; the attack of the issue is the default: no CERTIFICATEURS at all."""
-    owners = "".join(
-        f"<CERTIFICATEUR><SIRET_CERTIFICATEUR>{siret}</SIRET_CERTIFICATEUR>"
-        f"<NOM_CERTIFICATEUR>{nom}</NOM_CERTIFICATEUR></CERTIFICATEUR>"
-        for siret, nom in certificateurs
-    )
-    return (
-        f"<FICHES><FICHE><NUMERO_FICHE>{numero}</NUMERO_FICHE><INTITULE>{intitule}</INTITULE>"
-        f"<ACTIF>{actif}</ACTIF><CERTIFICATEURS>{owners}</CERTIFICATEURS>"
-        "<BLOCS_COMPETENCES><BLOC_COMPETENCES><CODE>BC01</CODE><LIBELLE>Bloc repris</LIBELLE>"
-        "</BLOC_COMPETENCES></BLOCS_COMPETENCES></FICHE></FICHES>"
-    ).encode()
+    return rncp_export(rncp_fiche(numero, intitule, **kwargs))
 
 
 def state_of(certification: Certification) -> tuple:
@@ -58,12 +56,12 @@ def state_of(certification: Certification) -> tuple:
 
 @pytest.fixture
 def metallurgie():
-    return OrganisationFactory(nom="CPNE de la Métallurgie", siret=METALLURGIE_SIRET)
+    return factories.metallurgie()
 
 
 @pytest.fixture
 def commerce():
-    return OrganisationFactory(nom="CPNEFP du Commerce de gros", siret=COMMERCE_SIRET)
+    return factories.commerce()
 
 
 @pytest.fixture
@@ -109,11 +107,9 @@ def test_valid_fiches_of_the_same_file_are_imported_without_the_refused_one(
     cqp_metallurgie, commerce
 ):
     before = state_of(cqp_metallurgie)
-    xml = fiche_xml("RNCP39912").replace(
-        b"</FICHES>",
-        fiche_xml("RNCP40001", "CQP Vendeur conseil", certificateurs=[(COMMERCE_SIRET, "CPNEFP")])[
-            len(b"<FICHES>") :
-        ],
+    xml = rncp_export(
+        rncp_fiche("RNCP39912"),
+        rncp_fiche("RNCP40001", "CQP Vendeur conseil", certificateurs=[(COMMERCE_SIRET, "CPNEFP")]),
     )
     report = import_rncp_export(io.BytesIO(xml), organisation=commerce, keep_valid=True)
     assert report.status == ImportStatus.PARTIEL
@@ -171,8 +167,8 @@ def test_the_platform_import_without_organisation_updates_any_certification(
 
 
 def test_a_fiche_twice_in_the_file_is_imported_once(commerce):
-    once = fiche_xml("RNCP40001", certificateurs=[(COMMERCE_SIRET, "CPNEFP")])
-    twice = once.replace(b"</FICHES>", once[len(b"<FICHES>") :])
+    once = rncp_fiche("RNCP40001", certificateurs=[(COMMERCE_SIRET, "CPNEFP")])
+    twice = rncp_export(once, once)
     report = import_rncp_export(io.BytesIO(twice), organisation=commerce, keep_valid=True)
     assert report.refusals == [
         "La fiche RNCP40001 figure plusieurs fois dans le fichier : seule la première est importée."
@@ -203,9 +199,6 @@ def test_the_command_line_imports_for_a_certificateur_only(tmp_path):
 def test_the_import_page_refuses_another_organisation_certification(
     client, cqp_metallurgie, commerce
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
     client.force_login(gestionnaire(organisation=commerce))
     before = state_of(cqp_metallurgie)
     upload = SimpleUploadedFile("fiche.xml", fiche_xml("RNCP39912"))
@@ -344,14 +337,16 @@ def test_a_model_needs_an_organisation(tmp_path):
         call_command("import_rncp", str(path), "--modele")
 
 
-def test_the_import_page_imports_as_a_model_when_asked(client, cqp_metallurgie, commerce):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
+def test_the_import_page_imports_as_a_model_when_asked(
+    client, cqp_metallurgie, commerce, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     client.force_login(gestionnaire(organisation=commerce))
     before = state_of(cqp_metallurgie)
     upload = SimpleUploadedFile("fiche.xml", fiche_xml("RNCP39912"))
     client.post(reverse("referentiels:rncp_import"), {"fichier": upload, "comme_modele": "on"})
+    report = RncpImport.objects.get()
+    client.post(reverse("referentiels:rncp_import_confirm", args=[report.pk]))
     assert state_of(cqp_metallurgie) == before
     model = Certification.objects.get(certificateurs=commerce)
     assert model.is_modele
@@ -360,10 +355,6 @@ def test_the_import_page_imports_as_a_model_when_asked(client, cqp_metallurgie, 
 
 
 def test_a_super_administrateur_without_organisation_has_no_model_option(client):
-    from django.contrib.auth import get_user_model
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
     client.force_login(get_user_model().objects.create_superuser("plateforme", "p@exemple.fr"))
     upload = SimpleUploadedFile("fiche.xml", fiche_xml("RNCP39912"))
     response = client.post(

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cqpilot.core.models import Organisation
 from cqpilot.referentiels.models import FicheAction, ImportStatus
-from cqpilot.referentiels.rncp_import import import_rncp_export
+from cqpilot.referentiels.rncp_import import check_rncp_export, import_rncp_export
 
 
 class Command(BaseCommand):
@@ -32,6 +32,11 @@ class Command(BaseCommand):
             action="store_true",
             help="enregistrer les fiches valides même si d'autres sont en erreur",
         )
+        parser.add_argument(
+            "--verifier",
+            action="store_true",
+            help="dire ce que l'import ferait de chaque fiche, sans rien enregistrer",
+        )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["fichier"])
@@ -51,7 +56,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Aucune organisation n'a le SIRET ou l'identifiant {key}.")
             if not organisation.is_certificateur:
                 raise CommandError(f"{organisation} n'est pas un certificateur.")
-        report = import_rncp_export(
+        run = check_rncp_export if options["verifier"] else import_rncp_export
+        report = run(
             path,
             file_name=path.name,
             fiche=options["fiche"],
@@ -68,6 +74,22 @@ class Command(BaseCommand):
                 self.stderr.write(
                     self.style.ERROR(f"Refusée — Ligne {line['ligne']} : {line['raison']}")
                 )
+            elif line["action"] == FicheAction.MODELE:
+                self.stdout.write(f"Modèle — Ligne {line['ligne']} : {line['raison']}")
+        if options["verifier"]:
+            self.stdout.write(
+                f"Vérification : {report.fiches_lues} fiche(s) lue(s), "
+                f"{report.certifications_creees} à créer, "
+                f"{report.certifications_mises_a_jour} à mettre à jour, "
+                f"{report.fiches_refusees} refusée(s). "
+                + (
+                    "L'import échouerait. "
+                    if report.status == ImportStatus.ECHOUE
+                    else f"{report.blocs_importes} bloc(s) seraient importés. "
+                )
+                + "Rien n'a été enregistré."
+            )
+            return
         summary = (
             f"{report.fiches_lues} fiche(s) lue(s), {report.fiches_importees} importée(s), "
             f"{report.fiches_refusees} refusée(s), "
