@@ -3,6 +3,11 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from cqpilot import repository_guard
+
+# Nothing beside the repository is read: a fresh clone elsewhere has no sibling folder.
+repository_guard.install()
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the test
 # itself (fixtures, assertions) are still synchronous and safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

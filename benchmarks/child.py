@@ -8,9 +8,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from cqpilot import repository_guard  # noqa: E402
+
+# A benchmark reads only what the repository holds, as the suite does.
+repository_guard.install()
 
 # How a measured child starts: Django set up on an empty, migrated database.
 FRESH_DATABASE = """
+from cqpilot import repository_guard
+repository_guard.install()
 import django
 django.setup()
 from django.core.management import call_command
@@ -45,7 +52,7 @@ def time_page(client, url, params=None, runs=5):
 def production_env(database_url: str) -> dict[str, str]:
     """Production settings (DEBUG off: Django keeps no query log) on the given database."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cqpilot.settings", "DEBUG": "0"}
-    env.setdefault("SECRET_KEY", "benchmark-only")
+    env.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
     env.setdefault("FIELD_ENCRYPTION_KEYS", "hAXs2YDEjBLHIXTEnb0yAqbjAGPW_NLaKYuUi3CXpvI=")
     env["DATABASE_URL"] = database_url
     return env

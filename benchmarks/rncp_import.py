@@ -2,7 +2,7 @@
 
 Target (issue « Socle cqpilot + référentiels CQP »): < 90 s wall time, < 250 MB peak RSS.
 
-The export is made of the real fiches of shared/reference/rncp, cloned under new numbers, so the
+The export is made of the real fiches of cqpilot/referentiels/tests/data, cloned under new numbers, so the
 file has the real shape and text volume (the real export: ~25,600 RNCP fiches, ~500 MB). The import
 runs in a child process on a fresh database, which prints its own wall time and peak RSS.
 
@@ -18,7 +18,7 @@ from child import FRESH_DATABASE, production_env, run_child
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference" / "rncp"
+REFERENCE = ROOT / "cqpilot" / "referentiels" / "tests" / "data"
 SOURCES = ["export_fiches_RNCP_V4_1_extrait.xml", "export_fiches_RS_V4_1_extrait.xml"]
 
 CHILD = (

@@ -3,7 +3,7 @@ passage, a streaming writer and a reader.
 
 The writer streams one passage at a time to the file: a file of 200,000 passages never sits in
 memory. Rules from the CDC's data dictionary that the XSD does not
-carry are in shared/reference/cdc/README.md: optional elements are omitted when unknown (never sent
+carry are in docs/cdc.md: optional elements are omitted when unknown (never sent
 empty), required-but-unknown ones are sent with xsi:nil.
 """
 

@@ -2,7 +2,7 @@
 reported per row and column in French, before any XML is written.
 
 Rules from the CDC's data dictionary that the XSD does not carry are checked here (see
-shared/reference/cdc/README.md); data that risks a « no holder matches » rejection is a warning.
+docs/cdc.md); data that risks a « no holder matches » rejection is a warning.
 """
 
 import hashlib

@@ -1,7 +1,7 @@
 """The CDC's processing report (« accusé de traitement ») of a deposited file.
 
 Parsed by local names, case-insensitively: the CDC's prefixes vary and a list may be missing when
-empty (shared/reference/cdc/README.md).
+empty (docs/cdc.md).
 """
 
 from dataclasses import dataclass, field

@@ -110,7 +110,7 @@ class CandidatOut(Schema):
 
     @staticmethod
     def resolve_nir_masque(obj, context) -> str | None:
-        # The NIR is the certifier's, for the CDC (domain.md §7.1): a partner OF never reads it.
+        # The NIR is the certifier's, for the CDC (docs/domaine.md §7.1): a partner OF never reads it.
         request = (context or {}).get("request")
         user = getattr(request, "user", None)
         if user is None or not user.is_certificateur_manager:

@@ -100,7 +100,7 @@ IDENTITY_FIELDS = [
 
 
 def can_handle_nir(user: User) -> bool:
-    # One policy point for the NIR: the certifier collects it for the CDC (domain.md §7.1).
+    # One policy point for the NIR: the certifier collects it for the CDC (docs/domaine.md §7.1).
     return user.is_certificateur_manager
 
 
@@ -134,7 +134,7 @@ class CandidatForm(forms.ModelForm):
     def __init__(self, *args, by: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.by = by
-        # The NIR is collected by the certifier only, for the CDC (domain.md §7.1).
+        # The NIR is collected by the certifier only, for the CDC (docs/domaine.md §7.1).
         if not can_handle_nir(by):
             del self.fields["nouveau_nir"]
         self.duplicates: list[Candidat] = []

@@ -1,6 +1,6 @@
 """From évaluateurs' results to a proposed result per bloc, for the jury.
 
-Two-evaluator agreement rule (domain.md §1.4), optional per certification: both positive →
+Two-evaluator agreement rule (docs/domaine.md §1.4), optional per certification: both positive →
 acquis, both negative → non acquis, disagreement → the jury decides.
 """
 

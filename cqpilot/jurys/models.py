@@ -1,7 +1,7 @@
 """Jury paritaire: the people a certifier calls on, its jury sessions, their deliberations per
 candidate and bloc, and the signed PV.
 
-Composition and decision rules come from each branch agreement (domain.md §1.2), so they are
+Composition and decision rules come from each branch agreement (docs/domaine.md §1.2), so they are
 settings per certification (ReglesJury), never constants.
 """
 
@@ -96,7 +96,7 @@ class Intervenant(models.Model):
         verbose_name="compte cqpilot",
         help_text="Nécessaire pour signer un PV en tant que président ou saisir des résultats.",
     )
-    # Declared interests (domain.md §1.1): what makes him recused for a candidate.
+    # Declared interests (docs/domaine.md §1.1): what makes him recused for a candidate.
     interne_certificateur = models.BooleanField(
         "salarié ou mandataire du certificateur", default=False
     )

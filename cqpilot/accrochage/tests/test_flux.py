@@ -21,7 +21,7 @@ from cqpilot.accrochage.flux import (
 )
 from cqpilot.accrochage.schema import schema, schema_errors
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "cdc"
+REFERENCE = Path(__file__).resolve().parent / "data"  # the CDC's own files: data/PROVENANCE.md
 PARIS = ZoneInfo("Europe/Paris")
 
 BASE = Passage(

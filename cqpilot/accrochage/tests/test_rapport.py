@@ -13,7 +13,7 @@ from cqpilot.core.tests.factories import gestionnaire
 
 from .test_standalone import holder, xlsx
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "cdc"
+REFERENCE = Path(__file__).resolve().parent / "data"  # the CDC's own files: data/PROVENANCE.md
 
 
 def test_the_real_report_lists_accepted_and_rejected_passages():

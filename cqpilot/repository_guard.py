@@ -1,0 +1,42 @@
+"""The suite and the benchmarks read nothing beside the repository.
+
+A clone elsewhere has no sibling folder (our machines have `../shared/`, with the reference
+documents that now live in `docs/` and in the tests' `data/` folders): a test that opened one
+would pass here and fail there. `install()` adds an audit hook that refuses any open() of a path
+inside the repository's parent folder but outside the repository itself.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+_installed = False
+
+
+def is_beside_repository(path: str | bytes | os.PathLike) -> bool:
+    """True for a path in the repository's parent folder that is not in the repository.
+    Temporary folders of pytest (`pytest-of-…`) are allowed even when the clone sits in /tmp."""
+    try:
+        resolved = Path(os.fsdecode(path)).resolve()
+    except (OSError, ValueError, TypeError):
+        return False
+    if resolved.is_relative_to(REPOSITORY) or not resolved.is_relative_to(REPOSITORY.parent):
+        return False
+    return not any(part.startswith("pytest-of-") for part in resolved.parts)
+
+
+def _refuse_reads_beside_repository(event: str, args: tuple) -> None:
+    path = args[0] if event == "open" and args else None
+    if isinstance(path, (str, bytes, os.PathLike)) and is_beside_repository(path):
+        raise PermissionError(
+            f"{os.fsdecode(path)} est hors du dépôt : les tests et les benchmarks ne "
+            "lisent que ce que le dépôt contient (docs/, tests/data/)."
+        )
+
+
+def install() -> None:
+    global _installed
+    if not _installed:  # an audit hook cannot be removed: add it once per process
+        sys.addaudithook(_refuse_reads_beside_repository)
+        _installed = True
