@@ -1,9 +1,10 @@
-"""Business operations on référentiel versions: publish, copy, compare."""
+"""Business operations on certifications and référentiel versions: delete, publish, copy,
+compare."""
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, ProtectedError, RestrictedError
 from django.utils import timezone
 
 from cqpilot.core.models import User
@@ -27,6 +28,56 @@ class OperationRefusee(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__(" ".join(problems))
         self.problems = problems
+
+
+def deletion_problems(certification: Certification, *, by: User) -> list[str]:
+    """What prevents `by` from deleting the certification, as sentences; empty when it may.
+
+    A certification is deleted only while nothing records its use (a dossier, a session, a jury),
+    and only by its sole certifier: deleting a shared one would take it from the others."""
+    problems = []
+    others = [o for o in certification.certificateurs.all() if o.pk != by.organisation_id]
+    if others and not by.is_superuser:
+        problems.append(
+            f"La certification est aussi portée par {', '.join(str(o) for o in others)} : seul "
+            "un super-administrateur peut la supprimer."
+        )
+    uses = [
+        f"{count} {singular if count == 1 else plural}"
+        for count, singular, plural in (
+            (certification.dossiers.count(), "dossier", "dossiers"),
+            (
+                certification.sessions_evaluation.count(),
+                "session d'évaluation",
+                "sessions d'évaluation",
+            ),
+            (certification.jurys.count(), "jury", "jurys"),
+        )
+        if count
+    ]
+    if uses:
+        problems.append(
+            f"La certification a {' et '.join(uses)} : elle ne peut plus être supprimée. "
+            "Passez-la plutôt au statut « Inactive / archivée »."
+        )
+    return problems
+
+
+@transaction.atomic
+def delete_certification(certification: Certification, *, by: User) -> None:
+    """Delete the certification with its versions, codes and habilitations (each removal is
+    written in the journal by auditlog)."""
+    # Locked: a dossier created meanwhile waits for the deletion, then finds no certification.
+    certification = Certification.objects.select_for_update().get(pk=certification.pk)
+    problems = deletion_problems(certification, by=by)
+    if problems:
+        raise OperationRefusee(problems)
+    try:
+        certification.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise OperationRefusee(
+            ["La certification est encore utilisée dans cqpilot : elle ne peut pas être supprimée."]
+        ) from error
 
 
 def publication_problems(version: ReferentielVersion) -> list[str]:

@@ -129,8 +129,25 @@ def certification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "certification": certification,
             "versions": versions,
             "has_draft": any(not v.is_published for v in versions),
+            "can_delete": request.user.is_certificateur_manager
+            and not services.deletion_problems(certification, by=request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def certification_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    certification = _certification(request, pk)
+    try:
+        services.delete_certification(certification, by=request.user)
+    except services.OperationRefusee as refusal:
+        for problem in refusal.problems:
+            messages.error(request, problem)
+        return redirect("referentiels:certification_detail", certification.pk)
+    messages.success(request, f"Certification « {certification.intitule} » supprimée.")
+    return redirect("referentiels:certification_list")
 
 
 @login_required
