@@ -53,6 +53,7 @@ def production_env(database_url: str) -> dict[str, str]:
     """Production settings (DEBUG off: Django keeps no query log) on the given database."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cqpilot.settings", "DEBUG": "0"}
     env.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
+    env.setdefault("SECURE_SSL_REDIRECT", "0")  # the measured test client speaks plain HTTP
     env.setdefault("FIELD_ENCRYPTION_KEYS", "hAXs2YDEjBLHIXTEnb0yAqbjAGPW_NLaKYuUi3CXpvI=")
     env["DATABASE_URL"] = database_url
     return env

@@ -5,6 +5,7 @@ unset), SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -31,12 +32,42 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit():
+        raise ImproperlyConfigured(f"{name} doit être un nombre entier positif, pas {raw!r}")
+    return int(raw)
+
+
+def env_proxy_header(name: str) -> tuple[str, str] | None:
+    """The header by which the HTTPS proxy says a request came over HTTPS (`X-Forwarded-Proto`),
+    as Django's SECURE_PROXY_SSL_HEADER; only set it if the proxy always sets or strips it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", raw):
+        raise ImproperlyConfigured(
+            f"{name} doit être le nom d'un en-tête HTTP, par exemple X-Forwarded-Proto, pas {raw!r}"
+        )
+    return f"HTTP_{raw.upper().replace('-', '_')}", "https"
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY est obligatoire quand DEBUG n'est pas activé.")
     SECRET_KEY = "cqpilot-insecure-development-key-never-use-in-production"
+# Django's own deployment check (security.W009) asks for as much; a short key signs sessions,
+# password-reset links and the Open Badges that anyone could then forge.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY doit comporter au moins 50 caractères (dont 5 différents) quand DEBUG "
+        "n'est pas activé : générez-en une avec "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -170,6 +201,19 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only outside a developer's machine: plain HTTP is redirected, and browsers told for a
+# year never to try it again (HSTS, this host and its subdomains).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a proxy that terminates TLS, the request reaches Django over HTTP: the proxy's header
+# tells it was HTTPS (without it, SECURE_SSL_REDIRECT would redirect forever).
+SECURE_PROXY_SSL_HEADER = env_proxy_header("SECURE_PROXY_SSL_HEADER")
+# Entering the browsers' preload list is the domain owner's decision (hstspreload.org), not one
+# the application can take for every installation: the check suggesting it is silenced until
+# SECURE_HSTS_PRELOAD=1.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 

@@ -2,7 +2,9 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "cqpilot-tests-only")
+os.environ.setdefault(
+    "SECRET_KEY", "cqpilot-tests-only-a-throw-away-key-long-enough-for-production-settings"
+)
 
 from cqpilot.settings import *  # noqa: F403
 from cqpilot.settings import STORAGES
@@ -12,6 +14,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+SECURE_SSL_REDIRECT = False  # the test client and the live server speak plain HTTP
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = "/tmp/cqpilot-test-media"
 WHITENOISE_USE_FINDERS = True
