@@ -1,4 +1,5 @@
-"""A gestionnaire describes a CQP in the browser, publishes it, and can no longer change it."""
+"""A gestionnaire describes a CQP in the browser, publishes it, and can no longer change it; another
+branch cannot take it over by importing its fiche."""
 
 import re
 
@@ -7,7 +8,10 @@ from playwright.sync_api import expect
 
 from cqpilot.conftest import log_in
 from cqpilot.core.tests.factories import gestionnaire
-from cqpilot.referentiels.models import Certification, VersionStatus
+from cqpilot.referentiels.models import Certification, CertificationStatus, VersionStatus
+
+from . import factories
+from .factories import CertificationFactory, rncp_export, rncp_fiche
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,3 +84,37 @@ def test_gestionnaire_creates_publishes_and_cannot_edit_a_referentiel(page):
     assert version.blocs.count() == 2
 
     page.screenshot(path="/tmp/cqpilot-version-publiee.png", full_page=True)
+
+
+def test_commerce_importing_a_fiche_of_the_metallurgie_sees_the_refusal_naming_the_owner(
+    page, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    CertificationFactory(
+        code_rncp_rs="RNCP39912",
+        intitule="CQP Technicien de maintenance industrielle",
+        status=CertificationStatus.ACTIVE,
+        certificateurs=[factories.metallurgie()],
+    )
+    gestionnaire(username="elodie", organisation=factories.commerce())
+    export = tmp_path / "export_fiches_RNCP_V4_1.xml"
+    export.write_bytes(rncp_export(rncp_fiche("RNCP39912", "CQP repris")))
+    log_in(page, "elodie")
+
+    page.get_by_role("link", name="Certifications").first.click()
+    page.get_by_role("link", name="Importer depuis France compétences").click()
+    page.get_by_label("Export France compétences (XML ou zip)").set_input_files(str(export))
+    page.get_by_role("button", name="Vérifier le fichier").click()
+
+    expect(page.get_by_text("Échoué, rien n'a été enregistré.")).to_be_visible()
+    expect(
+        page.get_by_role("row", name=re.compile("RNCP39912")).get_by_text(
+            "La fiche RNCP39912 est celle d'une certification de CPNE de la Métallurgie : "
+            "vous ne pouvez pas la modifier."
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Confirmer l'import")).to_have_count(0)
+    certification = Certification.objects.get(code_rncp_rs="RNCP39912")
+    assert certification.intitule == "CQP Technicien de maintenance industrielle"
+    assert [o.nom for o in certification.certificateurs.all()] == ["CPNE de la Métallurgie"]
+    page.screenshot(path="/tmp/cqpilot-import-refuse.png", full_page=True)
