@@ -234,6 +234,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 API_RATE = os.environ.get("API_RATE", "600/m")
 # Webhook addresses must be HTTPS, except on a developer's machine.
 WEBHOOKS_ALLOW_HTTP = DEBUG
+# Networks a webhook may reach although they are not public (CIDR): none, but for the tests'
+# receiver on the loopback, which they allow explicitly.
+WEBHOOKS_ALLOWED_NETWORKS: list[str] = []
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {

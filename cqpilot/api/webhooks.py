@@ -7,14 +7,14 @@ timestamps (replay).
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import secrets
 import socket
+import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from datetime import timedelta
 
@@ -31,26 +31,139 @@ BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 720)]
 TIMEOUT_SECONDS = 10
 
 
+# IPv6 forms of an IPv4 address: the check applies to the IPv4 address they lead to.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class AdresseRefusee(Exception):
+    """cqpilot does not post to this address; the message says why, in French, to the OF."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def is_allowed_ip(address: str) -> bool:
+    """A public address, or one of WEBHOOKS_ALLOWED_NETWORKS (the tests' loopback receiver)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    candidates = [ip]
+    if ip.version == 6:
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            candidates.append(embedded)
+    allowed = [ipaddress.ip_network(n, strict=False) for n in settings.WEBHOOKS_ALLOWED_NETWORKS]
+    return all(
+        candidate.is_global or any(candidate in network for network in allowed)
+        for candidate in candidates
+    )
+
+
+def checked_addresses(url: str) -> tuple[urllib.parse.SplitResult, str, list[str]]:
+    """The URL's parts, its host name (IDNA) and the addresses to connect to: the name is
+    resolved once, here, and every address it resolves to must be public. The delivery then
+    connects to these very addresses: a name re-pointed to the server's own network between the
+    check and the connection (DNS rebinding) is never followed."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("https", "http") or (
+        parts.scheme == "http" and not settings.WEBHOOKS_ALLOW_HTTP
+    ):
+        raise AdresseRefusee("L'adresse doit commencer par https://.")
+    try:
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        raise AdresseRefusee(f"Le nom « {parts.hostname} » est introuvable.") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses or not all(is_allowed_ip(address) for address in addresses):
+        raise AdresseRefusee(
+            "L'adresse désigne un réseau privé ou local : donnez une adresse publique."
+        )
+    return parts, host, addresses
+
+
 def address_problem(url: str) -> str | None:
     """Why cqpilot refuses to post to this address, if it does: outside a developer's machine
-    only HTTPS to public addresses, so that a webhook cannot reach the server's own network
-    (the check is repeated at each delivery, the name could be re-pointed)."""
-    if settings.WEBHOOKS_ALLOW_HTTP:
-        return None
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "https":
-        return "L'adresse doit commencer par https://."
+    only HTTPS, and always to public addresses only, so that a webhook cannot reach the server's
+    own network (the check is repeated at each delivery, the name could be re-pointed)."""
     try:
-        addresses = {
-            info[4][0] for info in socket.getaddrinfo(parts.hostname or "", parts.port or 443)
-        }
-    except (socket.gaierror, UnicodeError):
-        return f"Le nom « {parts.hostname} » est introuvable."
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            return "L'adresse désigne un réseau privé ou local : donnez une adresse publique."
+        checked_addresses(url)
+    except AdresseRefusee as refusal:
+        return refusal.message
     return None
+
+
+def tls_context() -> ssl.SSLContext:
+    """The system's certificate authorities; the certificate is checked against the URL's host
+    name, which is also sent as SNI although the connection goes to an address checked above."""
+    return ssl.create_default_context()
+
+
+class _PinnedAddresses:
+    """An HTTP(S) connection to the URL's host name (Host header, SNI and certificate check)
+    that connects only to the addresses checked beforehand, and checks again the address the
+    socket is actually connected to."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], **kwargs) -> None:
+        super().__init__(host, port, **kwargs)
+        self.addresses = addresses
+        # http.client opens its socket through this attribute (HTTPS wraps it afterwards).
+        self._create_connection = self._connect_to_checked_address
+
+    def _connect_to_checked_address(self, address, timeout, source_address=None):
+        _host, port = address
+        error: OSError = OSError("aucune adresse")
+        for ip in self.addresses:
+            try:
+                sock = socket.create_connection((ip, port), timeout, source_address)
+            except OSError as failure:
+                error = failure
+                continue
+            if not is_allowed_ip(sock.getpeername()[0]):
+                sock.close()
+                raise AdresseRefusee(
+                    "L'adresse désigne un réseau privé ou local : donnez une adresse publique."
+                )
+            return sock
+        raise error
+
+
+class PinnedHTTPConnection(_PinnedAddresses, http.client.HTTPConnection):
+    pass
+
+
+class PinnedHTTPSConnection(_PinnedAddresses, http.client.HTTPSConnection):
+    pass
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POSTs the body and returns the HTTP status, redirections included: they are never
+    followed (the new address was never checked)."""
+    parts, host, addresses = checked_addresses(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.scheme == "https":
+        connection = PinnedHTTPSConnection(
+            host, port, addresses=addresses, timeout=TIMEOUT_SECONDS, context=tls_context()
+        )
+    else:
+        connection = PinnedHTTPConnection(host, port, addresses=addresses, timeout=TIMEOUT_SECONDS)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def failure_reason(status: int) -> str:
+    if 300 <= status < 400:
+        return (
+            f"HTTP {status} : redirection refusée, cqpilot ne suit pas les redirections. "
+            "Donnez l'adresse finale de votre webhook."
+        )
+    return f"HTTP {status}"
 
 
 def new_secret() -> str:
@@ -85,30 +198,26 @@ def attempt(livraison: Livraison) -> None:
     """One try; on failure, the next one is scheduled (or the delivery abandoned)."""
     body = json.dumps(livraison.payload, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
     webhook = livraison.webhook
-    request = urllib.request.Request(
-        webhook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "cqpilot-webhooks/1",
-            "X-Cqpilot-Evenement": livraison.evenement,
-            "X-Cqpilot-Livraison": livraison.payload["id"],
-            "X-Cqpilot-Signature": signature(webhook.secret, int(time.time()), body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "cqpilot-webhooks/1",
+        "X-Cqpilot-Evenement": livraison.evenement,
+        "X-Cqpilot-Livraison": livraison.payload["id"],
+        "X-Cqpilot-Signature": signature(webhook.secret, int(time.time()), body),
+    }
     livraison.essais += 1
+    livraison.dernier_code = None
     try:
-        if problem := address_problem(webhook.url):
-            raise urllib.error.URLError(problem)
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            livraison.dernier_code, livraison.derniere_erreur = response.status, ""
-    except urllib.error.HTTPError as error:
-        livraison.dernier_code, livraison.derniere_erreur = error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        livraison.dernier_code = None
-        livraison.derniere_erreur = str(getattr(error, "reason", error))[:300]
-    if livraison.dernier_code is not None and 200 <= livraison.dernier_code < 300:
+        livraison.dernier_code = status = post(webhook.url, body, headers)
+    except AdresseRefusee as refusal:
+        livraison.derniere_erreur = refusal.message
+    except TimeoutError:
+        livraison.derniere_erreur = f"Pas de réponse en {TIMEOUT_SECONDS} secondes."
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        livraison.derniere_erreur = f"Connexion impossible : {error}"[:300]
+    else:
+        livraison.derniere_erreur = "" if 200 <= status < 300 else failure_reason(status)
+    if livraison.dernier_code is not None and not livraison.derniere_erreur:
         livraison.status, livraison.livree_at, livraison.prochain_essai = (
             LivraisonStatus.LIVREE,
             timezone.now(),

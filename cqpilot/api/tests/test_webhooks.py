@@ -3,14 +3,23 @@
 import hashlib
 import hmac
 import json
+import socket
+import ssl
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.urls import reverse
 from django.utils import timezone
 
+from cqpilot.api import webhooks
 from cqpilot.api.models import Livraison, Webhook
 from cqpilot.api.webhooks import BACKOFF, address_problem, attempt
 from cqpilot.delivrance.services import a_delivrer, issue_all
@@ -24,25 +33,34 @@ pytestmark = pytest.mark.django_db(transaction=True)  # events leave after the c
 
 
 class Receiver:
-    """A real HTTP endpoint on localhost that answers the status codes it is told to."""
+    """A real HTTP endpoint on localhost that answers the status codes it is told to (a 3xx
+    redirects to `location`), and records every request, whatever its method."""
 
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses, self.received = statuses, []
+    def __init__(self, statuses: list[int], tls: ssl.SSLContext | None = None) -> None:
+        self.statuses, self.received, self.location = statuses, [], ""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.received.append((dict(self.headers), self.rfile.read(length)))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", receiver.location)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            do_GET = do_PUT = do_POST
 
             def log_message(self, *args):
                 pass
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/cqpilot"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_port
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/cqpilot"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -51,11 +69,17 @@ class Receiver:
 
 
 @pytest.fixture
+def loopback_allowed(settings):
+    """The tests' receivers listen on the loopback, which a webhook may never reach otherwise."""
+    settings.WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
+@pytest.fixture
 def receiver():
     receivers = []
 
-    def make(*statuses: int) -> Receiver:
-        receivers.append(Receiver(list(statuses)))
+    def make(*statuses: int, tls: ssl.SSLContext | None = None) -> Receiver:
+        receivers.append(Receiver(list(statuses), tls))
         return receivers[-1]
 
     yield make
@@ -73,6 +97,7 @@ def subscribe(client, w, url: str) -> Webhook:
     return Webhook.objects.get(organisation=w.of_a)
 
 
+@pytest.mark.usefixtures("loopback_allowed")
 def test_the_of_receives_signed_events_about_its_own_candidates_only(client, receiver):
     w = world()
     endpoint = receiver()
@@ -100,6 +125,7 @@ def test_the_of_receives_signed_events_about_its_own_candidates_only(client, rec
     assert (livraison.status, livraison.essais, livraison.dernier_code) == ("livree", 1, 200)
 
 
+@pytest.mark.usefixtures("loopback_allowed")
 def test_a_failing_endpoint_is_retried_with_backoff_then_abandoned(client, receiver):
     w = world()
     endpoint = receiver(*[503] * 10)
@@ -124,6 +150,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_abandoned(client, recei
     assert livraison.status == "livree"
 
 
+@pytest.mark.usefixtures("loopback_allowed")
 def test_an_unreachable_endpoint_is_logged_not_raised(client):
     w = world()
     subscribe(client, w, "http://127.0.0.1:9/ferme")
@@ -162,6 +189,7 @@ def test_only_an_of_has_a_webhook_and_only_https_outside_a_developer_machine(cli
     assert not Webhook.objects.exists()
 
 
+@pytest.mark.usefixtures("loopback_allowed")
 def test_decisions_and_documents_are_sent_when_the_pv_applies_and_the_documents_issue(receiver):
     s = signed_jury()
     endpoint = receiver()
@@ -182,3 +210,132 @@ def test_decisions_and_documents_are_sent_when_the_pv_applies_and_the_documents_
     assert {b["bloc"] for b in decisions[0]["blocs"]} == {"BC01", "BC02", "BC03"}
     assert sorted(d["type"] for d in documents) == ["attestation", "parchemin"]
     assert all(d["date_delivrance"] == "2026-11-25" for d in documents)
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """A resolver for the test's own names: each answers its addresses in turn (the last one
+    again and again); any other name goes to the system's resolver."""
+    answers: dict[str, list[str]] = {}
+    asked: list[str] = []
+    system = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in answers:
+            return system(host, port, *args, **kwargs)
+        asked.append(host)
+        queue = answers[host]
+        address = queue.pop(0) if len(queue) > 1 else queue[0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return SimpleNamespace(answers=answers, asked=asked)
+
+
+def self_signed_certificate(name: str, folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "certificat.pem", folder / "cle.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.usefixtures("loopback_allowed")
+def test_a_redirection_is_not_followed_and_the_delivery_fails_with_its_reason(client, receiver):
+    w = world()
+    endpoint, elsewhere = receiver(302), receiver()
+    endpoint.location = elsewhere.url  # an address nobody checked
+    subscribe(client, w, endpoint.url)
+
+    transition(w.dossier_a, "abandon", by=w.users["gestionnaire"], motif="Déménagement")
+
+    assert len(endpoint.received) == 1 and elsewhere.received == []
+    livraison = Livraison.objects.get()
+    assert (livraison.status, livraison.dernier_code) == ("en_attente", 302)
+    assert "redirection refusée" in livraison.derniere_erreur
+    assert "redirection refusée" in client.get(reverse("api_ui:webhook")).text
+
+
+def test_a_name_resolving_to_a_private_address_is_refused_at_connect_time(dns, receiver):
+    """The name was public when the OF gave it; at delivery it points to the server's own
+    network, and nothing is sent there."""
+    w = world()
+    endpoint = receiver()
+    dns.answers["erp.partenaire.fr"] = ["127.0.0.1"]
+    Webhook.objects.create(
+        organisation=w.of_a,
+        url=f"http://erp.partenaire.fr:{endpoint.port}/cqpilot",
+        secret="s",
+        evenements=["dossier.etat"],
+    )
+
+    transition(w.dossier_a, "abandon", by=w.users["gestionnaire"], motif="Déménagement")
+
+    assert endpoint.received == []
+    livraison = Livraison.objects.get()
+    assert (livraison.status, livraison.dernier_code) == ("en_attente", None)
+    assert "réseau privé ou local" in livraison.derniere_erreur
+
+
+@pytest.mark.usefixtures("loopback_allowed")
+def test_https_connects_to_the_address_checked_keeping_the_name_for_host_sni_and_certificate(
+    dns, receiver, settings, tmp_path, monkeypatch
+):
+    """The name is resolved once, its address checked and connected to; a second answer
+    pointing to the server's network (DNS rebinding) is never asked for."""
+    settings.WEBHOOKS_ALLOW_HTTP = False
+    certificate, key = self_signed_certificate("erp.partenaire.fr", tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(certificate, key)
+    names_asked = []
+    server_tls.sni_callback = lambda _sock, name, _context: names_asked.append(name)
+    endpoint = receiver(tls=server_tls)
+    monkeypatch.setattr(
+        webhooks, "tls_context", lambda: ssl.create_default_context(cafile=str(certificate))
+    )
+    dns.answers["erp.partenaire.fr"] = ["127.0.0.1", "10.255.255.1"]
+    w = world()
+    Webhook.objects.create(
+        organisation=w.of_a,
+        url=f"https://erp.partenaire.fr:{endpoint.port}/cqpilot",
+        secret="s",
+        evenements=["dossier.etat"],
+    )
+
+    transition(w.dossier_a, "abandon", by=w.users["gestionnaire"], motif="Déménagement")
+
+    assert Livraison.objects.get().status == "livree"
+    [(headers, _body)] = endpoint.received
+    assert headers["Host"] == f"erp.partenaire.fr:{endpoint.port}"
+    assert names_asked == ["erp.partenaire.fr"]
+    assert dns.asked == ["erp.partenaire.fr"]
+
+
+def test_ipv6_spellings_of_a_private_ipv4_address_are_refused(settings):
+    settings.WEBHOOKS_ALLOW_HTTP = False
+    for internal in (
+        "https://[::ffff:127.0.0.1]/",  # IPv4-mapped
+        "https://[64:ff9b::a00:8]/",  # NAT64 for 10.0.0.8
+        "https://[2002:7f00:1::]/",  # 6to4 for 127.0.0.1
+    ):
+        assert "réseau privé ou local" in (address_problem(internal) or ""), internal
