@@ -41,7 +41,8 @@ def template_workbook(
     comment, an example row, a drop-down list per column with choices, and an « Aide » sheet.
 
     `columns` have header, key, required, help and choices (a TextChoices or None); `lists`
-    gives other columns' allowed values.
+    gives other columns' allowed values. Examples and values are written as text: a list can
+    hold what users typed (certification titles).
     """
     lists = lists or {}
     workbook = Workbook()
@@ -62,7 +63,7 @@ def template_workbook(
             cell.fill = required_fill
         if column.help:
             cell.comment = Comment(column.help, "cqpilot")
-        sheet.cell(row=2, column=index, value=example.get(column.key, ""))
+        sheet.cell(row=2, column=index, value=neutralise_formula(example.get(column.key, "")))
         sheet.column_dimensions[letter].width = max(14, min(40, len(column.header) + 4))
         help_sheet.append([column.header, "oui" if column.required else "", column.help])
         values = lists.get(column.key) or (
@@ -70,7 +71,7 @@ def template_workbook(
         )
         if values:
             for row, value in enumerate(values, start=1):
-                hidden.cell(row=row, column=index, value=value)
+                hidden.cell(row=row, column=index, value=neutralise_formula(value))
             validation = DataValidation(
                 type="list",
                 formula1=f"{quote_sheetname('Listes')}!${letter}$1:${letter}${len(values)}",

@@ -36,21 +36,21 @@ def habilitations_xlsx(habilitations: HabilitationQuerySet) -> io.BytesIO:
         .prefetch_related("blocs")
         .order_by("certification__intitule", "organisme__nom")
     ):
-        sheet.append(
-            [
-                neutralise_formula(h.certification.intitule),
-                h.certification.code_rncp_rs,
-                neutralise_formula(h.organisme.nom),
-                h.organisme.siret,
-                h.organisme.nda,
-                "Oui" if h.organisme.qualiopi else "Non",
-                h.get_scope_display(),
-                h.bloc_codes_display or "Toute la certification",
-                h.date_debut,
-                h.date_fin,
-                h.get_status_display(),
-            ]
-        )
+        row = [
+            h.certification.intitule,
+            h.certification.code_rncp_rs,
+            h.organisme.nom,
+            h.organisme.siret,
+            h.organisme.nda,
+            "Oui" if h.organisme.qualiopi else "Non",
+            h.get_scope_display(),
+            h.bloc_codes_display or "Toute la certification",
+            h.date_debut,
+            h.date_fin,
+            h.get_status_display(),
+        ]
+        # Codes are typed (or imported) too: every cell is written as text, not only the names.
+        sheet.append([neutralise_formula(value) for value in row])
     for column, width in zip(
         "ABCDEFGHIJK", [50, 14, 40, 16, 13, 9, 28, 24, 12, 12, 10], strict=True
     ):
