@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from cqpilot.core.audit import log_read
 from cqpilot.core.models import of_own_organisation
 from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
 
@@ -74,6 +75,12 @@ def standalone_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(MANAGE_CERTIFICATIONS)
 def standalone_download(request: HttpRequest, pk: int) -> FileResponse:
     flux = get_object_or_404(_files_of(request), pk=pk)
+    log_read(
+        flux,
+        by=request.user,
+        lecture="téléchargement : identité des titulaires, et leur NIR s'il figurait dans le "
+        "fichier importé",
+    )
     return FileResponse(
         flux.fichier.open("rb"),
         as_attachment=True,

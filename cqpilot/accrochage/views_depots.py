@@ -9,12 +9,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.audit import log_read
 from cqpilot.core.models import Organisation
 
 from . import depots
 from .depots import DepotRefus
 from .forms import RapportForm, ReglagesForm
-from .models import FichierAccrochage, PassageAccrochage, PassageStatus, ReglagesAccrochage
+from .models import (
+    FichierAccrochage,
+    PassageAccrochage,
+    PassageStatus,
+    ReglagesAccrochage,
+    SchemaVersion,
+)
 from .rapport import RapportError, parse_rapport
 
 
@@ -118,6 +125,10 @@ def _fichier(request: HttpRequest, pk: int) -> FichierAccrochage:
 @login_required
 def fichier_download(request: HttpRequest, pk: int) -> FileResponse:
     fichier = _fichier(request, pk)
+    # Since the 2026 schema a deposit names the holders by their NIR.
+    with_nir = fichier.version_schema == SchemaVersion.V2026
+    lecture = "téléchargement : identité des titulaires" + (" et leur NIR" if with_nir else "")
+    log_read(fichier, by=request.user, lecture=lecture)
     return FileResponse(
         fichier.fichier.open("rb"),
         as_attachment=True,

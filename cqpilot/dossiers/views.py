@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.audit import log_read
 from cqpilot.core.models import Organisation, OrganisationKind, of_own_organisation
 from cqpilot.core.permissions import EDIT_DOSSIERS, MANAGE_CERTIFICATIONS, requires
 from cqpilot.core.tables import Column, table
@@ -446,6 +447,7 @@ def _document(request: HttpRequest, pk: int) -> Document:
 @login_required
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = _document(request, pk)
+    log_read(document, by=request.user, lecture="téléchargement de la pièce")
     return FileResponse(document.fichier.open("rb"), as_attachment=True, filename=document.nom)
 
 

@@ -1,5 +1,8 @@
+from auditlog.models import LogEntry
 from django import template
 from django.template.defaultfilters import truncatechars
+
+from cqpilot.core.audit import ACTIONS, displayed_changes
 
 register = template.Library()
 
@@ -21,3 +24,18 @@ def describe_changes(changes: dict) -> list[tuple[str, str]]:
         else:
             described.append((field, truncatechars(str(change), 160)))
     return described
+
+
+@register.filter
+def journal_changes(entry: LogEntry) -> list[tuple[str, str]]:
+    """What the journal shows of an entry: its changes (masked fields without their values),
+    and for a read, what was read."""
+    described = describe_changes(displayed_changes(entry))
+    if lecture := (entry.additional_data or {}).get("lecture"):
+        described.append(("lecture", str(lecture)))
+    return described
+
+
+@register.filter
+def journal_action(entry: LogEntry) -> str:
+    return ACTIONS.get(entry.action, entry.get_action_display())
