@@ -75,12 +75,8 @@ def standalone_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(MANAGE_CERTIFICATIONS)
 def standalone_download(request: HttpRequest, pk: int) -> FileResponse:
     flux = get_object_or_404(_files_of(request), pk=pk)
-    log_read(
-        flux,
-        by=request.user,
-        lecture="téléchargement : identité des titulaires, et leur NIR s'il figurait dans le "
-        "fichier importé",
-    )
+    # No NIR in it (the standalone tool's spreadsheet has none), but names and birth dates.
+    log_read(flux, by=request.user, lecture="téléchargement : identité des titulaires")
     return FileResponse(
         flux.fichier.open("rb"),
         as_attachment=True,
