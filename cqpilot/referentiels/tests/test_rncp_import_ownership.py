@@ -7,7 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cqpilot.core.tests.factories import OrganisationFactory, gestionnaire
 from cqpilot.referentiels.models import (
@@ -362,3 +365,60 @@ def test_a_super_administrateur_without_organisation_has_no_model_option(client)
     )
     assert "Un modèle appartient à une organisation" in response.text
     assert not Certification.objects.exists()
+
+
+# --- Whatever the file and the options -------------------------------------------------------
+
+NUMEROS = ["RNCP40001", "RNCP40002", "RNCP40003"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    existing=st.dictionaries(
+        st.sampled_from(NUMEROS),
+        st.sets(st.sampled_from(["metallurgie", "commerce"])),
+    ),
+    fiches=st.lists(
+        st.tuples(
+            st.sampled_from(NUMEROS),
+            st.sets(st.sampled_from([METALLURGIE_SIRET, COMMERCE_SIRET, ""])),
+        ),
+        max_size=5,
+    ),
+    as_model=st.booleans(),
+    keep_valid=st.booleans(),
+)
+def test_an_import_changes_nothing_the_importer_does_not_certify_and_shares_nothing(
+    metallurgie, commerce, existing, fiches, as_model, keep_valid
+):
+    organisations = {"metallurgie": metallurgie, "commerce": commerce}
+    rollback = transaction.savepoint()  # every example starts from an empty register
+    try:
+        others, own = [], set()
+        for numero, owners in existing.items():
+            certification = CertificationFactory(code_rncp_rs=numero)
+            certification.certificateurs.set([organisations[o] for o in owners])
+            if "commerce" in owners:
+                own.add(certification.pk)
+            else:  # another organisation's, or nobody's (a platform import's orphan)
+                others.append(certification)
+        before = {c.pk: state_of(c) for c in others}
+        xml = rncp_export(
+            *(
+                rncp_fiche(
+                    numero, certificateurs=[(siret, f"CERTIFICATEUR {siret}") for siret in named]
+                )
+                for numero, named in fiches
+            )
+        )
+        import_rncp_export(
+            io.BytesIO(xml), organisation=commerce, as_model=as_model, keep_valid=keep_valid
+        )
+        assert {c.pk: state_of(c) for c in others} == before
+        for certification in Certification.objects.exclude(pk__in=[*own, *before]):
+            assert list(certification.certificateurs.all()) == [commerce]
+            assert certification.is_modele or certification.code_rncp_rs not in existing
+    finally:
+        transaction.savepoint_rollback(rollback)
