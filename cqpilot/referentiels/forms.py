@@ -123,6 +123,21 @@ class CertificationForm(forms.ModelForm):
                     f"{organisation} doit rester parmi les certificateurs, sinon vous perdriez "
                     "l'accès à cette certification.",
                 )
+            # A co-certifier never takes a CQPI from its partners: only the super-administrator
+            # (or the certifier itself, by its own managers) removes a certifier.
+            removed = (
+                set(self.instance.certificateurs.exclude(pk=getattr(organisation, "pk", None)))
+                - set(owners)
+                if self.instance.pk and not self.by.is_superuser
+                else set()
+            )
+            if removed:
+                names = ", ".join(sorted(str(o) for o in removed))
+                self.add_error(
+                    "certificateurs",
+                    f"Vous ne pouvez pas retirer {names} : seul l'administrateur de la plateforme "
+                    "retire un certificateur.",
+                )
         return data
 
     @transaction.atomic

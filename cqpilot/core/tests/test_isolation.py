@@ -432,3 +432,31 @@ def test_an_account_awaiting_confirmation_cannot_set_the_ofs_webhook(client, met
     client.force_login(invited)
     assert client.get(reverse("api_ui:webhook")).status_code == 403
     assert "Webhook" not in client.get(reverse("api_ui:jetons")).text
+
+
+# --- Co-certified CQPI: a partner never takes it -----------------------------------------------
+
+
+def test_a_co_certifier_cannot_remove_its_partner_from_a_cqpi(client, metallurgie, commerce):
+    cqpi = CertificationFactory(
+        type="CQPI",
+        code_rncp_rs="",
+        certificateurs=[metallurgie["branche"], commerce.organisation],
+    )
+    client.force_login(commerce)
+    client.post(
+        reverse("referentiels:certification_edit", args=[cqpi.pk]),
+        {
+            "intitule": "CQPI repris",
+            "type": "CQP",
+            "status": "en_projet",
+            "certificateurs": [commerce.organisation.pk],
+            "blocs_optionnels_requis": "0",
+            "codes_nsf": "",
+            "codes_rome": "",
+            "formacodes": "",
+        },
+    )
+    cqpi.refresh_from_db()
+    assert metallurgie["branche"] in cqpi.certificateurs.all()
+    assert cqpi.intitule != "CQPI repris"
