@@ -1,5 +1,6 @@
 from django import forms
 
+from .layout_css import clean_layout_css
 from .models import ModeleParchemin
 
 
@@ -17,9 +18,26 @@ class ModeleForm(forms.ModelForm):
             "css",
         ]
         widgets = {"css": forms.Textarea(attrs={"rows": 6, "spellcheck": "false"})}
+        help_texts = {
+            "css": (
+                "S'applique à l'en-tête (logo, certificateur), au titre et au texte libre : "
+                "polices, couleurs, tailles, marges, bordures, alignement ; @page pour le format "
+                "et les marges du papier. Le titulaire, les mentions obligatoires, le QR code et "
+                "la signature gardent la mise en page de cqpilot. Ni url(), ni @import : le logo "
+                "et la signature se déposent ci-dessus."
+            )
+        }
 
     def clean_prefixe(self) -> str:
         prefixe = self.cleaned_data["prefixe"].strip().upper()
         if not prefixe.replace("-", "").isalnum():
             raise forms.ValidationError("Lettres et chiffres seulement, par exemple CQP.")
         return prefixe
+
+    def clean_css(self) -> str:
+        """What the PDF would leave out is refused here, line by line, rather than dropped
+        without a word."""
+        css = self.cleaned_data["css"]
+        if ignored := clean_layout_css(css).ignored:
+            raise forms.ValidationError(ignored)
+        return css

@@ -1,6 +1,7 @@
 """The mentions France compétences requires on a parchemin or attestation of a registered
 certification (domain.md §5.1), and the check that refuses to issue without them."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -120,3 +121,31 @@ def mentions(
         delivrance=f"Délivré à {lieu}, le {on:%d/%m/%Y}",
         signataire=f"{modele.signataire_nom}, {modele.signataire_qualite}",
     )
+
+
+# What each mention is called when a PDF lacks it, in the order they are printed.
+LABELS = {
+    "titulaire": "le nom du titulaire",
+    "enregistrement": "la mention d'enregistrement",
+    "intitule": "l'intitulé de la certification",
+    "niveau": "le niveau de qualification",
+    "nsf": "le(s) code(s) NSF",
+    "certificateurs": "le nom du certificateur",
+    "delivrance": "la date et le lieu de délivrance",
+    "signataire": "le nom et la qualité du signataire",
+}
+
+
+def missing_from_text(printed: Mentions, text: str) -> list[str]:
+    """The mentions the text of a PDF does not carry, each named with its expected text.
+    Whitespace is left out on both sides: a line may break anywhere."""
+    found = _squeezed(text)
+    return [
+        f"{label} (« {value} »)"
+        for name, label in LABELS.items()
+        if (value := getattr(printed, name)) and _squeezed(value) not in found
+    ]
+
+
+def _squeezed(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())

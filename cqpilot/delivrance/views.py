@@ -15,8 +15,10 @@ from cqpilot.jurys.models import Jury, JuryStatus
 from cqpilot.referentiels.models import Bloc
 
 from . import credentials, services
-from .documents import document_html
+from .documents import document_preview
 from .forms import ModeleForm
+from .layout_css import clean_layout_css
+from .mentions import mentions
 from .models import (
     DocumentDelivre,
     DocumentKind,
@@ -160,7 +162,7 @@ def modele_edit(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Modèle de parchemin enregistré.")
         return redirect("delivrance:modele")
-    return render(request, "delivrance/modele.html", {"form": form, "preview": _preview(modele)})
+    return render(request, "delivrance/modele.html", {"form": form, **_preview(modele)})
 
 
 @requires(MANAGE_CERTIFICATIONS)
@@ -170,31 +172,34 @@ def modele_preview(request: HttpRequest) -> HttpResponse:
     modele = ModeleParchemin.objects.get_or_create(organisation=_organisation(request))[0]
     form = ModeleForm(request.POST, instance=modele)
     form.is_valid()  # the preview shows what is typed, even before it is valid
-    return render(request, "delivrance/_preview.html", {"preview": _preview(form.instance)})
+    form.instance.css = request.POST.get("css", "")  # what of it applies, and what does not
+    return render(request, "delivrance/_preview.html", _preview(form.instance))
 
 
-def _preview(modele: ModeleParchemin) -> str:
+def _preview(modele: ModeleParchemin) -> dict:
+    """The page for a fictitious holder, shown in a sandboxed frame (no script runs there),
+    and what of the CSS is left out."""
     from cqpilot.dossiers.models import Candidat
 
+    ignored = clean_layout_css(modele.css).ignored
     certification = modele.organisation.certifications.order_by("intitule").first()
     if certification is None:
-        return ""
+        return {"preview": "", "ignored": ignored}
     fictitious = Candidat(
         nom_naissance="Exemple", prenom1="Camille", annee_naissance=1990, mois_naissance=5,
         jour_naissance=14, sexe="F",
     )  # fmt: skip
     blocs = list(Bloc.objects.filter(version__certification=certification)[:2])
-    return document_html(
+    lieu = modele.lieu_delivrance or "(lieu de délivrance)"
+    preview = document_preview(
         kind=DocumentKind.PARCHEMIN,
-        certification=certification,
-        candidat=fictitious,
+        mentions=mentions(certification, fictitious, modele, date.today(), lieu),
         modele=modele,
         blocs=blocs,
         numero=f"{modele.prefixe}-{date.today().year}-000000",
         code="APERCU0000",
-        on=date.today(),
-        lieu=modele.lieu_delivrance or "(lieu de délivrance)",
     )
+    return {"preview": preview, "ignored": ignored}
 
 
 # --- Public: verification, keys, revocation ------------------------------------------------------

@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from cqpilot.core.pdf import html_to_pdf
+
 from .models import Affectation, Inscription, SessionEvaluation
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -61,10 +63,9 @@ def convocation_context(inscription: Inscription) -> dict:
 
 
 def convocation_pdf(inscription: Inscription, *, base_url: str = "") -> bytes:
-    from weasyprint import HTML  # imported here: it loads Pango, which pages do not need
-
+    # base_url is no longer used: a PDF loads nothing from the server (core/pdf.py).
     html = render_to_string("evaluations/convocation_pdf.html", convocation_context(inscription))
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html)
 
 
 @dataclass

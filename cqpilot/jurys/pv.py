@@ -38,7 +38,8 @@ def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
 
 
 def pv_pdf(jury: Jury, pv: ProcesVerbal, *, base_url: str = "") -> bytes:
-    return html_to_pdf(render_to_string("jurys/pv_pdf.html", pv_context(jury, pv)), base_url)
+    # base_url is no longer used: a PDF loads nothing from the server (core/pdf.py).
+    return html_to_pdf(render_to_string("jurys/pv_pdf.html", pv_context(jury, pv)))
 
 
 @transaction.atomic

@@ -45,8 +45,9 @@ def file_stem(version: ReferentielVersion) -> str:
 
 
 def version_pdf(version: ReferentielVersion, *, base_url: str = "") -> bytes:
+    # base_url is no longer used: a PDF loads nothing from the server (core/pdf.py).
     html = render_to_string("referentiels/version_pdf.html", version_context(version))
-    return html_to_pdf(html, base_url)
+    return html_to_pdf(html)
 
 
 def version_xlsx(version: ReferentielVersion) -> io.BytesIO:

@@ -196,13 +196,13 @@ def test_concurrent_issuers_never_get_the_same_number():
 
 
 def test_a_large_batch_renders_its_pdfs_on_several_processes():
-    from cqpilot.core.pdf import render_all
+    from cqpilot.core.pdf import Source, render_all
 
-    pages = [f"<p>Document {n}</p>" for n in range(3)]
+    sources = [Source(f"<p>Document {n}</p>") for n in range(3)]
 
-    pdfs = render_all(pages, workers=2, min_parallel=2)
+    rendered = render_all(sources, workers=2, min_parallel=2)
 
-    assert [PdfReader(io.BytesIO(pdf)).pages[0].extract_text() for pdf in pdfs] == [
+    assert [PdfReader(io.BytesIO(r.pdf)).pages[0].extract_text() for r in rendered] == [
         "Document 0",
         "Document 1",
         "Document 2",

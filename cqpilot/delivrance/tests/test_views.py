@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from cqpilot.core.models import Role
 from cqpilot.core.tests.factories import UserFactory
-from cqpilot.delivrance.documents import document_html, qr_data_uri, verification_url
+from cqpilot.delivrance.documents import document_source, qr_png, verification_url
+from cqpilot.delivrance.mentions import mentions
 from cqpilot.delivrance.models import DocumentDelivre, ModeleParchemin
 from cqpilot.delivrance.services import a_delivrer, issue
 
@@ -20,13 +21,14 @@ pytestmark = pytest.mark.django_db
 def test_the_qr_code_carries_the_verification_url():
     s = signed_jury()
     dossier = a_delivrer(s.jury)[0]
-    html = document_html(
-        kind="parchemin", certification=s.certification, candidat=dossier.candidat,
-        modele=ModeleParchemin.objects.get(), blocs=[], numero="CQP-2026-000009",
-        code="ABCDEFGH23", on=s.jury.date, lieu="Paris",
+    modele = ModeleParchemin.objects.get()
+    source = document_source(
+        kind="parchemin", mentions=mentions(s.certification, dossier.candidat, modele, s.jury.date, "Paris"),
+        modele=modele, blocs=[], numero="CQP-2026-000009", code="ABCDEFGH23",
     )  # fmt: skip
     assert verification_url("ABCDEFGH23") == "https://cqpilot.exemple.fr/verifier/ABCDEFGH23"
-    assert qr_data_uri(verification_url("ABCDEFGH23")) in html
+    assert source.files["qr"] == qr_png(verification_url("ABCDEFGH23"))
+    assert '<img src="cqpilot:qr"' in source.html
 
 
 def test_the_public_page_shows_only_the_holders_name(client):
@@ -75,7 +77,8 @@ def test_the_layout_preview_follows_what_is_typed(client):
 
     assert "Paul Durand, Président" in preview.text and "Fiers de nos métiers" in preview.text
     assert 'srcdoc="&lt;!doctype html&gt;' in preview.text  # the whole page, inside the attribute
-    assert "h1 { color: red }style&gt;" in preview.text  # the CSS cannot close its element
+    assert ".cqp-layout h1{color:red}" in preview.text  # the CSS, rebuilt for the layout part
+    assert "ligne 1 : syntaxe non comprise." in preview.text  # what of it is left out
     assert ModeleParchemin.objects.get().signataire_nom == "Claire Fontaine"  # not saved
 
 
