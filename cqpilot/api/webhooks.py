@@ -3,6 +3,9 @@
 Signature: header `X-Cqpilot-Signature: t=<unix time>,v1=<hex>` where v1 is the HMAC-SHA256,
 keyed by the webhook's secret, of `<t>.<body>`; the receiver recomputes it and rejects old
 timestamps (replay).
+
+A delivery goes only to public addresses, checked when the name is resolved and connected to
+as checked (no DNS rebinding), and never follows a redirection (its target was never checked).
 """
 
 import hashlib
@@ -33,6 +36,7 @@ TIMEOUT_SECONDS = 10
 
 # IPv6 forms of an IPv4 address: the check applies to the IPv4 address they lead to.
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+PRIVATE_ADDRESS = "L'adresse désigne un réseau privé ou local : donnez une adresse publique."
 
 
 class AdresseRefusee(Exception):
@@ -78,9 +82,7 @@ def checked_addresses(url: str) -> tuple[urllib.parse.SplitResult, str, list[str
         raise AdresseRefusee(f"Le nom « {parts.hostname} » est introuvable.") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses or not all(is_allowed_ip(address) for address in addresses):
-        raise AdresseRefusee(
-            "L'adresse désigne un réseau privé ou local : donnez une adresse publique."
-        )
+        raise AdresseRefusee(PRIVATE_ADDRESS)
     return parts, host, addresses
 
 
@@ -123,9 +125,7 @@ class _PinnedAddresses:
                 continue
             if not is_allowed_ip(sock.getpeername()[0]):
                 sock.close()
-                raise AdresseRefusee(
-                    "L'adresse désigne un réseau privé ou local : donnez une adresse publique."
-                )
+                raise AdresseRefusee(PRIVATE_ADDRESS)
             return sock
         raise error
 
