@@ -93,6 +93,8 @@ def webhook(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def renvoyer(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _is_partner_of(request):
+        raise PermissionDenied("Les webhooks sont proposés aux organismes de formation.")
     livraison = get_object_or_404(Livraison, pk=pk, webhook__organisation=request.user.organisation)
     with transaction.atomic():
         resend(livraison)

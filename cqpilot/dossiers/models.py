@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from cqpilot.core.encryption import EncryptedCharField
-from cqpilot.core.models import Organisation, Role, User
+from cqpilot.core.models import Organisation, Role, User, of_own_organisation
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion
 
 
@@ -426,6 +426,14 @@ class Financement(models.Model):
         return f"{self.get_dispositif_display()} — {self.financeur}".rstrip(" —")
 
 
+class CandidatImportQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "CandidatImportQuerySet":
+        """The imports of the user's organisation; an account awaiting its OF's confirmation
+        sees only its own (the others name every certifier's candidates)."""
+        records = of_own_organisation(self, user)
+        return records.filter(by=user) if user.limited_to_certifier_id else records
+
+
 class CandidatImport(models.Model):
     """The record of one bulk import: who, which file, what it created, what was wrong."""
 
@@ -444,6 +452,8 @@ class CandidatImport(models.Model):
     errors = models.JSONField("erreurs", default=list)
     warnings = models.JSONField("avertissements", default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CandidatImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

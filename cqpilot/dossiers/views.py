@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cqpilot.core.audit import log_read
-from cqpilot.core.models import Organisation, OrganisationKind, of_own_organisation
+from cqpilot.core.models import Organisation, OrganisationKind
 from cqpilot.core.permissions import EDIT_DOSSIERS, MANAGE_CERTIFICATIONS, requires
 from cqpilot.core.tables import Column, table
 from cqpilot.referentiels.models import Bloc, Certification
@@ -375,7 +375,7 @@ def financement_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _imports_of(request: HttpRequest):
-    return of_own_organisation(CandidatImport.objects.select_related("by"), request.user)
+    return CandidatImport.objects.visible_to(request.user).select_related("by")
 
 
 @requires(EDIT_DOSSIERS)

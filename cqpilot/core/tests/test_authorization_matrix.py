@@ -53,6 +53,7 @@ ATTACKERS = [
     "autre_membre_jury",
     "of_b",  # habilitated by the victim, owns none of its dossiers
     "of_sans_lien",
+    "of_a_invite_par_autre",  # in OF A, invited by the other certifier, not yet confirmed
     "anonyme",
 ]
 

@@ -633,6 +633,21 @@ def build_attackers(
         "intervenant": evaluateur_intervenant,
     }
     of_b_user = user(of_b, "Ofbutilisateur", Role.ORGANISME_FORMATION)
+    # An account the other certifier invited into OF A (their shared partner), not yet
+    # confirmed by OF A: it must see the other certifier's dossiers only, none of the victim's.
+    invited = user(victim.of_a, "Inviteparlautre", Role.ORGANISME_FORMATION)
+    invited.limited_to_certifier = autre
+    invited.save(update_fields=["limited_to_certifier"])
+    invited_candidat = CandidatFactory(
+        nom_naissance="Invitecandidat", created_by_organisation=autre
+    )
+    DossierFactory(
+        candidat=invited_candidat,
+        certification=certification,
+        version=version,
+        organisme=victim.of_a,
+        state=DossierState.EN_FORMATION,
+    )
     lone_user = user(of_sans_lien, "Ofsanslien", Role.ORGANISME_FORMATION)
     return {
         "autre_administrateur": own(administrateur, **certifier),
@@ -649,5 +664,6 @@ def build_attackers(
                 nom_naissance="Sanslienncandidat", created_by_organisation=of_sans_lien
             ),
         ),
+        "of_a_invite_par_autre": Attacker(invited, candidat=invited_candidat),
         "anonyme": Attacker(None),
     }
