@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.core.tables import Column, table
 
 from . import exports, services
@@ -41,11 +41,6 @@ PUBLISHED_MESSAGE = (
 )
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.is_certificateur_manager:
-        raise PermissionDenied("Réservé aux gestionnaires de certification.")
-
-
 def _certification(request: HttpRequest, pk: int) -> Certification:
     return get_object_or_404(Certification.objects.visible_to(request.user), pk=pk)
 
@@ -59,10 +54,8 @@ def _version(request: HttpRequest, pk: int) -> ReferentielVersion:
 # --- Certifications -----------------------------------------------------------------------------
 
 
-@login_required
+@requires(CERTIFIER_STAFF)
 def certification_list(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_superuser or request.user.is_certificateur_staff):
-        raise PermissionDenied
     certifications = table(
         request,
         Certification.objects.visible_to(request.user).annotate(
@@ -90,9 +83,8 @@ def certification_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"table": certifications})
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def certification_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_manager(request)
     certification = _certification(request, pk) if pk else None
     form = CertificationForm(request.POST or None, instance=certification, by=request.user)
     if request.method == "POST" and form.is_valid():
@@ -135,10 +127,9 @@ def certification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def certification_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     certification = _certification(request, pk)
     try:
         services.delete_certification(certification, by=request.user)
@@ -150,10 +141,9 @@ def certification_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referentiels:certification_list")
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     certification = _certification(request, pk)
     try:
         version = services.create_empty_version(certification, by=request.user)
@@ -176,9 +166,8 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referentiels/version_detail.html", context)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     version = _version(request, pk)
     if version.is_published:
         messages.error(request, PUBLISHED_MESSAGE)
@@ -194,10 +183,9 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     version = _version(request, pk)
     try:
         services.publish_version(version, by=request.user)
@@ -211,10 +199,9 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referentiels:version_detail", version.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     version = _version(request, pk)
     try:
         copy = services.copy_version(version, by=request.user)
@@ -227,10 +214,9 @@ def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referentiels:version_detail", copy.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def version_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     version = _version(request, pk)
     if version.is_published:
         messages.error(request, PUBLISHED_MESSAGE)
@@ -300,9 +286,8 @@ def _content_queryset(kind: str, version: ReferentielVersion):
     return model.objects.filter(version=version)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def content_edit(request: HttpRequest, version_pk: int, kind: str, pk: int | None = None):
-    _require_manager(request)
     if kind not in CONTENT:
         raise Http404
     version = _version(request, version_pk)
@@ -343,10 +328,9 @@ def content_edit(request: HttpRequest, version_pk: int, kind: str, pk: int | Non
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def content_delete(request: HttpRequest, version_pk: int, kind: str, pk: int) -> HttpResponse:
-    _require_manager(request)
     if kind not in CONTENT:
         raise Http404
     version = _version(request, version_pk)
@@ -373,9 +357,8 @@ def _rncp_import(request: HttpRequest, pk: int) -> RncpImport:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def rncp_import(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     form = RncpImportForm(
         request.POST or None, request.FILES or None, organisation=request.user.organisation
     )
@@ -393,9 +376,8 @@ def rncp_import(request: HttpRequest) -> HttpResponse:
     return render(request, "referentiels/rncp_import.html", {"form": form, "imports": imports[:20]})
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 def rncp_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     report = _rncp_import(request, pk)
     certifications = []
     if report.committed and report.fiche:
@@ -409,10 +391,9 @@ def rncp_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def rncp_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     report = _rncp_import(request, pk)
     try:
         confirm_rncp_import(report)
@@ -421,10 +402,9 @@ def rncp_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referentiels:rncp_import_detail", report.pk)
 
 
-@login_required
+@requires(MANAGE_CERTIFICATIONS)
 @require_POST
 def rncp_import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     report = _rncp_import(request, pk)
     try:
         cancel_rncp_import(report)
