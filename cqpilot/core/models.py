@@ -229,3 +229,22 @@ class User(AbstractUser):
     @property
     def awaits_confirmation(self) -> bool:
         return self.limited_to_certifier_id is not None
+
+
+class RateCounter(models.Model):
+    """Requests counted per key (a hashed address, token or e-mail) and fixed time window, by
+    one atomic statement (core.ratelimits): exact under concurrent requests and processes,
+    which the file cache's read-then-write is not."""
+
+    key = models.CharField(max_length=64)
+    window_start = models.BigIntegerField()  # Unix time
+    expires_at = models.BigIntegerField(db_index=True)
+    hits = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="one_counter_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.hits}"
