@@ -1,5 +1,6 @@
 from datetime import date
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -153,6 +154,9 @@ def _organisation(request: HttpRequest) -> Organisation:
     return request.user.organisation
 
 
+# The preview is a srcdoc frame, which takes this page's policy: its <style> elements need
+# this. The frame's sandbox runs no script, which the policy refuses anyway.
+@csp_update({"style-src": ["'unsafe-inline'"]})
 @requires(MANAGE_CERTIFICATIONS)
 def modele_edit(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request)
