@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "cqpilot.core",
@@ -107,9 +110,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cqpilot.core.accounts.middleware.AccountSecurityMiddleware",  # session expiry, 2FA
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # answers 429 with RATELIMIT_VIEW
@@ -165,13 +170,44 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed-login throttling: 5 failures for one username from one address lock it for 15 minutes.
+# Accounts and sessions (cqpilot/core/accounts).
+# Failed logins lock for 15 minutes: 5 failures on one username, whatever the addresses they come
+# from (a botnet), and 5 failures from one address, whatever the usernames (password spraying).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate as `count/period`: `10/h`, `600/m`, `5/15m` (s, m, h or d)."""
+    raw = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", raw):
+        raise ImproperlyConfigured(
+            f"{name} doit s'écrire nombre/période (10/h, 600/m), pas {raw!r}"
+        )
+    return raw
+
+
+# A session ends after 30 minutes without a request, and 12 hours after the login whatever the
+# activity; the user is then sent to the login page with a message.
+SESSION_IDLE_TIMEOUT = 60 * env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_ABSOLUTE_TIMEOUT = 3600 * env_int("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# Signing a PV, issuing documents and downloading files with NIRs ask for the password (or the
+# two-factor code) again, unless it was given in the last 5 minutes.
+REAUTHENTICATION_TIMEOUT = 60 * env_int("REAUTHENTICATION_MINUTES", 5)
+# Two-factor authentication (TOTP application, recovery codes): required of administrators and
+# gestionnaires in production, optional for everyone else.
+MFA_OBLIGATOIRE = env_bool("MFA_OBLIGATOIRE", not DEBUG)
+OTP_TOTP_ISSUER = "cqpilot"
+# Password-reset e-mails, counted whether or not the address has an account.
+PASSWORD_RESET_RATE_PER_IP = env_rate("PASSWORD_RESET_RATE_PER_IP", "10/h")
+PASSWORD_RESET_RATE_PER_ADDRESS = env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/h")
+# API requests with an unknown or revoked token, per address: further ones are refused unread.
+API_INVALID_TOKEN_RATE = env_rate("API_INVALID_TOKEN_RATE", "10/m")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -249,8 +285,9 @@ VERIFICATION_RATE = os.environ.get("VERIFICATION_RATE", "30/m")
 # Background jobs (batch issuance): stored in the database, run by `cqpilot db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The address printed in QR codes and credentials: where the public verification page lives.
-# Requests per token to the API (django-ninja throttling, kept in the cache).
-API_RATE = os.environ.get("API_RATE", "600/m")
+# Requests per token to the API, counted in the database (core.ratelimits): exact across threads
+# and processes, which the file cache is not.
+API_RATE = env_rate("API_RATE", "600/m")
 # Webhook addresses must be HTTPS, except on a developer's machine.
 WEBHOOKS_ALLOW_HTTP = DEBUG
 # Networks a webhook may reach although they are not public (CIDR): none, but for the tests'

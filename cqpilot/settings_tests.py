@@ -24,3 +24,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PUBLIC_URL = "https://cqpilot.exemple.fr"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WEBHOOKS_ALLOW_HTTP = True  # the tests receive webhooks on a local HTTP server
+MFA_OBLIGATOIRE = False  # a test that checks it turns it on (the `settings` fixture)

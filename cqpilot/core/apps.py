@@ -13,3 +13,5 @@ class CoreConfig(AppConfig):
 
         auditlog.register(Organisation)
         auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"roles"})
+
+        from .accounts import signals  # noqa: F401  (login: session clock, second factor)

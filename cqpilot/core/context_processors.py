@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from .accounts.mfa import SESSION_KEY as MFA_PENDING
 from .models import Role
 from .permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, MANAGE_USERS, Can
 
@@ -8,7 +9,12 @@ from .permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, MANAGE_USERS, C
 def navigation(request: HttpRequest) -> dict:
     """The main menu, built from what the signed-in user may do."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if (
+        user is None
+        or not user.is_authenticated
+        or getattr(request, "session", {}).get(MFA_PENDING)
+    ):
+        # signed out, or still owing the second factor: nothing to offer yet
         return {"nav_items": [], "can": Can(None)}
     items = [("Accueil", reverse("home"))]
     if CERTIFIER_STAFF(user):

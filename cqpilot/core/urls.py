@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
+from .accounts import views as accounts_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,7 +12,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(),
+        accounts_views.ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -45,4 +46,5 @@ urlpatterns = [
     path("utilisateurs/<int:pk>/confirmer/", views.user_confirm, name="user_confirm"),
     path("organismes/<int:organisme_pk>/inviter/", views.user_invite, name="user_invite"),
     path("journal/", views.audit_log, name="audit_log"),
+    path("", include("cqpilot.core.accounts.urls")),
 ]
