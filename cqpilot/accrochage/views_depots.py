@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.audit import log_read
 from cqpilot.core.models import Organisation
 
@@ -123,10 +124,12 @@ def _fichier(request: HttpRequest, pk: int) -> FichierAccrochage:
 
 
 @login_required
-def fichier_download(request: HttpRequest, pk: int) -> FileResponse:
+def fichier_download(request: HttpRequest, pk: int) -> HttpResponse:
     fichier = _fichier(request, pk)
     # Since the 2026 schema a deposit names the holders by their NIR.
     with_nir = fichier.version_schema == SchemaVersion.V2026
+    if with_nir and (confirm := recent_authentication_required(request)) is not None:
+        return confirm  # the password again before a file of NIRs leaves
     lecture = "téléchargement : identité des titulaires" + (" et leur NIR" if with_nir else "")
     log_read(fichier, by=request.user, lecture=lecture)
     return FileResponse(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.models import Organisation
 from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
 from cqpilot.jurys.models import Jury, JuryStatus
@@ -77,6 +78,8 @@ def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def document_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
+    if (confirm := recent_authentication_required(request)) is not None:
+        return confirm
     try:
         services.cancel(document, request.POST.get("motif", ""), by=request.user)
     except DelivranceRefus as refus:
@@ -95,6 +98,8 @@ def jury_documents(request: HttpRequest, jury_pk: int) -> HttpResponse:
         status=JuryStatus.SIGNE,
     )
     if request.method == "POST":
+        if (confirm := recent_authentication_required(request)) is not None:
+            return confirm
         lot = LotDelivrance.objects.create(
             organisation=jury.organisation,
             jury=jury,

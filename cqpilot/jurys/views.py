@@ -7,6 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.cells import CellError, as_date
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Candidat, Dossier
@@ -171,6 +172,8 @@ def jury_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @require_POST
 def jury_sign(request: HttpRequest, pk: int) -> HttpResponse:
     jury = _jury(request, pk)
+    if (confirm := recent_authentication_required(request)) is not None:
+        return confirm  # the password again before signing, then back to the jury
     try:
         signed = pv.sign(jury, by=request.user, base_url=request.build_absolute_uri("/"))
     except JuryRefus as refus:

@@ -20,6 +20,9 @@ def test_issue_verify_cancel(page, live_server, settings):
     page.goto(f"/jurys/{s.jury.pk}/")
     page.get_by_role("link", name="Délivrer les documents (parchemins, attestations)").click()
     page.get_by_role("button", name="Délivrer les 2 document(s)").click()
+    page.get_by_label("Mot de passe").fill("motdepasse-solide-2026")  # issuing: confirm first
+    page.get_by_role("button", name="Confirmer").click()
+    page.get_by_role("button", name="Délivrer les 2 document(s)").click()
     expect(page.get_by_text("2 document(s) délivré(s).")).to_be_visible()
     parchemin = DocumentDelivre.objects.get(kind="parchemin")
     attestation = DocumentDelivre.objects.get(kind="attestation")

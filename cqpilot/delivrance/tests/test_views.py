@@ -7,6 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from cqpilot.core.models import Role
+from cqpilot.core.tests.accounts import confirm_identity
 from cqpilot.core.tests.factories import UserFactory
 from cqpilot.delivrance.documents import document_source, qr_png, verification_url
 from cqpilot.delivrance.mentions import mentions
@@ -88,6 +89,7 @@ def test_batch_issuance_from_the_jury_mails_the_holders_then_one_zip(client):
     benali.email = "marie.benali@exemple.fr"
     benali.save()
     client.force_login(s.gestionnaire)
+    confirm_identity(client)
 
     page = client.post(
         reverse("delivrance:jury_documents", args=[s.jury.pk]), {"courriels": "1"}, follow=True

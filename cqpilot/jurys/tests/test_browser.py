@@ -75,6 +75,12 @@ def test_a_full_jury_from_deliberation_to_the_signed_pv(page):
     page.get_by_role("link", name="Jurys").first.click()
     page.get_by_role("link", name="20/11/2026").click()
     page.get_by_role("button", name="Signer le PV (président)").click()
+    # signing asks for the password again, then comes back to the jury
+    expect(page.get_by_role("heading", name="Confirmer votre identité")).to_be_visible()
+    page.get_by_label("Mot de passe").fill("motdepasse-solide-2026")
+    page.get_by_role("button", name="Confirmer").click()
+    expect(page.get_by_text("Identité confirmée")).to_be_visible()
+    page.get_by_role("button", name="Signer le PV (président)").click()
     expect(page.get_by_text("PV signé. Empreinte SHA-256")).to_be_visible()
     pv = s.jury.pvs.get()
     expect(page.locator("code.sha")).to_have_text(pv.sha256)

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cqpilot.core.models import Role
+from cqpilot.core.tests.accounts import confirm_identity
 from cqpilot.core.tests.factories import UserFactory
 from cqpilot.jurys.models import Decision, JuryStatus
 from cqpilot.jurys.services import open_deliberation
@@ -103,6 +104,7 @@ def test_the_signed_jury_refuses_edits_through_the_screens(client):
     post_decision(client, s, only, Decision.TOTALE, ["valide"] * 3)
     client.post(reverse("jurys:jury_step", args=[s.jury.pk, "clore"]))
     client.force_login(s.president)
+    confirm_identity(client)
     client.post(reverse("jurys:jury_sign", args=[s.jury.pk]))
     s.jury.refresh_from_db()
     assert s.jury.status == JuryStatus.SIGNE
