@@ -1,13 +1,11 @@
 """The REST API (`/api/v1/`, OpenAPI at `/api/v1/docs`): a token acts as its user, with the
 scoping and the rules of the screens."""
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.throttling import AuthRateThrottle
 
 from . import errors, routes_certificateur, routes_dossiers, routes_evaluations
-from .auth import JetonAuth
+from .auth import JetonAuth, TokenRateThrottle
 from .schemas import Moi
 
 api = NinjaAPI(
@@ -22,7 +20,7 @@ api = NinjaAPI(
         '`{"detail": "…", "erreurs": [{"champ": "…", "message": "…"}]}`.'
     ),
     auth=JetonAuth(),
-    throttle=[AuthRateThrottle(settings.API_RATE)],
+    throttle=[TokenRateThrottle()],
     urls_namespace="api",
 )
 errors.install(api)

@@ -119,7 +119,8 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Throttled)
     def throttled(request, exc: Throttled):
         wait = int(exc.wait or 1)
-        response = body(request, 429, f"Trop de requêtes : réessayez dans {wait} s.")
+        reason = getattr(exc, "reason", "Trop de requêtes")
+        response = body(request, 429, f"{reason} : réessayez dans {wait} s.")
         response["Retry-After"] = str(wait)
         return response
 

@@ -2,11 +2,12 @@
 follows the state, with the screens' rules and French errors."""
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cqpilot.api.api import api
@@ -195,11 +196,10 @@ def test_a_revoked_or_wrong_token_is_refused_in_french():
     assert refused.json()["detail"].startswith("Jeton d'API manquant, invalide ou révoqué")
 
 
-def test_too_many_requests_are_refused_with_the_wait(monkeypatch):
-    cache.clear()  # the counts of the tests before
+@time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False)  # one counting window
+def test_too_many_requests_are_refused_with_the_wait(settings):
     w = world()
-    [throttle] = api.throttle
-    monkeypatch.setattr(throttle, "num_requests", 2)
+    settings.API_RATE = "2/m"
     client = ApiClient(w.users["of_a"])
 
     statuses = [client.get("/moi").status_code for _ in range(3)]
