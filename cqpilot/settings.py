@@ -179,6 +179,10 @@ AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind reverse proxies (TLS, load balancer), how many: the lockouts and the throttles then count
+# the address they forward (core.ratelimits.client_ip), not the proxy's, which is everybody's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "cqpilot.core.ratelimits.client_ip"
 
 
 def env_rate(name: str, default: str) -> str:

@@ -11,7 +11,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.db import connection
 
 from .models import RateCounter
@@ -83,5 +83,15 @@ def peek(scope: str, ident: str, rate: Rate) -> Verdict:
 
 
 def client_ip(request) -> str:
-    """The address the throttles count, as django-axes reads it for the lockouts."""
-    return get_client_ip_address(request) or "inconnue"
+    """The requester's address, for the throttles and the lockouts (AXES_CLIENT_IP_CALLABLE).
+
+    Behind TRUSTED_PROXY_COUNT reverse proxies, REMOTE_ADDR is the nearest proxy's: the client is
+    then the address the farthest of them saw, the last but N-1 of X-Forwarded-For (read from
+    the right: its left part is written by the client and proves nothing)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        forwarded = [address.strip() for address in forwarded if address.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or "inconnue"

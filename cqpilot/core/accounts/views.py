@@ -74,7 +74,10 @@ def account_security(request: HttpRequest) -> HttpResponse:
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Scan the QR code (or type the key), then confirm with a first code."""
     replacing = mfa.has_device(request.user)
-    if replacing and (confirm := reauth.recent_authentication_required(request)) is not None:
+    # Who holds the second factor holds the account: the password (or the current code) first,
+    # unless the login just asked for it (a required setup).
+    required_now = mfa.pending(request) == mfa.PENDING_SETUP
+    if not required_now and (confirm := reauth.recent_authentication_required(request)):
         return confirm
     device = mfa.start_setup(request.user)
     form = CodeForm(

@@ -111,3 +111,21 @@ def test_password_reset_is_allowed_again_in_the_next_window(settings):
 
     with time_machine.travel(datetime(2026, 3, 2, 10, 0, 1, tzinfo=UTC), tick=False):
         assert ask_reset("camille@exemple.fr", "203.0.113.1").status_code == 302
+
+
+def test_behind_a_proxy_the_forwarded_address_is_locked_not_the_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="camille")
+    proxy = "10.0.0.2"
+
+    def through_proxy(username, password, client_ip, forged=""):
+        forwarded = f"{forged}, {client_ip}" if forged else client_ip
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded).post(
+            reverse("login"), {"username": username, "password": password}
+        )
+
+    for n in range(5):  # an attacker forging the left part of the header gains nothing
+        through_proxy(f"inconnu{n}", "faux", "203.0.113.7", forged=f"198.51.100.{n}")
+
+    assert through_proxy("camille", PASSWORD, "203.0.113.7").status_code == 429
+    assert through_proxy("camille", PASSWORD, "192.0.2.44").status_code == 302

@@ -125,6 +125,9 @@ def test_a_user_sets_up_an_application_from_the_account_page_and_sees_10_codes_o
     user = UserFactory(username="camille")
     client.force_login(user)
     assert "Activer la double authentification" in client.get(reverse("account_security")).text
+    asked = client.get(reverse("mfa_setup"))
+    assert asked["Location"] == f"{reverse('reauthenticate')}?next={reverse('mfa_setup')}"
+    confirm_identity(client)
 
     device, key, response = set_up_application(client)
 
