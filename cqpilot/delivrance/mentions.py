@@ -1,5 +1,5 @@
 """The mentions France compétences requires on a parchemin or attestation of a registered
-certification (domain.md §5.1), and the check that refuses to issue without them."""
+certification (docs/domaine.md §5.1), and the check that refuses to issue without them."""
 
 import unicodedata
 from dataclasses import dataclass

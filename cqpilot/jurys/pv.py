@@ -1,4 +1,4 @@
-"""Closing a jury, its PV (PDF, the content domain.md §1.5 lists), the president's signature,
+"""Closing a jury, its PV (PDF, the content docs/domaine.md §1.5 lists), the president's signature,
 rectifications, the CPNE step, and the decisions applied to the dossiers. No HTTP here."""
 
 import hashlib

@@ -54,7 +54,7 @@ class _Rollback(Exception):
 
 
 def certification_type(fiche: RncpFiche) -> CertificationType:
-    # Real CQP fiches often have no ABREGE: the intitulé is the reliable marker (rncp.md §6).
+    # Real CQP fiches often have no ABREGE: the intitulé is the reliable marker (docs/rncp.md §6).
     if re.match(r"^CQPI\b", fiche.intitule, re.IGNORECASE):
         return CertificationType.CQPI
     if (
@@ -233,7 +233,7 @@ def _record(plans: list[FichePlan], report: RncpImport) -> None:
 
 
 def _certification_fields(fiche: RncpFiche, *, as_model: bool) -> dict:
-    if as_model:  # not registered: no level, no registration dates, no VAE (domain.md §3.1)
+    if as_model:  # not registered: no level, no registration dates, no VAE (docs/domaine.md §3.1)
         return {
             "intitule": f"Modèle — {fiche.intitule}"[:800],
             "type": certification_type(fiche),
@@ -251,7 +251,7 @@ def _certification_fields(fiche: RncpFiche, *, as_model: bool) -> dict:
         "status": CertificationStatus.ACTIVE if fiche.actif else CertificationStatus.INACTIVE,
         "date_decision": fiche.date_decision,
         "date_fin_enregistrement": fiche.date_fin_enregistrement,
-        # Only the RNCP opens VAE (domain.md §3.1), whatever the fiche says.
+        # Only the RNCP opens VAE (docs/domaine.md §3.1), whatever the fiche says.
         "vae_ouverte": fiche.vae_ouverte and is_rncp,
     }
 
