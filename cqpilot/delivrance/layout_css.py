@@ -191,11 +191,32 @@ def _selector(prelude: list) -> str:
             if isinstance(part[0], ast.LiteralToken) and part[0].value in COMBINATORS:
                 raise _Refused("commence par un combinateur")
             _check_selector(part, combinators=True)
-            parts.append(f".{SCOPE} " + _safe(tinycss2.serialize(part)))
+            parts.append(_scoped(part))
             current = []
         else:
             current.append(token)
     return ", ".join(parts)
+
+
+def _scoped(selector: list) -> str:
+    """`h1` → `.cqp-layout h1`. What a certifier writes for the whole page applies to its whole
+    part: `body` → `.cqp-layout`, `html body h1` → `.cqp-layout h1`, `body.x` → `.cqp-layout.x`."""
+    rest, page = selector, False
+    while rest and isinstance(rest[0], ast.IdentToken) and rest[0].lower_value in {"html", "body"}:
+        rest, page = rest[1:], True
+        if rest and not _descends(rest[0]):
+            return f".{SCOPE}" + _safe(tinycss2.serialize(rest))  # body.x, body:first-child
+        while rest and _descends(rest[0]):
+            rest = rest[1:]
+    if page and not rest:
+        return f".{SCOPE}"
+    return f".{SCOPE} " + _safe(tinycss2.serialize(rest))
+
+
+def _descends(token) -> bool:
+    return isinstance(token, ast.WhitespaceToken) or (
+        isinstance(token, ast.LiteralToken) and token.value == ">"
+    )
 
 
 def _check_selector(tokens: list, *, combinators: bool) -> None:

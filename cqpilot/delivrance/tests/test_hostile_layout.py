@@ -206,6 +206,26 @@ def test_a_batch_issues_the_others_with_consecutive_numbers_when_one_pdf_lacks_a
     assert "le nom du titulaire" in refusals[0]
 
 
+def test_the_text_check_reads_apostrophes_accents_and_long_wrapped_lines():
+    """No false refusal: an unregistered CQP (the branch mention, with its apostrophes), an
+    intitulé long enough to wrap, a holder's name with an apostrophe and accents."""
+    s = signed_jury()
+    s.certification.code_rncp_rs = ""
+    s.certification.intitule = "CQP " + "Agent d'entretien et de rénovation des locaux " * 4
+    s.certification.save()
+    s.branche.idcc = "3043"
+    s.branche.save()
+    dossier = benali(s)
+    dossier.candidat.nom_naissance = "N'Diaye-Œuvray"
+    dossier.candidat.prenom1 = "Maëlle-Françoise"
+    dossier.candidat.save()
+
+    document = issue(dossier, by=s.gestionnaire, on=ON)
+
+    assert document.numero == "CQP-2026-000001"
+    assert "N'DIAYE-ŒUVRAY" in pdf_text(pdf_of(document))
+
+
 def test_the_layout_text_fields_are_printed_as_text():
     s = signed_jury()
     ModeleParchemin.objects.filter(organisation=s.branche).update(
