@@ -234,6 +234,32 @@ MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# What one uploaded file may cost the server (cqpilot/core/uploads.py): a few kilobytes can ask
+# for gigabytes once unzipped or laid out as a grid, so each reader checks its limits before it
+# reads and refuses in French. Sizes are given in Mo in the environment.
+MO = 1024 * 1024
+# Spreadsheets of the imports (candidates, accrochage holders): the benchmark imports 50,000
+# rows of 14 columns; the templates have about 30 columns. An xlsx is refused beyond these rows,
+# columns or cells (from A1 to its farthest cell), or beyond IMPORT_MAX_UNZIPPED_SIZE unzipped,
+# or once its shared strings are copied into their cells.
+IMPORT_MAX_SIZE = env_int("IMPORT_MAX_MO", 50) * MO
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 3_000_000)
+IMPORT_MAX_UNZIPPED_SIZE = env_int("IMPORT_MAX_UNZIPPED_MO", 200) * MO
+# The France compétences export: about 1.3 GB of XML for its 25,600 fiches, which zip about ten
+# times smaller; a zip bomb grows hundreds of times.
+RNCP_MAX_UNZIPPED_SIZE = env_int("RNCP_MAX_UNZIPPED_MO", 4096) * MO
+RNCP_MAX_ZIP_RATIO = env_int("RNCP_MAX_ZIP_RATIO", 100)
+# A CDC processing report names each passage of the file it answers: 50 bytes an accepted one,
+# 250 a rejected one with its message; 20 Mo is 80,000 rejected passages.
+ACCUSE_MAX_SIZE = env_int("ACCUSE_MAX_MO", 20) * MO
+PIECE_MAX_SIZE = env_int("PIECE_MAX_MO", 20) * MO
+# Logos and signatures are drawn on every document: a few hundred kilobytes and a few million
+# pixels suffice (16 million: 4,000 × 4,000, or an A4 page scanned at 400 dpi).
+IMAGE_MAX_SIZE = env_int("IMAGE_MAX_MO", 2) * MO
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 16_000_000)
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cqpilot <ne-pas-repondre@cqpilot.local>")
 

@@ -8,6 +8,9 @@ from datetime import date, datetime
 from functools import lru_cache
 
 FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+# What XML 1.0 refuses (lxml writing the CDC file, a PDF) and PostgreSQL too (NUL): a control
+# character is invisible in the cell, and would break a later export rather than the import.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class CellError(ValueError):
@@ -21,11 +24,25 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", plain.replace("*", "")).strip()
 
 
+def printable(text: str) -> str:
+    """`text` with its control characters shown as U+FFFD, for a message or a header."""
+    return CONTROL_CHARACTERS.sub("\ufffd", text)
+
+
+def refuse_control_characters(value: object) -> None:
+    if isinstance(value, str) and (found := CONTROL_CHARACTERS.search(value)):
+        raise CellError(
+            f"caractère de contrôle invisible (U+{ord(found[0]):04X}) : retirez-le "
+            "(retapez la cellule)."
+        )
+
+
 def as_text(value: object, max_length: int = 60) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    refuse_control_characters(value)
     text = " ".join(str(value).split())
     if len(text) > max_length:
         raise CellError(f"{len(text)} caractères : {max_length} au plus.")
@@ -35,6 +52,7 @@ def as_text(value: object, max_length: int = 60) -> str:
 def as_integer(value: object, low: int, high: int) -> int | None:
     if value in (None, ""):
         return None
+    refuse_control_characters(value)
     try:
         number = float(str(value).replace(",", ".").strip())
     except ValueError as error:
@@ -51,6 +69,7 @@ def as_date(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    refuse_control_characters(value)
     text = str(value).strip()
     if french := FRENCH_DATE.fullmatch(text):
         day, month, year = (int(part) for part in french.groups())

@@ -1,7 +1,8 @@
 """Reading a user's spreadsheet (xlsx or csv) as rows with their line numbers.
 
 Whatever the user uploads, the outcome is either rows or a TabularFileError with a French
-message: nothing raised from the readers escapes.
+message: nothing raised from the readers escapes. What a file may cost is bounded first
+(settings IMPORT_MAX_*): its size, its rows and columns, what its xlsx unzips to (workbooks.py).
 """
 
 import csv
@@ -10,11 +11,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.conf import settings
 from python_calamine import CalamineWorkbook
 
-from .cells import normalise_header
+from .cells import normalise_header, printable
+from .uploads import UploadRefused, read_at_most, thousands
+from .workbooks import UNREADABLE, Limits, check_workbook
 
 CSV_SEPARATORS = (";", ",", "\t", "|")
+WORKBOOKS = (".xlsx", ".xlsm")
+TEXT_FILES = (".csv", ".txt")
 
 
 class TabularFileError(Exception):
@@ -29,20 +35,31 @@ class Table:
 
 def read_table(file: BinaryIO, filename: str) -> Table:
     name = filename.lower()
-    content = file.read()
-    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        cells = _read_workbook(content)
-    elif name.endswith((".csv", ".txt")):
-        cells = list(_read_csv(content))
-    else:
+    if name.endswith((".xls", ".ods")):
+        # calamine would lay them out without a limit, and they cannot be measured beforehand.
+        raise TabularFileError(
+            "Les classeurs .xls et .ods ne sont pas acceptés : enregistrez le fichier au format "
+            "Excel (.xlsx) ou CSV (.csv), depuis Excel ou LibreOffice (« Enregistrer sous »)."
+        )
+    if not name.endswith(WORKBOOKS + TEXT_FILES):
         raise TabularFileError(
             "Format non reconnu : déposez un classeur Excel (.xlsx) ou un fichier CSV (.csv)."
         )
-    lines = [(number, row) for number, row in enumerate(cells, start=1) if _has_content(row)]
+    limits = Limits.from_settings()
+    try:
+        content = read_at_most(file, settings.IMPORT_MAX_SIZE)
+        if name.endswith(WORKBOOKS):
+            check_workbook(content, limits)
+            cells = _read_workbook(content)
+        else:
+            cells = _read_csv(content, limits)
+        lines = [(number, row) for number, row in enumerate(cells, start=1) if _has_content(row)]
+    except UploadRefused as refusal:
+        raise TabularFileError(str(refusal)) from refusal
     if not lines:
         raise TabularFileError("Le fichier est vide.")
     (_, header_row), *rows = lines
-    headers = [str(h).strip() if h is not None else "" for h in header_row]
+    headers = [printable(str(h).strip()) if h is not None else "" for h in header_row]
     return Table(headers=headers, rows=[(n, list(r)) for n, r in rows])
 
 
@@ -55,12 +72,14 @@ def _read_workbook(content: bytes) -> list[list[object]]:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as error:  # calamine raises many types on corrupt input; all mean the same
-        raise TabularFileError(
-            "Ce classeur ne peut pas être lu : est-ce bien un fichier Excel (.xlsx) non protégé ?"
-        ) from error
+        raise TabularFileError(UNREADABLE) from error
+    except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException
+        if type(error).__name__ != "PanicException":
+            raise
+        raise TabularFileError(UNREADABLE) from error
 
 
-def _read_csv(content: bytes) -> Iterator[list[str]]:
+def _read_csv(content: bytes, limits: Limits) -> Iterator[list[str]]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = content.decode(encoding)
@@ -75,8 +94,25 @@ def _read_csv(content: bytes) -> Iterator[list[str]]:
         )
     first_line = text.split("\n", 1)[0]
     separator = max(CSV_SEPARATORS, key=first_line.count)
+    # A row's cells are all in memory before its length can be checked: bound them all first.
+    if text.count(separator) >= limits.cells:
+        raise UploadRefused(
+            f"Le fichier compte plus de {thousands(limits.cells)} cellules : découpez-le."
+        )
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+        for number, row in enumerate(
+            csv.reader(io.StringIO(text, newline=""), delimiter=separator), start=1
+        ):
+            if number > limits.rows:
+                raise UploadRefused(
+                    f"Le fichier compte plus de {thousands(limits.rows)} lignes : découpez-le."
+                )
+            if len(row) > limits.columns:
+                raise UploadRefused(
+                    f"La ligne {number} compte {len(row)} colonnes : {limits.columns} au plus. "
+                    "Vérifiez le séparateur, ou supprimez les colonnes inutiles."
+                )
+            yield row
     except csv.Error as error:
         raise TabularFileError(f"Fichier CSV mal formé ({error}).") from error
 
@@ -91,7 +127,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"Ligne {self.line}" + (f", {self.column}" if self.column else "")
-        return f"{where} : {self.message}"
+        return printable(f"{where} : {self.message}")
 
 
 @dataclass
