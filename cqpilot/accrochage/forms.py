@@ -1,4 +1,7 @@
 from django import forms
+from django.conf import settings
+
+from cqpilot.core.uploads import size_problem
 
 
 class StandaloneForm(forms.Form):
@@ -23,8 +26,8 @@ class StandaloneForm(forms.Form):
 
     def clean_titulaires(self):
         upload = self.cleaned_data["titulaires"]
-        if upload.size > 50 * 1024 * 1024:
-            raise forms.ValidationError("Le fichier dépasse 50 Mo : découpez-le.")
+        if problem := size_problem(upload, settings.IMPORT_MAX_SIZE):
+            raise forms.ValidationError(f"{problem} Découpez-le.")
         return upload
 
 
