@@ -1,25 +1,24 @@
 """Documents of a dossier: deposit by the OF or the certifier, check by the certifier."""
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from cqpilot.core.models import User
+from cqpilot.core.uploads import size_problem
 
 from .models import Document, DocumentStatus, Dossier
 from .workflow import CERTIFICATEUR, TransitionRefusee, actor_of
 
 ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".odt", ".docx", ".xlsx", ".ods"}
-MAX_SIZE = 20 * 1024 * 1024
 
 
 def upload_problem(upload: UploadedFile) -> str | None:
     name = upload.name.lower()
     if not any(name.endswith(extension) for extension in ALLOWED_EXTENSIONS):
         return "Formats acceptés : PDF, JPG, PNG, ODT, DOCX, XLSX, ODS."
-    if upload.size > MAX_SIZE:
-        return "Le fichier dépasse 20 Mo."
-    return None
+    return size_problem(upload, settings.PIECE_MAX_SIZE)
 
 
 def add_document(dossier: Dossier, upload: UploadedFile, *, type: str, by: User) -> Document:

@@ -1,8 +1,10 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
 
 from cqpilot.core.models import Organisation, OrganisationKind, User
+from cqpilot.core.uploads import megabytes, size_problem
 from cqpilot.core.validators import normalise_nir, siret_problem
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
 
@@ -317,16 +319,19 @@ class CandidatImportForm(forms.Form):
 
     def clean_fichier(self):
         upload = self.cleaned_data["fichier"]
-        if upload.size > 50 * 1024 * 1024:
-            raise forms.ValidationError("Le fichier dépasse 50 Mo : découpez-le.")
+        if problem := size_problem(upload, settings.IMPORT_MAX_SIZE):
+            raise forms.ValidationError(f"{problem} Découpez-le.")
         return upload
 
 
 class DocumentForm(forms.Form):
     type = forms.ChoiceField(label="Type de document", choices=DocumentType.choices)
-    fichier = forms.FileField(
-        label="Fichier", help_text="PDF, image ou document bureautique, 20 Mo au plus."
-    )
+    fichier = forms.FileField(label="Fichier")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        limit = megabytes(settings.PIECE_MAX_SIZE)
+        self.fields["fichier"].help_text = f"PDF, image ou document bureautique, {limit} au plus."
 
 
 class EquivalenceForm(forms.ModelForm):
