@@ -1,4 +1,8 @@
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from cqpilot.core.uploads import size_problem, thousands
 
 from .layout_css import clean_layout_css
 from .models import ModeleParchemin
@@ -28,6 +32,12 @@ class ModeleForm(forms.ModelForm):
             )
         }
 
+    def clean_logo(self):
+        return checked_image(self.cleaned_data["logo"])
+
+    def clean_signature(self):
+        return checked_image(self.cleaned_data["signature"])
+
     def clean_prefixe(self) -> str:
         prefixe = self.cleaned_data["prefixe"].strip().upper()
         if not prefixe.replace("-", "").isalnum():
@@ -41,3 +51,20 @@ class ModeleForm(forms.ModelForm):
         if ignored := clean_layout_css(css).ignored:
             raise forms.ValidationError(ignored)
         return css
+
+
+def checked_image(image):
+    """A logo or a signature, drawn on every document: bounded in weight, and in pixels since a
+    small PNG may unpack to a gigapixel image when the PDF is drawn."""
+    if not isinstance(image, UploadedFile):  # unchanged or cleared
+        return image
+    if problem := size_problem(image, settings.IMAGE_MAX_SIZE):
+        raise forms.ValidationError(f"{problem} Réduisez l'image.")
+    width, height = image.image.size  # read by forms.ImageField, which checked it is an image
+    if width * height > settings.IMAGE_MAX_PIXELS:
+        raise forms.ValidationError(
+            f"L'image fait {thousands(width)} × {thousands(height)} pixels : "
+            f"{thousands(settings.IMAGE_MAX_PIXELS)} pixels au plus (4 000 × 4 000 par exemple). "
+            "Réduisez-la."
+        )
+    return image
