@@ -6,6 +6,7 @@ here are in shared/reference/rncp.md (sections 2 and 5).
 """
 
 import html
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -15,10 +16,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from lxml import etree
+
+from cqpilot.core.uploads import UploadRefused, check_zip, megabytes
 
 SUPPORTED_FLUX_VERSION = "4.1"
 NUMERO_FICHE = re.compile(r"^(RNCP|RS)\d{1,6}$")
+# The largest real fiche is about 200 KB (tests/data); one far larger would stay whole in memory.
+MAX_FICHE_SIZE = 5 * 1024 * 1024
+CHUNK_SIZE = 64 * 1024
 
 
 class RncpFormatError(Exception):
@@ -264,6 +271,14 @@ def _open_xml(source: str | Path | BinaryIO) -> tuple[BinaryIO, list]:
     if zipfile.is_zipfile(stream):
         stream.seek(0)
         archive = zipfile.ZipFile(stream)
+        try:  # Python's zipfile then never reads past the sizes declared
+            check_zip(
+                archive,
+                max_size=settings.RNCP_MAX_UNZIPPED_SIZE,
+                max_ratio=settings.RNCP_MAX_ZIP_RATIO,
+            )
+        except UploadRefused as refusal:
+            raise RncpFormatError(str(refusal)) from refusal
         members = [
             info
             for info in archive.infolist()
@@ -290,37 +305,58 @@ def iter_fiches(
     """
     stream, to_close = _open_xml(source)
     seen_root = False
+    # Fed a chunk at a time, the tree is pruned between two: an element bomb outside the fiches
+    # (millions of <a/>) would otherwise stay in memory, the tag filter hiding it from the loop.
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        tag=("FICHES", "FICHE", "VERSION_FLUX"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+    )
+    root, fed, fiche_since = None, 0, None
     try:
-        context = etree.iterparse(
-            stream,
-            events=("start", "end"),
-            tag=("FICHES", "FICHE", "VERSION_FLUX"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-        )
-        for event, element in context:
-            if event == "start":
-                if element.tag == "FICHES" and element.getparent() is None:
-                    seen_root = True
-                continue
-            if not seen_root:
-                continue
-            if element.tag == "VERSION_FLUX":
-                version = (element.text or "").strip()
-                if version != SUPPORTED_FLUX_VERSION:
-                    yield FluxWarning(
-                        element.sourceline or 0,
-                        f"version du flux {version or 'absente'} : cqpilot lit la version "
-                        f"{SUPPORTED_FLUX_VERSION}, les écarts éventuels sont signalés fiche par fiche.",
-                    )
-            elif element.tag == "FICHE":
-                yield read_fiche(element)
-                element.clear(keep_tail=False)
-                parent = element.getparent()
-                if parent is not None:
-                    while element.getprevious() is not None:
-                        del parent[0]
+        for chunk in itertools.chain(iter(lambda: stream.read(CHUNK_SIZE), b""), [b""]):
+            if chunk:
+                parser.feed(chunk)
+                fed += len(chunk)
+            else:  # the end: what the parser held back comes out
+                parser.close()
+            for event, element in parser.read_events():
+                if root is None:
+                    root = element.getroottree().getroot()
+                if event == "start":
+                    if element.tag == "FICHES" and element.getparent() is None:
+                        seen_root = True
+                    elif element.tag == "FICHE":
+                        fiche_since = fed
+                    continue
+                if not seen_root:
+                    continue
+                if element.tag == "VERSION_FLUX":
+                    version = (element.text or "").strip()
+                    if version != SUPPORTED_FLUX_VERSION:
+                        yield FluxWarning(
+                            element.sourceline or 0,
+                            f"version du flux {version or 'absente'} : cqpilot lit la version "
+                            f"{SUPPORTED_FLUX_VERSION}, les écarts éventuels sont signalés fiche par fiche.",
+                        )
+                elif element.tag == "FICHE":
+                    fiche_since = None
+                    yield read_fiche(element)
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    if parent is not None:
+                        while element.getprevious() is not None:
+                            del parent[0]
+            if not seen_root and (root is not None or fed > CHUNK_SIZE):
+                break  # the root is not <FICHES>: refused below, without reading further
+            if fiche_since is not None and fed - fiche_since > MAX_FICHE_SIZE:
+                raise RncpFormatError(
+                    f"Une fiche dépasse {megabytes(MAX_FICHE_SIZE)} : ce n'est pas un export de "
+                    "France compétences."
+                )
+            _prune(root)
     except etree.XMLSyntaxError as error:
         line = getattr(error, "lineno", None) or 0
         raise RncpFormatError(
@@ -338,3 +374,12 @@ def iter_fiches(
             "Ce fichier n'est pas un export RNCP ou RS de France compétences : l'élément racine "
             "<FICHES> est absent."
         )
+
+
+def _prune(root: etree._Element | None) -> None:
+    """Delete what is read and done with: at each depth every element but the last (the one
+    being read), down to a FICHE being read, kept whole for read_fiche."""
+    node = root
+    while node is not None and len(node) and node.tag != "FICHE":
+        del node[:-1]
+        node = node[-1]
