@@ -28,7 +28,7 @@ class JetonAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> JetonApi | None:
         # Guessing is counted per address and stopped before the token is even looked up.
-        ip, rate = client_ip(request), Rate.parse(settings.API_INVALID_TOKEN_RATE)
+        ip, rate = str(client_ip(request)), Rate.parse(settings.API_INVALID_TOKEN_RATE)
         if not (verdict := peek(INVALID_TOKENS, ip, rate)).allowed:
             raise InvalidTokensThrottled(wait=verdict.retry_after)
         jeton = authenticate(token)

@@ -82,7 +82,7 @@ def peek(scope: str, ident: str, rate: Rate) -> Verdict:
     return Verdict(count < rate.count, end - now)
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The requester's address, for the throttles and the lockouts (AXES_CLIENT_IP_CALLABLE).
 
     Behind TRUSTED_PROXY_COUNT reverse proxies, REMOTE_ADDR is the nearest proxy's: the client is
@@ -94,4 +94,4 @@ def client_ip(request) -> str:
         forwarded = [address.strip() for address in forwarded if address.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "inconnue"
+    return request.META.get("REMOTE_ADDR")  # None for a request built by hand (force_login)

@@ -188,7 +188,7 @@ class ThrottledPasswordResetView(PasswordResetView):
     def form_valid(self, form):
         address = form.cleaned_data["email"].strip().lower()
         verdicts = [
-            hit("password-reset-ip", client_ip(self.request), _rate("PER_IP")),
+            hit("password-reset-ip", str(client_ip(self.request)), _rate("PER_IP")),
             hit("password-reset-address", address, _rate("PER_ADDRESS")),
         ]
         refused = [verdict for verdict in verdicts if not verdict.allowed]
