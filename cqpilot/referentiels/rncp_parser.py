@@ -2,7 +2,7 @@
 
 The real export is several hundred megabytes: fiches are read one at a time with lxml's iterparse
 and cleared as soon as they are read, so memory stays flat. The format notes behind every rule
-here are in shared/reference/rncp.md (sections 2 and 5).
+here are in docs/rncp.md (sections 2 and 5).
 """
 
 import html
@@ -126,7 +126,7 @@ def clean_text(raw: str | None) -> str:
 
 
 def split_items(text: str) -> list[str]:
-    """One competence per line, bullets removed (the split is a heuristic: see rncp.md §2.3)."""
+    """One competence per line, bullets removed (the split is a heuristic: see docs/rncp.md §2.3)."""
     items = []
     for line in text.split("\n"):
         item = _BULLET.sub("", line).strip()
@@ -165,7 +165,7 @@ def _codes(element: etree._Element, path: str) -> list[tuple[str, str]]:
     for item in element.findall(path):
         code = _text(item, "CODE")
         if code:
-            # LIBELLE since v2, INTITULE before (rncp.md §2.5).
+            # LIBELLE since v2, INTITULE before (docs/rncp.md §2.5).
             codes.append((code, _text(item, "LIBELLE") or _text(item, "INTITULE")))
     return codes
 
@@ -192,7 +192,7 @@ def read_fiche(element: etree._Element) -> RncpFiche | FicheError:
     warnings: list[str] = []
     blocs: list[RncpBloc] = []
     seen_codes: set[str] = set()
-    # Direct children only: CORRESPONDANCE reuses the BLOC_COMPETENCES tag (rncp.md §2.3).
+    # Direct children only: CORRESPONDANCE reuses the BLOC_COMPETENCES tag (docs/rncp.md §2.3).
     for bloc in element.findall("./BLOCS_COMPETENCES/BLOC_COMPETENCES"):
         code, libelle = _text(bloc, "CODE"), _text(bloc, "LIBELLE")
         if not code or not libelle:
