@@ -19,18 +19,26 @@ def is_beside_repository(path: str | bytes | os.PathLike) -> bool:
     Temporary folders of pytest (`pytest-of-…`) are allowed even when the clone sits in /tmp."""
     try:
         resolved = Path(os.fsdecode(path)).resolve()
-    except (OSError, ValueError, TypeError):
+    except Exception:  # unreadable path, or the interpreter shutting down: not ours to judge
         return False
     if resolved.is_relative_to(REPOSITORY) or not resolved.is_relative_to(REPOSITORY.parent):
         return False
     return not any(part.startswith("pytest-of-") for part in resolved.parts)
 
 
-def _refuse_reads_beside_repository(event: str, args: tuple) -> None:
-    path = args[0] if event == "open" and args else None
-    if isinstance(path, (str, bytes, os.PathLike)) and is_beside_repository(path):
+def _refuse_reads_beside_repository(
+    event: str,
+    args: tuple,
+    # bound now: while the interpreter shuts down, module globals become None
+    path_types=(str, bytes, os.PathLike),
+    is_beside=is_beside_repository,
+    fsdecode=os.fsdecode,
+) -> None:
+    if event != "open" or not args or not isinstance(args[0], path_types):
+        return
+    if is_beside(args[0]):
         raise PermissionError(
-            f"{os.fsdecode(path)} est hors du dépôt : les tests et les benchmarks ne "
+            f"{fsdecode(args[0])} est hors du dépôt : les tests et les benchmarks ne "
             "lisent que ce que le dépôt contient (docs/, tests/data/)."
         )
 
