@@ -135,7 +135,7 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
         blocs_by_version.setdefault(bloc.version_id, []).append(bloc)
     held = carried_over_many([d.dossier for d in deliberations], blocs_by_version, on=jury.date)
     proposed = propositions([d.dossier for d in deliberations])
-    votants = [m for m in membres if m.present and m.votes]
+    votants = [m for m in membres if m.present and m.has_voix_deliberative]
     rows = []
     for deliberation in deliberations:
         dossier = deliberation.dossier
@@ -316,7 +316,7 @@ def record_votes(deliberation: Deliberation, votes: dict[int, str]) -> None:
             )
         if not membre.present:
             raise JuryRefus(f"{membre.intervenant} est absent(e) : pas de vote possible.")
-        if not membre.votes:
+        if not membre.has_voix_deliberative:
             raise JuryRefus(f"{membre.intervenant} siège comme expert, sans voix délibérative.")
         if choix not in VoteChoice.values:
             raise JuryRefus(f"Vote inconnu pour {membre.intervenant}.")

@@ -207,7 +207,8 @@ class JuryMembre(models.Model):
         return f"{self.intervenant} ({self.get_role_display().lower()})"
 
     @property
-    def votes(self) -> bool:
+    def has_voix_deliberative(self) -> bool:
+        # Not named `votes`: Vote's reverse accessor takes that name and would hide it.
         return self.role != RoleJury.EXPERT
 
 

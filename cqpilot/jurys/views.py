@@ -331,7 +331,7 @@ def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
             "membre": m,
             "recusation": recused.get(m.pk, ""),
             "vote": current.get(m.pk, ""),
-            "can_vote": m.present and m.votes and m.pk not in recused,
+            "can_vote": m.present and m.has_voix_deliberative and m.pk not in recused,
         }
         for m in membres
     ]

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import factory
+from pypdf import PdfReader
 
 from cqpilot.core.models import Organisation, Role, User
 from cqpilot.core.tests.factories import OrganisationFactory, UserFactory
 from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, OrganismeFactory
-from cqpilot.jurys.models import College, Intervenant, Jury, RoleJury
+from cqpilot.jurys.models import College, Intervenant, Jury, JuryMembre, RoleJury
 from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
 from cqpilot.referentiels.tests.factories import BlocFactory, CertificationFactory, VersionFactory
@@ -109,3 +110,17 @@ def scenario(candidats: int = 3, *, membres: bool = True) -> Scenario:
     return Scenario(
         branche, certification, version, blocs, jury, gestionnaire, president, of, dossiers
     )
+
+
+def expert(s: Scenario, nom: str = "Vasseur") -> JuryMembre:
+    """A member without voix délibérative, as the Métallurgie's demo jury has."""
+    person = IntervenantFactory(
+        organisation=s.branche, nom=nom, prenom="Paul", college=College.AUCUN
+    )
+    return add_membre(s.jury, person, RoleJury.EXPERT)
+
+
+def pdf_text(pv) -> str:
+    with pv.fichier.open("rb") as file:
+        text = " ".join(page.extract_text() for page in PdfReader(file).pages)
+    return " ".join(text.split())  # table cells wrap lines
