@@ -27,7 +27,7 @@ from .models import (
     Vote,
     VoteChoice,
 )
-from .rules import Adoption, adoption
+from .rules import Adoption, Composition, adoption, check_composition, electeurs
 from .services import JuryRefus, membres_of, regles_of, require_status
 
 
@@ -52,6 +52,7 @@ class Ligne:
     decisions: dict[int, DecisionBloc]
     electeurs: list[JuryMembre]
     recusations: list[Recusation]
+    composition: Composition  # of this candidate's deliberation, after the recusals
     adoption: Adoption
     decision_suggeree: str
     has_votes: bool
@@ -135,15 +136,20 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
         blocs_by_version.setdefault(bloc.version_id, []).append(bloc)
     held = carried_over_many([d.dossier for d in deliberations], blocs_by_version, on=jury.date)
     proposed = propositions([d.dossier for d in deliberations])
-    votants = [m for m in membres if m.present and m.has_voix_deliberative]
     rows = []
     for deliberation in deliberations:
         dossier = deliberation.dossier
         version_blocs = blocs_by_version.get(dossier.version_id, [])
         acquis = {report.bloc.pk: report for report in held.get(dossier.pk, [])}
-        recusations = list(deliberation.recusations.all())
+        recusations = sorted(
+            deliberation.recusations.all(),
+            key=lambda r: (r.membre.intervenant.nom, r.membre.intervenant.prenom, r.pk),
+        )
         recused = {r.membre_id for r in recusations}
-        electeurs = [m for m in votants if m.pk not in recused]
+        voters = electeurs(membres, recused)
+        composition = check_composition(
+            membres, regles, {dossier.organisme_id} - {None}, recused=recused
+        )
         votes = votes_by_deliberation.get(deliberation.pk, {})
         decisions = {d.bloc_id: d for d in deliberation.blocs.all()}
         to_decide = [b for b in scope_blocs(dossier, version_blocs) if b.pk not in acquis]
@@ -159,15 +165,26 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
                 to_decide,
                 acquis,
                 decisions,
-                electeurs,
+                voters,
                 recusations,
-                adoption({k: v for k, v in votes.items() if k not in recused}, electeurs, regles),
+                composition,
+                adoption(votes, voters, regles, presidence=composition.presidence),
                 suggestion,
                 bool(votes),
                 proposed.get(dossier.pk, {}),
             )
         )
     return rows
+
+
+def require_regular_composition(ligne: Ligne) -> None:
+    """No decision nor vote for a candidate whose deliberation is not validly composed."""
+    if problems := ligne.composition.problems:
+        raise JuryRefus(
+            f"Composition irrégulière pour {ligne.deliberation.dossier.candidat} : "
+            f"{' '.join(problems)} Rétablissez-la avant de décider : présences, ou retrait d'un "
+            "membre pour ce candidat (récusation)."
+        )
 
 
 @dataclass(frozen=True)
@@ -245,6 +262,7 @@ def save_decision(
     require_status(jury, JuryStatus.DELIBERATION)
     membres = membres_of(jury)
     [ligne] = lignes(jury, membres, only=deliberation.pk)
+    require_regular_composition(ligne)
     dossier = deliberation.dossier
     version_blocs = list(Bloc.objects.filter(version=dossier.version_id))
     problems = _check_decision(
@@ -303,8 +321,9 @@ def record_votes(deliberation: Deliberation, votes: dict[int, str]) -> None:
     """Each member's vote on the decision for this candidate (member pk → pour/contre/abstention)."""
     jury = deliberation.jury
     require_status(jury, JuryStatus.DELIBERATION)
-    membres = {m.pk: m for m in jury.membres.select_related("intervenant")}
-    recused = {r.membre_id: r.motif for r in deliberation.recusations.all()}
+    membres = {m.pk: m for m in membres_of(jury)}
+    [ligne] = lignes(jury, list(membres.values()), only=deliberation.pk)
+    recused = {r.membre_id: r.motif for r in ligne.recusations}
     for membre_pk, choix in votes.items():
         membre = membres.get(membre_pk)
         if membre is None:
@@ -320,6 +339,7 @@ def record_votes(deliberation: Deliberation, votes: dict[int, str]) -> None:
             raise JuryRefus(f"{membre.intervenant} siège comme expert, sans voix délibérative.")
         if choix not in VoteChoice.values:
             raise JuryRefus(f"Vote inconnu pour {membre.intervenant}.")
+    require_regular_composition(ligne)
     for membre_pk, choix in votes.items():
         Vote.objects.update_or_create(
             deliberation=deliberation, membre_id=membre_pk, defaults={"choix": choix}

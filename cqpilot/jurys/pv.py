@@ -22,6 +22,7 @@ from .services import JuryRefus, composition_of, lock, membres_of, regles_of, re
 
 def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
     membres = membres_of(jury)
+    rows = lignes(jury, membres)
     return {
         "jury": jury,
         "pv": pv,
@@ -31,7 +32,10 @@ def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
         "presents": [m for m in membres if m.present],
         "absents": [m for m in membres if not m.present],
         "composition": composition_of(jury, membres),
-        "lignes": lignes(jury, membres),
+        "lignes": rows,
+        "recusations": [
+            (li.deliberation.dossier.candidat, r) for li in rows for r in li.recusations
+        ],
         "president": next((m for m in membres if m.role == "president"), None),
         "now": timezone.localtime(),
     }
@@ -53,6 +57,11 @@ def close(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
     problems = list(composition.problems)
     for ligne in lignes(jury, membres):
         name = ligne.deliberation.dossier.candidat
+        # What the jury-wide check already says is not repeated for each candidate.
+        if own := [
+            p.rstrip(".") for p in ligne.composition.problems if p not in composition.problems
+        ]:
+            problems.append(f"{name} : composition irrégulière ({' ; '.join(own)}).")
         if not ligne.deliberation.decision:
             problems.append(f"{name} : décision non prise.")
         elif not ligne.adoption.adopted:

@@ -3,7 +3,7 @@
 Each returns French explanations, so that the screens and the PV say exactly why.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from cqpilot.dossiers.models import Dossier
@@ -24,17 +24,39 @@ class Composition:
     votants: int
     par_college: dict[str, int]
     externes: int
+    presidence: JuryMembre | None = None  # who presides (and breaks a tie)
+
+    @property
+    def resume(self) -> str:
+        """« 3 membres votants (2 employeurs, 1 salarié) »."""
+        return (
+            f"{_plural(self.votants, 'membre votant')} "
+            f"({_plural(self.par_college[College.EMPLOYEURS], 'employeur')}, "
+            f"{_plural(self.par_college[College.SALARIES], 'salarié')})"
+        )
+
+
+def electeurs(membres: Iterable[JuryMembre], recused: Collection[int] = ()) -> list[JuryMembre]:
+    """The members who vote: present, with voix délibérative, not recused (member pks)."""
+    return [m for m in membres if m.present and m.has_voix_deliberative and m.pk not in recused]
 
 
 def check_composition(
-    membres: Iterable[JuryMembre], regles: ReglesJury, organismes_candidats: set[int]
+    membres: Iterable[JuryMembre],
+    regles: ReglesJury,
+    organismes_candidats: set[int],
+    *,
+    recused: Collection[int] = (),
 ) -> Composition:
     """Whether the members present make a valid jury under the certification's rules.
 
-    `organismes_candidats`: the OFs of the jury's candidates, whose people are not external.
+    For one candidate's deliberation, `recused` holds the members recused for him: they neither
+    vote nor count, and a recused president is replaced by the vice-president.
+    `organismes_candidats`: the OFs of the candidates concerned, whose people are not external.
     Each member's intervenant must come with `organismes` prefetched.
     """
-    votants = [m for m in membres if m.present and m.role != RoleJury.EXPERT]
+    membres = list(membres)
+    votants = electeurs(membres, recused)
     par_college = {college: sum(m.college == college for m in votants) for college in College}
     externes = sum(
         not m.intervenant.interne_certificateur
@@ -55,17 +77,25 @@ def check_composition(
             )
     if regles.parite and par_college[College.EMPLOYEURS] != par_college[College.SALARIES]:
         problems.append(
-            f"Parité non respectée : {par_college[College.EMPLOYEURS]} employeurs et "
-            f"{par_college[College.SALARIES]} salariés présents."
+            f"Parité non respectée : {_plural(par_college[College.EMPLOYEURS], 'employeur')} "
+            f"et {_plural(par_college[College.SALARIES], 'salarié')} présents."
         )
-    if not any(m.role == RoleJury.PRESIDENT for m in votants):
+    presidence = next((m for m in votants if m.role == RoleJury.PRESIDENT), None)
+    president_recused = any(
+        m.role == RoleJury.PRESIDENT and m.present and m.pk in recused for m in membres
+    )
+    if presidence is None and president_recused:
+        presidence = next((m for m in votants if m.role == RoleJury.VICE_PRESIDENT), None)
+        if presidence is None:
+            problems.append("Président récusé, et aucun vice-président présent pour le suppléer.")
+    elif presidence is None:
         problems.append("Aucun président présent.")
     if votants and externes * 100 < regles.part_externes_min * len(votants):
         problems.append(
             f"Membres externes : {externes} sur {len(votants)} "
             f"({round(externes * 100 / len(votants))} %), {regles.part_externes_min} % requis."
         )
-    return Composition(problems, len(votants), par_college, externes)
+    return Composition(problems, len(votants), par_college, externes, presidence)
 
 
 def siren(siret: str) -> str:
@@ -102,12 +132,24 @@ class Adoption:
     explanation: str
 
 
-def adoption(votes: dict[int, str], electeurs: list[JuryMembre], regles: ReglesJury) -> Adoption:
+def adoption(
+    votes: dict[int, str],
+    electeurs: list[JuryMembre],
+    regles: ReglesJury,
+    *,
+    presidence: JuryMembre | None = None,
+) -> Adoption:
     """Whether the decision is adopted by `votes` (member pk → choice) of the `electeurs`: the
-    voting members present and not recused for this candidate."""
+    voting members present and not recused for this candidate. `presidence`: who presides for
+    this candidate, when not the president (recused)."""
     if not votes:
         return Adoption(False, "Vote non enregistré.")
-    president = next((m for m in electeurs if m.role == RoleJury.PRESIDENT), None)
+    president = presidence or next((m for m in electeurs if m.role == RoleJury.PRESIDENT), None)
+    qui = (
+        "du président"
+        if president is None or president.role == RoleJury.PRESIDENT
+        else ("du vice-président, qui préside")
+    )
     president_pour = (
         president is not None
         and regles.voix_preponderante_president
@@ -121,7 +163,7 @@ def adoption(votes: dict[int, str], electeurs: list[JuryMembre], regles: ReglesJ
         if 2 * pour > base:
             return True, f"{pour} pour, {contre} contre sur {base}"
         if 2 * pour == base and pour and president_pour and president in members:
-            return True, f"{pour} pour, {contre} contre : voix prépondérante du président"
+            return True, f"{pour} pour, {contre} contre : voix prépondérante {qui}"
         return False, f"{pour} pour, {contre} contre sur {base}"
 
     if regles.majorite == Majorite.PAR_COLLEGE:

@@ -62,7 +62,7 @@ def test_parity_between_colleges_when_required():
     members = paritaire(employeurs=2, salaries=1)
 
     assert check_composition(members, regles(), set()).problems == [
-        "Parité non respectée : 2 employeurs et 1 salariés présents."
+        "Parité non respectée : 2 employeurs et 1 salarié présents."
     ]
     assert check_composition(members, regles(parite=False), set()).problems == []
 
