@@ -28,7 +28,8 @@ from .models import (
     VoteChoice,
 )
 from .rules import Adoption, Composition, adoption, check_composition, electeurs
-from .services import JuryRefus, membres_of, regles_of, require_status
+from .services import membres_of, regles_of
+from .workflow import JuryRefus, require_jury_day, require_status
 
 
 def recuse(deliberation: Deliberation, membre: JuryMembre, motif: str) -> None:
@@ -260,6 +261,7 @@ def save_decision(
     save is refused rather than silently overwriting theirs."""
     jury = deliberation.jury
     require_status(jury, JuryStatus.DELIBERATION)
+    require_jury_day(jury, "Aucune décision ne peut être prise")
     membres = membres_of(jury)
     [ligne] = lignes(jury, membres, only=deliberation.pk)
     require_regular_composition(ligne)
@@ -321,6 +323,7 @@ def record_votes(deliberation: Deliberation, votes: dict[int, str]) -> None:
     """Each member's vote on the decision for this candidate (member pk → pour/contre/abstention)."""
     jury = deliberation.jury
     require_status(jury, JuryStatus.DELIBERATION)
+    require_jury_day(jury, "Aucun vote ne peut être enregistré")
     membres = {m.pk: m for m in membres_of(jury)}
     [ligne] = lignes(jury, list(membres.values()), only=deliberation.pk)
     recused = {r.membre_id: r.motif for r in ligne.recusations}

@@ -17,7 +17,8 @@ from cqpilot.dossiers.workflow import record_jury_decision
 
 from .deliberation import lignes
 from .models import BlocResultat, Decision, Jury, JuryStatus, ProcesVerbal, RoleJury
-from .services import JuryRefus, composition_of, lock, membres_of, regles_of, require_status
+from .services import composition_of, membres_of, regles_of
+from .workflow import JuryRefus, lock, require_jury_day, require_status, today
 
 
 def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
@@ -52,6 +53,7 @@ def close(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
     missing or not adopted; otherwise the PV (next version) is produced, to be signed."""
     lock(jury)
     require_status(jury, JuryStatus.DELIBERATION)
+    require_jury_day(jury, "Le jury ne peut pas être clos")
     membres = membres_of(jury)
     composition = composition_of(jury, membres)
     problems = list(composition.problems)
@@ -108,6 +110,7 @@ def sign(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
     """The president signs the PV: the jury and its decisions are locked."""
     lock(jury)
     require_status(jury, JuryStatus.CLOS)
+    require_jury_day(jury, "Le PV ne peut pas être signé")
     president = jury.membres.filter(role=RoleJury.PRESIDENT).select_related("intervenant").first()
     if president is None or president.intervenant.user_id != by.pk:
         raise JuryRefus("Seul le président du jury, connecté avec son compte, peut signer le PV.")
@@ -129,6 +132,8 @@ def validate_cpne(jury: Jury, on: date, *, by: User) -> None:
         raise JuryRefus("Cette certification ne prévoit pas de validation par la CPNE.")
     if on < jury.date:
         raise JuryRefus("La validation CPNE ne peut pas précéder le jury.")
+    if on > today():
+        raise JuryRefus("La validation CPNE ne peut pas être datée d'un jour à venir.")
     jury.date_validation_cpne = on
     jury.save(update_fields=["date_validation_cpne"])
     apply_decisions(jury, by=by)

@@ -21,32 +21,12 @@ from .models import (
     RoleJury,
 )
 from .rules import Composition, check_composition, conflict_reasons
-
-
-class JuryRefus(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from .workflow import JuryRefus, require_jury_day, require_status
 
 
 def regles_of(jury: Jury) -> ReglesJury:
     regles, _ = ReglesJury.objects.get_or_create(certification=jury.certification)
     return regles
-
-
-def lock(jury: Jury) -> None:
-    """Serialise the steps that change a jury's status, and read its current state."""
-    list(Jury.objects.select_for_update().filter(pk=jury.pk).values_list("pk"))
-    jury.refresh_from_db()
-
-
-def require_status(jury: Jury, *statuses: str) -> None:
-    if jury.status not in statuses:
-        if jury.status == JuryStatus.SIGNE:
-            raise JuryRefus(
-                "Le PV est signé : le jury est verrouillé. Passez par une rectification."
-            )
-        raise JuryRefus(f"Impossible : le jury est « {jury.get_status_display().lower()} ».")
 
 
 def membres_of(jury: Jury) -> list[JuryMembre]:
@@ -124,6 +104,7 @@ def open_deliberation(jury: Jury, *, by: User) -> int:
     """Start deliberating: members with a declared conflict are recused for the candidates
     concerned (recorded, so the PV says so). Returns the number of recusals."""
     require_status(jury, JuryStatus.PREPARATION)
+    require_jury_day(jury, "La délibération ne peut pas être ouverte")
     if not jury.deliberations.exists():
         raise JuryRefus("Ajoutez au moins un candidat avant d'ouvrir la délibération.")
     membres = membres_of(jury)

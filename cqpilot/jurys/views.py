@@ -29,6 +29,7 @@ from .models import (
     VoteChoice,
 )
 from .services import JuryRefus
+from .workflow import is_jury_day_reached
 
 
 def _jury(request: HttpRequest, pk: int) -> Jury:
@@ -78,6 +79,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "pvs": jury.pvs.select_related("signed_by"),
         "is_manager": is_manager,
+        "is_jury_day": is_jury_day_reached(jury),
         "is_president": any(
             m.role == "president" and m.intervenant.user_id == request.user.pk for m in membres
         ),

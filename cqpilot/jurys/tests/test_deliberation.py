@@ -1,8 +1,9 @@
 """A jury from deliberation to the signed PV, through the services the screens call."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from pypdf import PdfReader
 
 from cqpilot.dossiers.models import AcquisSource, BlocAcquis, DossierState
@@ -230,7 +231,8 @@ def test_with_cpne_validation_decisions_apply_on_the_cpne_date():
 
     with pytest.raises(JuryRefus, match="ne peut pas précéder"):
         validate_cpne(s.jury, date(2026, 11, 1), by=s.gestionnaire)
-    validate_cpne(s.jury, date(2026, 12, 3), by=s.gestionnaire)
+    with time_machine.travel(datetime(2026, 12, 3, 12, tzinfo=UTC)):
+        validate_cpne(s.jury, date(2026, 12, 3), by=s.gestionnaire)
 
     benali.refresh_from_db()
     assert benali.state == DossierState.CERTIFIE
