@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from cqpilot.core.models import User
@@ -277,45 +277,60 @@ def save_decision(
     )
     if problems:
         raise JuryRefus(" ".join(problems))
-    previous = Deliberation.objects.filter(pk=deliberation.pk).values_list("decision", flat=True)
-    decision_changed = previous.get() != decision
-    updated = Deliberation.objects.filter(pk=deliberation.pk, revision=revision).update(
-        revision=F("revision") + 1,
-        decision=decision,
-        preconisations=preconisations.strip(),
-        motivation=motivation.strip(),
-        decided_by=by,
-        decided_at=timezone.now(),
-    )
-    if not updated:
-        current = Deliberation.objects.select_related("decided_by").get(pk=deliberation.pk)
+    # Through the ORM, object by object, so that the journal records each change; the row
+    # lock (an IMMEDIATE transaction on SQLite) makes the revision check safe.
+    current = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+    if current.revision != revision:
         who = f" par {current.decided_by}" if current.decided_by else ""
         when = f" à {timezone.localtime(current.decided_at):%H:%M}" if current.decided_at else ""
         raise JuryRefus(
             f"La décision de {dossier.candidat} a été modifiée{who}{when} depuis l'ouverture de "
             "votre page : rechargez-la pour voir la décision enregistrée, puis recommencez."
         )
-    deliberation.blocs.all().delete()
-    DecisionBloc.objects.bulk_create(
-        DecisionBloc(
-            deliberation=deliberation,
-            bloc_id=bloc.pk,
-            resultat=blocs[bloc.pk].resultat,
-            note_jury=blocs[bloc.pk].note_jury,
-            justification=blocs[bloc.pk].justification.strip(),
-        )
-        for bloc in ligne.blocs
-    )
-    if unanimite or decision_changed:
+    decision_changed = current.decision != decision
+    current.revision += 1
+    current.decision = decision
+    current.preconisations = preconisations.strip()
+    current.motivation = motivation.strip()
+    current.decided_by = by
+    current.decided_at = timezone.now()
+    current.save()
+    _save_bloc_decisions(current, ligne.blocs, blocs)
+    if decision_changed or unanimite:
         # Votes were cast on the decision as it stood: a new decision needs a new vote.
-        deliberation.votes.all().delete()
-    if unanimite:
-        Vote.objects.bulk_create(
-            Vote(deliberation=deliberation, membre=m, choix=VoteChoice.POUR)
-            for m in ligne.electeurs
-        )
+        wanted = {m.pk: VoteChoice.POUR for m in ligne.electeurs} if unanimite else {}
+        kept = set()
+        for vote in current.votes.all():
+            if not decision_changed and wanted.get(vote.membre_id) == vote.choix:
+                kept.add(vote.membre_id)
+            else:
+                vote.delete()
+        for membre_pk, choix in wanted.items():
+            if membre_pk not in kept:
+                Vote.objects.create(deliberation=current, membre_id=membre_pk, choix=choix)
     deliberation.refresh_from_db()
     return deliberation
+
+
+def _save_bloc_decisions(
+    deliberation: Deliberation, to_decide: list[Bloc], blocs: dict[int, BlocSaisie]
+) -> None:
+    """Each bloc's decision saved only when it changes, so the journal shows what changed."""
+    existing = {d.bloc_id: d for d in DecisionBloc.objects.filter(deliberation=deliberation)}
+    for bloc in to_decide:
+        saisie = blocs[bloc.pk]
+        values = {
+            "resultat": saisie.resultat,
+            "note_jury": saisie.note_jury,
+            "justification": saisie.justification.strip(),
+        }
+        row = existing.pop(bloc.pk, None) or DecisionBloc(deliberation=deliberation, bloc=bloc)
+        if row.pk is None or any(getattr(row, f) != v for f, v in values.items()):
+            for field, value in values.items():
+                setattr(row, field, value)
+            row.save()
+    for stale in existing.values():  # a bloc no longer to decide (acquired meanwhile)
+        stale.delete()
 
 
 @transaction.atomic

@@ -179,6 +179,23 @@ class Jury(models.Model):
         return self.status == JuryStatus.SIGNE
 
 
+class JuryTransition(models.Model):
+    """One change of a jury's status (workflow.TRANSITIONS): the history nothing rewrites."""
+
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=15, choices=JuryStatus.choices)
+    to_status = models.CharField(max_length=15, choices=JuryStatus.choices)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    motif = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
 class RoleJury(models.TextChoices):
     PRESIDENT = "president", "Président"
     VICE_PRESIDENT = "vice_president", "Vice-président"

@@ -18,7 +18,7 @@ from cqpilot.dossiers.workflow import record_jury_decision
 from .deliberation import lignes
 from .models import BlocResultat, Decision, Jury, JuryStatus, ProcesVerbal, RoleJury
 from .services import composition_of, membres_of, regles_of
-from .workflow import JuryRefus, lock, require_jury_day, require_status, today
+from .workflow import JuryRefus, check_transition, lock, require_status, today, transition
 
 
 def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
@@ -52,8 +52,7 @@ def close(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
     """End the deliberation: refused while the jury is not validly composed or a decision is
     missing or not adopted; otherwise the PV (next version) is produced, to be signed."""
     lock(jury)
-    require_status(jury, JuryStatus.DELIBERATION)
-    require_jury_day(jury, "Le jury ne peut pas être clos")
+    check_transition(jury, JuryStatus.CLOS, by=by)
     membres = membres_of(jury)
     composition = composition_of(jury, membres)
     problems = list(composition.problems)
@@ -76,24 +75,25 @@ def close(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
         jury=jury, numero=jury.pvs.count() + 1, rectification=jury.rectification_en_cours
     )
     _write_pdf(pv, base_url)  # a draft, marked as such, for the jury to read before signing
-    jury.status = JuryStatus.CLOS
     jury.rectification_en_cours = ""
-    jury.save(update_fields=["status", "rectification_en_cours"])
+    jury.save(update_fields=["rectification_en_cours"])
+    transition(jury, JuryStatus.CLOS, by=by)
     return pv
 
 
-def reopen(jury: Jury) -> None:
+@transaction.atomic
+def reopen(jury: Jury, *, by: User) -> None:
     """Back to deliberation before signing (the unsigned PV is discarded)."""
-    require_status(jury, JuryStatus.CLOS)
-    with transaction.atomic():
-        pv = jury.pvs.filter(signed_at=None).last()
-        if pv:
-            rectification = pv.rectification
-            pv.fichier.delete(save=False)
-            pv.delete()
-            jury.rectification_en_cours = rectification
-        jury.status = JuryStatus.DELIBERATION
-        jury.save(update_fields=["status", "rectification_en_cours"])
+    lock(jury)
+    check_transition(jury, JuryStatus.DELIBERATION, by=by)
+    pv = jury.pvs.filter(signed_at=None).last()
+    if pv:
+        jury.rectification_en_cours = pv.rectification
+        jury.save(update_fields=["rectification_en_cours"])
+        # The file goes once the deletion is committed: a rollback keeps both.
+        transaction.on_commit(lambda name=pv.fichier.name: pv.fichier.storage.delete(name))
+        pv.delete()
+    transition(jury, JuryStatus.DELIBERATION, by=by)
 
 
 def _write_pdf(pv: ProcesVerbal, base_url: str) -> None:
@@ -110,16 +110,15 @@ def sign(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
     """The president signs the PV: the jury and its decisions are locked."""
     lock(jury)
     require_status(jury, JuryStatus.CLOS)
-    require_jury_day(jury, "Le PV ne peut pas être signé")
     president = jury.membres.filter(role=RoleJury.PRESIDENT).select_related("intervenant").first()
     if president is None or president.intervenant.user_id != by.pk:
         raise JuryRefus("Seul le président du jury, connecté avec son compte, peut signer le PV.")
+    check_transition(jury, JuryStatus.SIGNE, by=by)
     pv = jury.pvs.get(signed_at=None)
     pv.signed_by = by
     pv.signed_at = timezone.now()
     _write_pdf(pv, base_url)  # the signed PV, whose SHA-256 is the one kept
-    jury.status = JuryStatus.SIGNE
-    jury.save(update_fields=["status"])
+    transition(jury, JuryStatus.SIGNE, by=by)
     if not regles_of(jury).validation_cpne or jury.date_validation_cpne:
         apply_decisions(jury, by=by)
     return pv
@@ -143,12 +142,11 @@ def validate_cpne(jury: Jury, on: date, *, by: User) -> None:
 def rectify(jury: Jury, motif: str, *, by: User) -> None:
     """Reopen a signed jury for a recorded correction; closing it again produces a new PV
     version, and signing that one applies the corrected decisions."""
-    require_status(jury, JuryStatus.SIGNE)
-    if not motif.strip():
-        raise JuryRefus("Indiquez le motif de la rectification.")
-    jury.status = JuryStatus.DELIBERATION
+    lock(jury)
+    check_transition(jury, JuryStatus.DELIBERATION, by=by, motif=motif)
     jury.rectification_en_cours = motif.strip()
-    jury.save(update_fields=["status", "rectification_en_cours"])
+    jury.save(update_fields=["rectification_en_cours"])
+    transition(jury, JuryStatus.DELIBERATION, by=by, motif=motif)
 
 
 DOSSIER_STATE = {
@@ -179,17 +177,17 @@ def apply_decisions(jury: Jury, *, by: User) -> None:
     for deliberation in deliberations:
         dossier = deliberation.dossier
         record_jury_decision(dossier, DOSSIER_STATE[deliberation.decision], by=by, motif=motif)
-        BlocAcquis.objects.filter(dossier=dossier, source=AcquisSource.JURY).delete()
-        BlocAcquis.objects.bulk_create(
-            BlocAcquis(
-                candidat=dossier.candidat,
-                bloc_id=decision.bloc_id,
-                source=AcquisSource.JURY,
-                date_obtention=on,
-                dossier=dossier,
-                created_by=by,
-            )
-            for decision in deliberation.blocs.all()
-            if decision.resultat == BlocResultat.VALIDE
-        )
+        # One by one, through the ORM: the journal records each bloc acquired or withdrawn.
+        for acquis in BlocAcquis.objects.filter(dossier=dossier, source=AcquisSource.JURY):
+            acquis.delete()
+        for decision in deliberation.blocs.all():
+            if decision.resultat == BlocResultat.VALIDE:
+                BlocAcquis.objects.create(
+                    candidat=dossier.candidat,
+                    bloc_id=decision.bloc_id,
+                    source=AcquisSource.JURY,
+                    date_obtention=on,
+                    dossier=dossier,
+                    created_by=by,
+                )
     decisions_applied.send(sender=Jury, jury=jury, deliberations=list(deliberations))

@@ -10,6 +10,7 @@ from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.dossiers.workflow import transition
 
+from . import workflow
 from .models import (
     Deliberation,
     Intervenant,
@@ -21,7 +22,7 @@ from .models import (
     RoleJury,
 )
 from .rules import Composition, check_composition, conflict_reasons
-from .workflow import JuryRefus, require_jury_day, require_status
+from .workflow import JuryRefus, check_transition, lock, require_status
 
 
 def regles_of(jury: Jury) -> ReglesJury:
@@ -103,22 +104,21 @@ def add_dossiers(jury: Jury, dossiers: Iterable[Dossier], *, by: User) -> int:
 def open_deliberation(jury: Jury, *, by: User) -> int:
     """Start deliberating: members with a declared conflict are recused for the candidates
     concerned (recorded, so the PV says so). Returns the number of recusals."""
-    require_status(jury, JuryStatus.PREPARATION)
-    require_jury_day(jury, "La délibération ne peut pas être ouverte")
+    lock(jury)
+    check_transition(jury, JuryStatus.DELIBERATION, by=by)
     if not jury.deliberations.exists():
         raise JuryRefus("Ajoutez au moins un candidat avant d'ouvrir la délibération.")
     membres = membres_of(jury)
-    recusations = []
+    recusations = 0
     for deliberation in jury.deliberations.select_related(
         "dossier__candidat", "dossier__organisme"
     ):
         for membre in membres:
             if reasons := conflict_reasons(membre.intervenant, deliberation.dossier):
-                motif = "; ".join(reasons)
-                recusations.append(
-                    Recusation(deliberation=deliberation, membre=membre, motif=motif[:300])
+                # One by one, through the ORM: the journal records each recusal.
+                Recusation.objects.create(
+                    deliberation=deliberation, membre=membre, motif="; ".join(reasons)[:300]
                 )
-    Recusation.objects.bulk_create(recusations)
-    jury.status = JuryStatus.DELIBERATION
-    jury.save(update_fields=["status"])
-    return len(recusations)
+                recusations += 1
+    workflow.transition(jury, JuryStatus.DELIBERATION, by=by)
+    return recusations

@@ -14,7 +14,7 @@ from cqpilot.dossiers.models import Candidat, Dossier
 from cqpilot.referentiels.models import Certification
 
 from . import deliberation as deliberations
-from . import pv, services
+from . import pv, services, workflow
 from .deliberation import BlocSaisie
 from .forms import IntervenantForm, JuryForm, MembreForm, ReglesJuryForm
 from .models import (
@@ -78,6 +78,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dossier__candidat", "dossier__organisme"
         ),
         "pvs": jury.pvs.select_related("signed_by"),
+        "transitions": workflow.history(jury),
         "is_manager": is_manager,
         "is_jury_day": is_jury_day_reached(jury),
         "is_president": any(
@@ -143,7 +144,7 @@ STEPS = {
     "clore": lambda request, jury: pv.close(
         jury, by=request.user, base_url=request.build_absolute_uri("/")
     ),
-    "rouvrir": lambda request, jury: pv.reopen(jury),
+    "rouvrir": lambda request, jury: pv.reopen(jury, by=request.user),
     "rectifier": lambda request, jury: pv.rectify(
         jury, request.POST.get("motif", ""), by=request.user
     ),
