@@ -17,7 +17,7 @@ from cqpilot.evaluations.services import (
     enrol,
     record_result,
 )
-from cqpilot.jurys.models import College, Intervenant, Jury, ReglesJury, RoleJury
+from cqpilot.jurys.models import Civilite, College, Intervenant, Jury, ReglesJury, RoleJury
 from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Certification
 
@@ -37,17 +37,24 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
         texte="Les compétences de l'industrie, reconnues par la branche.",
     )
 
-    def person(nom, prenom, college, **interests) -> Intervenant:
+    def person(civilite, nom, prenom, college, **interests) -> Intervenant:
         organismes = interests.pop("organismes", [])
         intervenant = Intervenant.objects.create(
-            organisation=metallurgie, nom=nom, prenom=prenom, college=college, **interests
+            organisation=metallurgie,
+            civilite=civilite,
+            nom=nom,
+            prenom=prenom,
+            college=college,
+            **interests,
         )
         intervenant.organismes.set(organismes)
         return intervenant
 
+    madame, monsieur = Civilite.MADAME, Civilite.MONSIEUR
     people = [
         (
             person(
+                madame,
                 "Roussel",
                 "Nadia",
                 College.EMPLOYEURS,
@@ -59,6 +66,7 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
         ),
         (
             person(
+                monsieur,
                 "Aubert",
                 "Franck",
                 College.SALARIES,
@@ -67,13 +75,18 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
             ),
             RoleJury.VICE_PRESIDENT,
         ),
-        (person("Carpentier", "Hélène", College.EMPLOYEURS), RoleJury.MEMBRE),
-        # Trains for Formatech: recused for Formatech's candidates when deliberation opens.
-        (person("Diallo", "Moussa", College.SALARIES, organismes=[formatech]), RoleJury.MEMBRE),
-        (person("Vasseur", "Paul", College.AUCUN), RoleJury.EXPERT),
+        (person(madame, "Carpentier", "Hélène", College.EMPLOYEURS), RoleJury.MEMBRE),
+        (person(monsieur, "Vasseur", "Paul", College.AUCUN), RoleJury.EXPERT),
     ]
-    promotions(metallurgie, formatech, people, users)
-    earlier_jury(metallurgie, formatech, people, users)
+    # The earlier juries sat with Sandrine Guérin for the salariés; Moussa Diallo replaces her
+    # in December. He trains for Formatech: recused for its candidates when deliberation opens,
+    # which leaves 2 employeurs and 1 salarié for them until an employeur withdraws too.
+    guerin = person(madame, "Guérin", "Sandrine", College.SALARIES)
+    diallo = person(monsieur, "Diallo", "Moussa", College.SALARIES, organismes=[formatech])
+    earlier = [*people[:3], (guerin, RoleJury.MEMBRE), people[3]]
+    promotions(metallurgie, formatech, earlier, users)
+    earlier_jury(metallurgie, formatech, earlier, users)
+    people = [*people[:3], (diallo, RoleJury.MEMBRE), people[3]]
     evaluate(metallurgie, maintenance, users)
     jury = Jury.objects.create(
         organisation=metallurgie,
@@ -93,6 +106,7 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
 def evaluate(metallurgie: Organisation, maintenance: Certification, users: dict[str, User]) -> None:
     evaluateur = Intervenant.objects.create(
         organisation=metallurgie,
+        civilite=Civilite.MONSIEUR,
         nom="Lefèvre",
         prenom="Jean-Marc",
         college=College.SALARIES,

@@ -36,6 +36,7 @@ class ReglesJuryForm(forms.ModelForm):
             "part_externes_min",
             "double_evaluation",
             "validation_cpne",
+            "signatures_pv",
         ]
 
 
@@ -43,6 +44,7 @@ class IntervenantForm(forms.ModelForm):
     class Meta:
         model = Intervenant
         fields = [
+            "civilite",
             "nom",
             "prenom",
             "email",
@@ -57,6 +59,8 @@ class IntervenantForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Asked of everyone from now on; blank only for people recorded before it was asked.
+        self.fields["civilite"].required = True
         self.fields["user"].queryset = User.objects.filter(organisation=organisation)
         self.fields["organismes"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.ORGANISME_FORMATION,

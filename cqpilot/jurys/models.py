@@ -19,6 +19,12 @@ class Majorite(models.TextChoices):
     PAR_COLLEGE = "par_college", "Majorité des membres présents de chaque collège"
 
 
+class SignaturesPV(models.TextChoices):
+    PRESIDENT = "president", "Le président seul"
+    PRESIDENT_SECRETAIRE = "president_secretaire", "Le président et le secrétaire de séance"
+    MEMBRES_PRESENTS = "membres_presents", "Chaque membre présent ayant voix délibérative"
+
+
 class ReglesJury(models.Model):
     """How the jury of one certification is composed and decides (branch agreement)."""
 
@@ -62,6 +68,14 @@ class ReglesJury(models.Model):
         default=False,
         help_text="Le jury propose, la CPNE(FP) prononce la délivrance.",
     )
+    signatures_pv = models.CharField(
+        "signatures du PV",
+        max_length=20,
+        choices=SignaturesPV.choices,
+        default=SignaturesPV.PRESIDENT,
+        help_text="Chacun signe dans cqpilot avec son propre compte ; le PV est verrouillé à la "
+        "dernière signature.",
+    )
 
     class Meta:
         verbose_name = "règles du jury"
@@ -77,12 +91,19 @@ class College(models.TextChoices):
     AUCUN = "aucun", "Hors collège (expert, personne qualifiée)"
 
 
+class Civilite(models.TextChoices):
+    MADAME = "madame", "Madame"
+    MONSIEUR = "monsieur", "Monsieur"
+
+
 class Intervenant(models.Model):
     """A person the certifier calls on as jury member or évaluateur, with declared interests."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="intervenants"
     )
+    # Blank for the people recorded before it was asked: the PV then writes « président(e) ».
+    civilite = models.CharField("civilité", max_length=8, choices=Civilite.choices, blank=True)
     nom = models.CharField(max_length=60)
     prenom = models.CharField("prénom", max_length=60)
     email = models.EmailField("courriel", blank=True)
@@ -203,12 +224,27 @@ class RoleJury(models.TextChoices):
     EXPERT = "expert", "Expert (sans voix délibérative)"
 
 
+# Role names by civilité (madame, monsieur, not given).
+ROLE_LABELS = {
+    RoleJury.PRESIDENT: ("présidente", "président", "président(e)"),
+    RoleJury.VICE_PRESIDENT: ("vice-présidente", "vice-président", "vice-président(e)"),
+    RoleJury.MEMBRE: ("membre", "membre", "membre"),
+    RoleJury.EXPERT: ("experte", "expert", "expert(e)"),
+}
+
+
 class JuryMembre(models.Model):
     jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="membres")
     intervenant = models.ForeignKey(Intervenant, on_delete=models.PROTECT, related_name="+")
     college = models.CharField("collège", max_length=12, choices=College.choices)
     role = models.CharField("rôle", max_length=15, choices=RoleJury.choices, default="membre")
     present = models.BooleanField("présent", default=True)
+    secretaire = models.BooleanField(
+        "secrétaire de séance",
+        default=False,
+        help_text="Tient la séance et signe le PV quand les règles de la certification le "
+        "demandent ; un seul par jury, pas le président.",
+    )
 
     class Meta:
         ordering = ["college", "intervenant__nom"]
@@ -218,10 +254,21 @@ class JuryMembre(models.Model):
             models.UniqueConstraint(
                 fields=["jury"], condition=Q(role="president"), name="one_president_per_jury"
             ),
+            models.UniqueConstraint(
+                fields=["jury"], condition=Q(secretaire=True), name="one_secretaire_per_jury"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.intervenant} ({self.get_role_display().lower()})"
+
+    @property
+    def role_label(self) -> str:
+        """« présidente », « président » or « président(e) », from the person's civilité."""
+        feminine, masculine, unknown = ROLE_LABELS[self.role]
+        return {Civilite.MADAME: feminine, Civilite.MONSIEUR: masculine}.get(
+            self.intervenant.civilite, unknown
+        )
 
     @property
     def has_voix_deliberative(self) -> bool:
@@ -351,3 +398,24 @@ class ProcesVerbal(models.Model):
 
     def __str__(self) -> str:
         return f"PV v{self.numero} — {self.jury}"
+
+
+class SignaturePV(models.Model):
+    """One signer's signature of a PV version, given in cqpilot with his own account."""
+
+    pv = models.ForeignKey(ProcesVerbal, on_delete=models.CASCADE, related_name="signatures")
+    membre = models.ForeignKey(JuryMembre, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    qualite = models.CharField(
+        "qualité", max_length=60, help_text="Telle qu'imprimée : « présidente du jury »…"
+    )
+    signed_at = models.DateTimeField("signé le")
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = "signature du PV"
+        verbose_name_plural = "signatures des PV"
+        constraints = [models.UniqueConstraint(fields=["pv", "membre"], name="unique_signature_pv")]
+
+    def __str__(self) -> str:
+        return f"{self.membre.intervenant}, {self.qualite}"

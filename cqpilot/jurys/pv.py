@@ -1,5 +1,6 @@
-"""Closing a jury, its PV (PDF, the content docs/domaine.md §1.5 lists), the president's signature,
-rectifications, the CPNE step, and the decisions applied to the dossiers. No HTTP here."""
+"""Closing a jury, its PV (PDF, the content docs/domaine.md §1.5 lists), its signatures (who signs:
+signatures.py), rectifications, the CPNE step, and the decisions applied to the dossiers. No HTTP
+here."""
 
 import hashlib
 from datetime import date
@@ -16,19 +17,23 @@ from cqpilot.dossiers.models import AcquisSource, BlocAcquis, DossierState
 from cqpilot.dossiers.workflow import record_jury_decision
 
 from .deliberation import lignes
-from .models import BlocResultat, Decision, Jury, JuryStatus, ProcesVerbal, RoleJury
+from .models import BlocResultat, Decision, Jury, JuryStatus, ProcesVerbal, SignaturePV
 from .services import composition_of, membres_of, regles_of
+from .signatures import check_signer, etat_signatures, signataires
 from .workflow import JuryRefus, check_transition, lock, require_status, today, transition
 
 
 def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
     membres = membres_of(jury)
+    regles = regles_of(jury)
     rows = lignes(jury, membres)
     return {
         "jury": jury,
         "pv": pv,
         "certification": jury.certification,
-        "regles": regles_of(jury),
+        "regles": regles,
+        "signatures": etat_signatures(pv, membres, regles) if pv.pk else [],
+        "signataires": signataires(membres, regles)[0],
         "membres": membres,
         "presents": [m for m in membres if m.present],
         "absents": [m for m in membres if not m.present],
@@ -37,7 +42,6 @@ def pv_context(jury: Jury, pv: ProcesVerbal) -> dict:
         "recusations": [
             (li.deliberation.dossier.candidat, r) for li in rows for r in li.recusations
         ],
-        "president": next((m for m in membres if m.role == "president"), None),
         "now": timezone.localtime(),
     }
 
@@ -56,6 +60,7 @@ def close(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
     membres = membres_of(jury)
     composition = composition_of(jury, membres)
     problems = list(composition.problems)
+    problems += signataires(membres, regles_of(jury))[1]
     for ligne in lignes(jury, membres):
         name = ligne.deliberation.dossier.candidat
         # What the jury-wide check already says is not repeated for each candidate.
@@ -107,19 +112,23 @@ def _write_pdf(pv: ProcesVerbal, base_url: str) -> None:
 
 @transaction.atomic
 def sign(jury: Jury, *, by: User, base_url: str = "") -> ProcesVerbal:
-    """The president signs the PV: the jury and its decisions are locked."""
+    """`by` signs the PV as one of the signers the certification's rules require. The last
+    signature locks the jury: the PV is produced signed, and its SHA-256 kept."""
     lock(jury)
     require_status(jury, JuryStatus.CLOS)
-    president = jury.membres.filter(role=RoleJury.PRESIDENT).select_related("intervenant").first()
-    if president is None or president.intervenant.user_id != by.pk:
-        raise JuryRefus("Seul le président du jury, connecté avec son compte, peut signer le PV.")
-    check_transition(jury, JuryStatus.SIGNE, by=by)
+    membres, regles = membres_of(jury), regles_of(jury)
     pv = jury.pvs.get(signed_at=None)
+    mine = check_signer(jury, by, pv, membres, regles)
+    SignaturePV.objects.create(
+        pv=pv, membre=mine.membre, user=by, qualite=mine.qualite, signed_at=timezone.now()
+    )
+    if any(e.signature is None for e in etat_signatures(pv, membres, regles)):
+        return pv
     pv.signed_by = by
     pv.signed_at = timezone.now()
     _write_pdf(pv, base_url)  # the signed PV, whose SHA-256 is the one kept
     transition(jury, JuryStatus.SIGNE, by=by)
-    if not regles_of(jury).validation_cpne or jury.date_validation_cpne:
+    if not regles.validation_cpne or jury.date_validation_cpne:
         apply_decisions(jury, by=by)
     return pv
 

@@ -71,6 +71,22 @@ def set_presence(membre: JuryMembre, present: bool) -> None:
     membre.save(update_fields=["present"])
 
 
+@transaction.atomic
+def set_secretaire(membre: JuryMembre) -> None:
+    """`membre` becomes the jury's secrétaire de séance, in place of the previous one."""
+    jury = membre.jury
+    require_status(jury, JuryStatus.PREPARATION, JuryStatus.DELIBERATION)
+    if membre.role == RoleJury.PRESIDENT:
+        raise JuryRefus(
+            "Le président ne peut pas être aussi secrétaire de séance : ce sont deux signatures."
+        )
+    for previous in jury.membres.filter(secretaire=True).exclude(pk=membre.pk):
+        previous.secretaire = False
+        previous.save(update_fields=["secretaire"])
+    membre.secretaire = True
+    membre.save(update_fields=["secretaire"])
+
+
 def dossiers_presentables(jury: Jury):
     """Dossiers this jury may take: its certification's, evaluated, not yet on an open jury."""
     return (

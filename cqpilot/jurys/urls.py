@@ -12,6 +12,11 @@ urlpatterns = [
     path(
         "<int:pk>/membres/<int:membre_pk>/presence/", views.membre_presence, name="membre_presence"
     ),
+    path(
+        "<int:pk>/membres/<int:membre_pk>/secretaire/",
+        views.membre_secretaire,
+        name="membre_secretaire",
+    ),
     path("<int:pk>/candidats/", views.dossiers_add, name="dossiers_add"),
     path("<int:pk>/etape/<str:step>/", views.jury_step, name="jury_step"),
     path("<int:pk>/signature/", views.jury_sign, name="jury_sign"),

@@ -29,7 +29,10 @@ from .models import (
     VoteChoice,
 )
 from .services import JuryRefus
+from .signatures import check_signer, etat_signatures, signataires
 from .workflow import is_jury_day_reached
+
+OPEN = (JuryStatus.PREPARATION, JuryStatus.DELIBERATION)
 
 
 def _jury(request: HttpRequest, pk: int) -> Jury:
@@ -68,21 +71,27 @@ def jury_create(request: HttpRequest) -> HttpResponse:
 def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
     jury = _jury(request, pk)
     membres = services.membres_of(jury)
+    regles = services.regles_of(jury)
     is_manager = request.user.is_certificateur_manager
+    draft = jury.pvs.filter(signed_at=None).last() if jury.status == JuryStatus.CLOS else None
+    etat = etat_signatures(draft, membres, regles) if draft else []
     context = {
         "jury": jury,
-        "regles": services.regles_of(jury),
+        "regles": regles,
         "membres": membres,
         "composition": services.composition_of(jury, membres),
         "deliberations": jury.deliberations.select_related(
             "dossier__candidat", "dossier__organisme"
         ),
-        "pvs": jury.pvs.select_related("signed_by"),
+        "pvs": jury.pvs.prefetch_related("signatures__membre__intervenant"),
         "transitions": workflow.history(jury),
         "is_manager": is_manager,
         "is_jury_day": is_jury_day_reached(jury),
-        "is_president": any(
-            m.role == "president" and m.intervenant.user_id == request.user.pk for m in membres
+        "signatures": etat,
+        "signature_problems": signataires(membres, regles)[1] if jury.status in OPEN else [],
+        "can_sign": any(
+            e.signature is None and e.signataire.membre.intervenant.user_id == request.user.pk
+            for e in etat
         ),
     }
     if is_manager and jury.status == JuryStatus.PREPARATION:
@@ -151,7 +160,7 @@ STEPS = {
 }
 STEP_MESSAGES = {
     "ouvrir": "Délibération ouverte. Les récusations déclarées ont été appliquées.",
-    "clore": "Jury clos : le projet de PV est prêt à être signé par le président.",
+    "clore": "Jury clos : le projet de PV est prêt à être signé.",
     "rouvrir": "Délibération rouverte.",
     "rectifier": "Rectification ouverte : la prochaine clôture produira une nouvelle version du PV.",
 }
@@ -172,16 +181,63 @@ def jury_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def jury_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signature of the PV: a page saying what is signed and as whom, then the signature
+    itself (POST). Both ask for the password again first."""
     jury = _jury(request, pk)
     if (confirm := recent_authentication_required(request)) is not None:
-        return confirm  # the password again before signing, then back to the jury
+        return confirm  # the password again before signing, then back here
+    if request.method != "POST":
+        return render(request, "jurys/signature.html", _signature_context(request, jury))
     try:
         signed = pv.sign(jury, by=request.user, base_url=request.build_absolute_uri("/"))
     except JuryRefus as refus:
         return _refused(request, refus, jury)
-    messages.success(request, f"PV signé. Empreinte SHA-256 : {signed.sha256}")
+    if signed.signed_at:
+        messages.success(request, f"PV signé. Empreinte SHA-256 : {signed.sha256}")
+    else:
+        awaited = [
+            str(e.signataire.membre.intervenant)
+            for e in etat_signatures(signed, services.membres_of(jury), services.regles_of(jury))
+            if e.signature is None
+        ]
+        messages.success(
+            request, f"Signature enregistrée. Le PV attend encore : {', '.join(awaited)}."
+        )
+    if not Jury.objects.visible_to(request.user).filter(pk=jury.pk).exists():
+        return redirect("jurys:jury_list")  # a jury member sees a jury until its PV is signed
+    return redirect("jurys:jury_detail", jury.pk)
+
+
+def _signature_context(request: HttpRequest, jury: Jury) -> dict:
+    membres, regles = services.membres_of(jury), services.regles_of(jury)
+    draft = jury.pvs.filter(signed_at=None).last()
+    context = {"jury": jury, "pv": draft, "refusal": "", "signataire": None, "etat": []}
+    if draft is None or jury.status != JuryStatus.CLOS:
+        context["refusal"] = "Aucun PV n'attend de signature : le jury n'est pas clos."
+        return context
+    context["etat"] = etat_signatures(draft, membres, regles)
+    context["deliberations"] = jury.deliberations.select_related("dossier__candidat")
+    try:
+        context["signataire"] = check_signer(jury, request.user, draft, membres, regles)
+    except JuryRefus as refus:
+        context["refusal"] = refus.message
+    return context
+
+
+@requires(MANAGE_CERTIFICATIONS)
+@require_POST
+def membre_secretaire(request: HttpRequest, pk: int, membre_pk: int) -> HttpResponse:
+    jury = _jury(request, pk)
+    membre = get_object_or_404(
+        JuryMembre.objects.select_related("intervenant"), jury=jury, pk=membre_pk
+    )
+    membre.jury = jury
+    try:
+        services.set_secretaire(membre)
+    except JuryRefus as refus:
+        return _refused(request, refus, jury)
+    messages.success(request, f"{membre.intervenant} est secrétaire de séance.")
     return redirect("jurys:jury_detail", jury.pk)
 
 

@@ -169,7 +169,7 @@ def test_the_jury_rules_are_a_setting_of_each_certification(client):
     client.post(
         url,
         {"membres_min_par_college": 3, "quorum": 6, "majorite": "par_college",
-         "part_externes_min": 50, "parite": "on"},
+         "part_externes_min": 50, "parite": "on", "signatures_pv": "president"},
     )  # fmt: skip
 
     problems = client.get(reverse("jurys:jury_detail", args=[s.jury.pk])).text
