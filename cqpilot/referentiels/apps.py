@@ -14,6 +14,7 @@ class ReferentielsConfig(AppConfig):
         auditlog.register(models.Certification, m2m_fields={"certificateurs"})
         for model in (
             models.CertificationCode,
+            models.ListeProA,
             models.ReferentielVersion,
             models.Activite,
             models.Competence,

@@ -15,6 +15,7 @@ from .models import (
     Competence,
     CorrespondanceBloc,
     CritereEvaluation,
+    ListeProA,
     Modalite,
     ReferentielVersion,
 )
@@ -155,6 +156,41 @@ class CertificationForm(forms.ModelForm):
         return certification
 
 
+class ListeProAForm(forms.ModelForm):
+    codes = forms.CharField(
+        label="Certifications de la liste (codes RNCP)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Les codes RNCP que l'accord étendu ouvre à la Pro-A, séparés par des virgules "
+        "ou des retours à la ligne, par exemple RNCP39912, RNCP38345.",
+    )
+
+    class Meta:
+        model = ListeProA
+        fields = ["accord", "date_extension", "codes"]
+        widgets = {"accord": forms.TextInput(), "date_extension": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].initial = ", ".join(self.instance.codes_rncp)
+
+    def clean_codes(self) -> list[str]:
+        text = self.cleaned_data["codes"].upper()
+        codes = ["".join(c.split()) for c in re.split(r"[,;\n]", text) if c.strip()]
+        # Pro-A leads to an RNCP certification only (L6324-3 Code du travail; docs/domaine.md §4.1).
+        wrong = [c for c in codes if not re.fullmatch(r"RNCP\d{1,6}", c)]
+        if wrong:
+            raise forms.ValidationError(
+                f"{', '.join(wrong)} : la Pro-A ne concerne que des certifications enregistrées "
+                "au RNCP (codes de la forme RNCP12345)."
+            )
+        return list(dict.fromkeys(codes))
+
+    def save(self, commit: bool = True) -> ListeProA:
+        self.instance.codes_rncp = self.cleaned_data["codes"]
+        return super().save(commit)
+
+
 class VersionForm(forms.ModelForm):
     class Meta:
         model = ReferentielVersion
@@ -234,6 +270,12 @@ class BlocForm(VersionContentForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["competences"].queryset = Competence.objects.filter(version=self.version)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if refusal := self.version.certification.bloc_refusal():
+            raise forms.ValidationError(refusal)
+        return data
 
 
 class ModaliteForm(VersionContentForm):

@@ -219,6 +219,15 @@ def _selected_fiches(
         report.warnings.extend(
             f"Ligne {item.line}, fiche {item.numero} : {w}" for w in item.warnings
         )
+        if item.numero.startswith("RS") and item.blocs:
+            # RS fiches have no blocs (docs/rncp.md §5.8): a référentiel holding some could not
+            # be published.
+            codes = ", ".join(bloc.code for bloc in item.blocs)
+            report.warnings.append(
+                f"Ligne {item.line}, fiche {item.numero} : une fiche du répertoire spécifique n'a "
+                f"pas de blocs de compétences : {len(item.blocs)} bloc(s) ignoré(s) ({codes})."
+            )
+            item.blocs = []
         yield item
 
 

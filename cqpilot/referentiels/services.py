@@ -86,13 +86,25 @@ def publication_problems(version: ReferentielVersion) -> list[str]:
     if version.is_published:
         return ["Cette version est déjà publiée."]
     blocs = list(version.blocs.prefetch_related("modalites"))
+    certification = version.certification
+    if refusal := certification.bloc_refusal():
+        if blocs:
+            codes = ", ".join(bloc.code for bloc in blocs)
+            plural = "s" if len(blocs) > 1 else ""
+            return [f"{refusal} Supprimez le{plural} bloc{plural} {codes} avant de publier."]
+        if not version.competences.exists():
+            return [
+                "Le référentiel doit décrire au moins une compétence (les capacités attestées "
+                "de la fiche RS)."
+            ]
+        return []
     if not blocs:
         problems.append("Le référentiel doit comporter au moins un bloc de compétences.")
     for bloc in blocs:
         if not bloc.modalites.all() and not bloc.modalites_texte.strip():
             problems.append(f"Le bloc {bloc.code} n'a aucune modalité d'évaluation.")
     optionnels = sum(1 for bloc in blocs if bloc.est_optionnel)
-    requis = version.certification.blocs_optionnels_requis
+    requis = certification.blocs_optionnels_requis
     if requis > optionnels:
         problems.append(
             f"La certification exige {requis} bloc(s) optionnel(s) mais cette version n'en "

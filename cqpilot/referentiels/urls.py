@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.certification_detail, name="certification_detail"),
     path("<int:pk>/modifier/", views.certification_edit, name="certification_edit"),
     path("<int:pk>/supprimer/", views.certification_delete, name="certification_delete"),
+    path("branches/<int:pk>/pro-a/", views.pro_a_edit, name="pro_a_edit"),
     path("<int:pk>/versions/nouvelle/", views.version_create, name="version_create"),
     path("versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("versions/<int:pk>/modifier/", views.version_edit, name="version_edit"),

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.models import Organisation, OrganisationKind, User
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.core.tables import Column, table
 
@@ -17,6 +18,7 @@ from .forms import (
     CompetenceForm,
     CorrespondanceForm,
     CritereFormSet,
+    ListeProAForm,
     ModaliteForm,
     RncpImportForm,
     VersionForm,
@@ -27,6 +29,7 @@ from .models import (
     Certification,
     Competence,
     CorrespondanceBloc,
+    ListeProA,
     Modalite,
     ReferentielVersion,
     RncpImport,
@@ -119,12 +122,51 @@ def certification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referentiels/certification_detail.html",
         {
             "certification": certification,
+            "pro_a": _pro_a_lists(certification, request.user),
             "versions": versions,
             "has_draft": any(not v.is_published for v in versions),
             "can_delete": request.user.is_certificateur_manager
             and not services.deletion_problems(certification, by=request.user),
         },
     )
+
+
+def _pro_a_lists(certification: Certification, user: User) -> list[dict]:
+    """The Pro-A list of each branch certifying `certification`, and whether it names it."""
+    if not certification.is_rncp:
+        return []
+    branches = [o for o in certification.certificateurs.all() if o.kind == OrganisationKind.BRANCHE]
+    listes = {liste.branche_id: liste for liste in ListeProA.objects.filter(branche__in=branches)}
+    return [
+        {
+            "branche": branche,
+            "liste": listes.get(branche.pk),
+            "listed": branche.pk in listes and listes[branche.pk].lists(certification.code_rncp_rs),
+            "editable": MANAGE_CERTIFICATIONS(user)
+            and (user.is_superuser or user.organisation_id == branche.pk),
+        }
+        for branche in branches
+    ]
+
+
+@requires(MANAGE_CERTIFICATIONS)
+def pro_a_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Pro-A list of a branch's extended agreement: the branch's own managers edit it."""
+    branches = Organisation.objects.filter(kind=OrganisationKind.BRANCHE)
+    if not request.user.is_superuser:
+        branches = branches.filter(pk=request.user.organisation_id)
+    branche = get_object_or_404(branches, pk=pk)
+    liste = ListeProA.objects.filter(branche=branche).first() or ListeProA(branche=branche)
+    form = ListeProAForm(request.POST or None, instance=liste)
+    if request.method == "POST" and form.is_valid():
+        liste = form.save()
+        count = len(liste.codes_rncp)
+        messages.success(
+            request,
+            f"Liste Pro-A de {branche} enregistrée : {count} certification{'s' if count > 1 else ''}.",
+        )
+        return redirect("referentiels:certification_list")
+    return render(request, "referentiels/pro_a_form.html", {"form": form, "branche": branche})
 
 
 @requires(MANAGE_CERTIFICATIONS)

@@ -198,6 +198,9 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "referentiels:rncp_import_detail": [v(pk=vic.rncp_import.pk)],
         "referentiels:rncp_import_confirm": [v(pk=vic.rncp_import.pk)],
         "referentiels:rncp_import_cancel": [v(pk=vic.rncp_import.pk)],
+        "referentiels:pro_a_edit": [
+            v(pk=vic.branche.pk, payload={"date_extension": "2021-01-01", "codes": "RNCP1"})
+        ],
         # accrochage
         "accrochage:corriger": [v(pk=vic.passage.pk)],
         "accrochage:fichier": [v(pk=vic.fichier.pk, shows="candidat")],

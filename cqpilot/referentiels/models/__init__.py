@@ -13,6 +13,7 @@ from .certifications import (
     CertificationStatus,
     CertificationType,
     CodeKind,
+    ListeProA,
     Niveau,
 )
 from .imports import MAX_DETAILED_FICHES, FicheAction, ImportStatus, RncpImport
@@ -50,6 +51,7 @@ __all__ = [
     "CritereEvaluation",
     "FicheAction",
     "ImportStatus",
+    "ListeProA",
     "Modalite",
     "ModaliteType",
     "Niveau",

@@ -1,12 +1,14 @@
 """Certifications: what France Compétences registers, and the rules each branch sets for it."""
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from cqpilot.core.models import Organisation, User
+from cqpilot.core.models import Organisation, OrganisationKind, User
 
 
 class CertificationType(models.TextChoices):
@@ -75,7 +77,12 @@ class Certification(models.Model):
         limit_choices_to={"kind__in": ["branche", "organisme_certificateur"]},
     )
     status = models.CharField(
-        "statut", max_length=20, choices=CertificationStatus.choices, default="en_projet"
+        "statut",
+        max_length=20,
+        choices=CertificationStatus.choices,
+        default="en_projet",
+        help_text="Passée la date de fin d'enregistrement, une certification « Active » "
+        "s'affiche « Inactive / archivée ».",
     )
     date_decision = models.DateField(
         "date de décision de France compétences", null=True, blank=True
@@ -89,10 +96,12 @@ class Certification(models.Model):
         "ouverte à la VAE", default=False, help_text="Possible seulement si enregistrée au RNCP."
     )
     experience_min_vae_mois = models.PositiveSmallIntegerField(
-        "expérience minimale pour la VAE (mois)",
+        "expérience attendue pour la VAE (mois)",
         null=True,
         blank=True,
-        help_text="Vide : aucune durée minimale (règle légale depuis 2024).",
+        help_text="Indicative : en dessous, le dossier est signalé, pas refusé (la loi du "
+        "21 décembre 2022 a supprimé toute durée minimale ; la recevabilité relève du "
+        "certificateur). Vide : aucune durée attendue.",
     )
     validite_blocs_mois = models.PositiveSmallIntegerField(
         "durée de validité des blocs acquis (mois)",
@@ -146,6 +155,54 @@ class Certification(models.Model):
             return "Répertoire spécifique"
         return "Non enregistrée"
 
+    def registration_ended_on(self, day: date) -> bool:
+        """The fiche's registration ended before `day` (it is valid through its last day)."""
+        return self.date_fin_enregistrement is not None and day > self.date_fin_enregistrement
+
+    def status_on(self, day: date) -> str:
+        """The status shown on `day`: the end of registration is a date, which passes without
+        anybody saving the certification, so an « Active » status past it is not believed."""
+        if self.status == CertificationStatus.ACTIVE and self.registration_ended_on(day):
+            return CertificationStatus.INACTIVE
+        return self.status
+
+    @property
+    def status_display(self) -> str:
+        status = self.status_on(timezone.localdate())
+        label = CertificationStatus(status).label
+        if status != self.status:
+            label += f" (enregistrement échu le {self.date_fin_enregistrement:%d/%m/%Y})"
+        return label
+
+    @property
+    def has_blocs(self) -> bool:
+        """An RS fiche has no blocs de compétences (docs/domaine.md §4.1, docs/rncp.md §5.8)."""
+        return not self.is_rs
+
+    def bloc_refusal(self) -> str | None:
+        """Why this certification's référentiel holds no bloc, or None when it may."""
+        if self.has_blocs:
+            return None
+        return (
+            f"{self.intitule} est enregistrée au répertoire spécifique ({self.code_rncp_rs}) : "
+            "une certification du RS n'a pas de blocs de compétences. Décrivez ses compétences "
+            "sans les regrouper en blocs."
+        )
+
+    @property
+    def allows_partial_validation(self) -> bool:
+        """Partial validation attests blocs: none for an RS certification, which has none."""
+        return self.has_blocs
+
+    def partial_validation_refusal(self) -> str | None:
+        """Why a jury may not pronounce a partial validation of this certification, or None."""
+        if self.allows_partial_validation:
+            return None
+        return (
+            f"{self.intitule} est enregistrée au répertoire spécifique : sans blocs de "
+            "compétences, elle est validée en entier ou pas du tout (pas de validation partielle)."
+        )
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.code_rncp_rs = self.code_rncp_rs.strip().upper().replace(" ", "")
@@ -161,6 +218,15 @@ class Certification(models.Model):
             errors["experience_min_vae_mois"] = (
                 "Sans objet : la certification n'est pas ouverte à la VAE."
             )
+        if not self.has_blocs:
+            if self.blocs_optionnels_requis:
+                errors["blocs_optionnels_requis"] = (
+                    "Sans objet : une certification du répertoire spécifique n'a pas de blocs."
+                )
+            if self.validite_blocs_mois:
+                errors["validite_blocs_mois"] = (
+                    "Sans objet : une certification du répertoire spécifique n'a pas de blocs."
+                )
         if (
             self.date_decision
             and self.date_fin_enregistrement
@@ -169,6 +235,40 @@ class Certification(models.Model):
             errors["date_fin_enregistrement"] = "La fin d'enregistrement précède la décision."
         if errors:
             raise ValidationError(errors)
+
+
+class ListeProA(models.Model):
+    """The certifications a branch's extended Pro-A agreement opens to Pro-A, by RNCP code
+    (L6324-3 Code du travail; docs/domaine.md §4.3). Only an extended agreement counts."""
+
+    branche = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="liste_pro_a",
+        limit_choices_to={"kind": OrganisationKind.BRANCHE},
+    )
+    accord = models.CharField(
+        "accord de branche",
+        max_length=300,
+        blank=True,
+        help_text="Par exemple : accord du 12 mars 2020 relatif à la Pro-A, avenant n° 1.",
+    )
+    date_extension = models.DateField(
+        "date de l'arrêté d'extension",
+        help_text="La liste ne s'applique qu'aux inscriptions à partir de cette date.",
+    )
+    codes_rncp = models.JSONField("codes RNCP de la liste", default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "liste Pro-A de branche"
+        verbose_name_plural = "listes Pro-A de branche"
+
+    def __str__(self) -> str:
+        return f"Liste Pro-A de {self.branche}"
+
+    def lists(self, code: str) -> bool:
+        return bool(code) and code in self.codes_rncp
 
 
 class CodeKind(models.TextChoices):

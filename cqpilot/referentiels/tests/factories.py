@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from datetime import date
 
 import factory
 
@@ -11,6 +12,7 @@ from cqpilot.referentiels.models import (
     CertificationType,
     Competence,
     CritereEvaluation,
+    ListeProA,
     Modalite,
     ModaliteType,
     ReferentielVersion,
@@ -31,6 +33,16 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     def certificateurs(self, create, extracted, **kwargs):
         if create:
             self.certificateurs.set(extracted or [OrganisationFactory()])
+
+
+class ListeProAFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListeProA
+
+    branche = factory.SubFactory(OrganisationFactory)
+    accord = "Accord du 12 mars 2020 relatif à la reconversion ou promotion par alternance"
+    date_extension = date(2020, 12, 18)
+    codes_rncp = factory.LazyFunction(list)
 
 
 class VersionFactory(factory.django.DjangoModelFactory):
