@@ -21,6 +21,7 @@ from .schemas import (
     CandidatIn,
     CandidatOut,
     CandidatPatch,
+    DossierEcrit,
     DossierIn,
     DossierOut,
     DossierPatch,
@@ -173,20 +174,25 @@ def _save_dossier(request: HttpRequest, instance: Dossier, payload: dict) -> Dos
         raise form_refus(form.errors)
     with transaction.atomic():
         saved = form.save()
-    return _dossier(request, saved.pk)
+    dossier = _dossier(request, saved.pk)
+    dossier.avertissements = form.warnings  # eligibility's, shown without blocking
+    return dossier
 
 
-@router.post("/dossiers", response={201: DossierOut}, summary="Créer un dossier (brouillon)")
+@router.post("/dossiers", response={201: DossierEcrit}, summary="Créer un dossier (brouillon)")
 def dossier_create(request: HttpRequest, payload: DossierIn):
     """Le dossier est créé en brouillon, avec les contrôles d'éligibilité de l'écran (VAE
-    réservée aux CQP enregistrés au RNCP, expérience minimale, habilitation de l'organisme…).
+    et apprentissage réservés aux certifications enregistrées au RNCP et pas au-delà de leur fin
+    d'enregistrement, Pro-A selon la liste de la branche, habilitation de l'organisme…). Les
+    `avertissements` (expérience en deçà de celle attendue pour la VAE) n'empêchent pas
+    l'enregistrement : le certificateur en juge à la recevabilité.
     Inscrivez-le ensuite avec `POST /dossiers/{id}/transitions` et `{"etat": "inscrit"}`."""
     data = payload.dict(exclude_unset=True)
     candidat = _candidat(request, data.pop("candidat"))
     return Status(201, _save_dossier(request, Dossier(candidat=candidat), data))
 
 
-@router.patch("/dossiers/{pk}", response=DossierOut, summary="Modifier un dossier")
+@router.patch("/dossiers/{pk}", response=DossierEcrit, summary="Modifier un dossier")
 def dossier_update(request: HttpRequest, pk: PathId, payload: DossierPatch):
     return _save_dossier(request, _dossier(request, pk), payload.dict(exclude_unset=True))
 

@@ -208,6 +208,14 @@ class DossierOut(Schema):
         return obj.get_state_display()
 
 
+class DossierEcrit(DossierOut):
+    avertissements: list[str] = Field(
+        default_factory=list,
+        description="Points que le certificateur appréciera à la recevabilité (expérience en "
+        "deçà de celle attendue pour la VAE…) : ils n'empêchent pas l'enregistrement.",
+    )
+
+
 class TransitionIn(Strict):
     etat: Text
     motif: Text = ""

@@ -14,6 +14,7 @@ from cqpilot.referentiels.models import (
     Competence,
     CorrespondanceBloc,
     CritereEvaluation,
+    ListeProA,
     Modalite,
     ModaliteType,
     Notation,
@@ -75,6 +76,13 @@ def maintenance(metallurgie: Organisation, by: User) -> None:
         validite_blocs_mois=None,
     )
     cqp.certificateurs.set([metallurgie])
+    # The branch's extended Pro-A agreement lists its CQPs (a fictitious agreement).
+    ListeProA.objects.create(
+        branche=metallurgie,
+        accord="Accord de branche relatif à la Pro-A (démonstration)",
+        date_extension=date(2020, 12, 18),
+        codes_rncp=["RNCP39912", "RNCP38345"],
+    )
     _codes(cqp, CodeKind.NSF, [("250", "Spécialités pluritechnologiques mécanique-électricité")])
     _codes(cqp, CodeKind.ROME, [("I1304", "Installation et maintenance d'équipements industriels")])
     _codes(cqp, CodeKind.FORMACODE, [("31754", "Maintenance industrielle")])

@@ -302,7 +302,7 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
         "experience_mois": values.get("experience_mois"),
         "cpf": values.get("cpf", False),
     }
-    for refus in eligibility(
+    result = eligibility(
         certification=certification,
         version=version,
         organisme=organisme,
@@ -315,9 +315,13 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
         habilitations=context.habilitations[(organisme.pk, certification.pk)]
         if organisme
         else None,
-    ):
+    )
+    for refus in result.refus:
         column = BY_KEY.get(refus.field).header if refus.field in BY_KEY else ""
         errors.append(Problem(line, column, refus.message))
+    for avertissement in result.avertissements:
+        column = BY_KEY.get(avertissement.field).header if avertissement.field in BY_KEY else ""
+        outcome.warnings.append(Problem(line, column, avertissement.message))
     if errors:
         outcome.errors.extend(errors)
         return None

@@ -1,13 +1,14 @@
 """Who may enrol in what, and why not: every rule returns a French explanation.
 
-Called alike by the dossier form, the bulk import and the inscription transition.
+Called alike by the dossier form, the API, the bulk import and the inscription transition. A
+refusal blocks; an avertissement is shown to the certifier, who decides at recevabilité.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from cqpilot.core.models import Organisation
-from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion
+from cqpilot.referentiels.models import Bloc, Certification, ListeProA, ReferentielVersion
 
 from .models import Habilitation, VoieAcces
 
@@ -19,6 +20,47 @@ class Refus:
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class Avertissement:
+    """Something the certifier judges at recevabilité: shown, never blocking."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Eligibilite:
+    refus: list[Refus]
+    avertissements: list[Avertissement]
+
+    @property
+    def is_eligible(self) -> bool:
+        return not self.refus
+
+
+# Routes open only to a certification registered at the RNCP (docs/domaine.md §3.1 and §4.1;
+# L6211-1 Code du travail for apprenticeship): the refusal, and the route's name in the refusal
+# of an enrolment after the registration's end.
+RNCP_ONLY = {
+    VoieAcces.VAE: (
+        "{nom} n'est pas enregistrée au RNCP : elle ne peut pas s'obtenir par la VAE.",
+        "en VAE",
+    ),
+    VoieAcces.FORMATION_INITIALE_APPRENTISSAGE: (
+        "{nom} n'est pas enregistrée au RNCP : elle ne se prépare pas en apprentissage.",
+        "en apprentissage",
+    ),
+    VoieAcces.FORMATION_CONTINUE_PRO_A: (
+        "La Pro-A n'est possible que pour une certification enregistrée au RNCP ; "
+        "{nom} ne l'est pas.",
+        "en Pro-A",
+    ),
+}
 
 
 def eligibility(
@@ -33,55 +75,59 @@ def eligibility(
     blocs_vises: list[Bloc] | tuple = (),
     voie_vae: str = "",
     habilitations: list[Habilitation] | None = None,
-) -> list[Refus]:
-    """Why this enrolment is not possible (empty: it is).
+) -> Eligibilite:
+    """Why this enrolment is not possible (no refus: it is), and what the certifier should look
+    at without it being refused (avertissements).
 
     `habilitations`, when given, are those of `organisme` for `certification` (a bulk import loads
     them once instead of once per row).
     """
     refus = []
+    avertissements = []
     nom = certification.intitule
+    when = date_inscription.strftime("%d/%m/%Y")
+    ended = certification.registration_ended_on(date_inscription)
+    fin = f"{certification.date_fin_enregistrement:%d/%m/%Y}" if ended else ""
     if version is None or version.certification_id != certification.pk:
         refus.append(Refus("version", f"Choisissez une version du référentiel de {nom}."))
     elif not version.is_published:
         refus.append(
             Refus("version", f"La version {version.numero} du référentiel n'est pas publiée.")
         )
-    if voie_acces == VoieAcces.VAE:
+    if voie_acces in RNCP_ONLY:
+        not_rncp, route = RNCP_ONLY[voie_acces]
         if not certification.is_rncp:
+            refus.append(Refus("voie_acces", not_rncp.format(nom=nom)))
+        elif ended:
             refus.append(
                 Refus(
                     "voie_acces",
-                    f"{nom} n'est pas enregistrée au RNCP : elle ne peut pas s'obtenir par la VAE.",
+                    f"L'enregistrement de {nom} au RNCP a pris fin le {fin} : une inscription "
+                    f"{route} n'est plus possible au {when}.",
                 )
             )
-        elif not certification.vae_ouverte:
+        elif voie_acces == VoieAcces.VAE and not certification.vae_ouverte:
             refus.append(Refus("voie_acces", f"{nom} n'est pas ouverte à la VAE."))
-        minimum = certification.experience_min_vae_mois
-        if minimum and (experience_mois or 0) < minimum:
-            refus.append(
-                Refus(
-                    "experience_mois",
-                    f"La VAE pour {nom} demande au moins {minimum} mois d'expérience "
-                    f"({experience_mois or 0} indiqué(s)).",
-                )
-            )
+        elif voie_acces == VoieAcces.FORMATION_CONTINUE_PRO_A:
+            refus.extend(_pro_a_refus(certification, date_inscription))
+    if voie_acces == VoieAcces.VAE:
+        avertissements.extend(_experience_avertissement(certification, experience_mois))
     elif voie_vae:
         refus.append(Refus("voie_vae", "Le type de VAE ne concerne que la voie d'accès VAE."))
-    if voie_acces == VoieAcces.FORMATION_CONTINUE_PRO_A and not certification.is_rncp:
-        refus.append(
-            Refus(
-                "voie_acces",
-                f"La Pro-A n'est possible que pour une certification enregistrée au RNCP ; "
-                f"{nom} ne l'est pas.",
-            )
-        )
     if cpf and not certification.code_rncp_rs:
         refus.append(
             Refus(
                 "cpf",
                 f"{nom} n'est enregistrée ni au RNCP ni au répertoire spécifique : "
                 "elle n'est pas finançable par le CPF.",
+            )
+        )
+    elif cpf and ended:
+        refus.append(
+            Refus(
+                "cpf",
+                f"L'enregistrement de {nom} a pris fin le {fin} : elle n'est plus finançable "
+                f"par le CPF au {when}.",
             )
         )
     if organisme is not None:
@@ -96,7 +142,15 @@ def eligibility(
                 organisme, certification, date_inscription, habilitations, blocs_vises
             )
         )
-    if version is not None:
+    if blocs_vises and not certification.has_blocs:
+        refus.append(
+            Refus(
+                "blocs_vises",
+                f"{nom} est enregistrée au répertoire spécifique : elle se prépare en entier, "
+                "sans blocs de compétences.",
+            )
+        )
+    elif version is not None:
         strangers = [b.code for b in blocs_vises if b.version_id != version.pk]
         if strangers:
             refus.append(
@@ -105,7 +159,54 @@ def eligibility(
                     f"Bloc(s) {', '.join(strangers)} absent(s) de la version {version.numero}.",
                 )
             )
-    return refus
+    return Eligibilite(refus, avertissements)
+
+
+def _experience_avertissement(
+    certification: Certification, experience_mois: int | None
+) -> list[Avertissement]:
+    # The loi du 21 décembre 2022 removed any minimum: a branch's expected duration only
+    # informs the certifier's recevabilité (docs/domaine.md §3.1).
+    attendu = certification.experience_min_vae_mois
+    if not attendu or (experience_mois is not None and experience_mois >= attendu):
+        return []
+    indique = "non indiquée" if experience_mois is None else f"{experience_mois} mois"
+    return [
+        Avertissement(
+            "experience_mois",
+            f"Expérience en rapport avec la certification : {indique}, pour {attendu} mois "
+            f"attendus par {certification.intitule}. Ce n'est pas un motif de refus (aucune "
+            "durée minimale depuis la loi du 21 décembre 2022) : le certificateur en juge à la "
+            "recevabilité.",
+        )
+    ]
+
+
+def _pro_a_refus(certification: Certification, day: date) -> list[Refus]:
+    """Pro-A is open to the certifications on the list of an extended branch agreement
+    (docs/domaine.md §4.3): here, the lists of the certification's own branches."""
+    branches = list(certification.certificateurs.all())
+    listes = [
+        liste
+        for liste in ListeProA.objects.filter(branche__in=branches).select_related("branche")
+        if liste.lists(certification.code_rncp_rs)
+    ]
+    if any(liste.date_extension <= day for liste in listes):
+        return []
+    if listes:
+        first = min(listes, key=lambda liste: liste.date_extension)
+        message = (
+            f"La liste Pro-A de {first.branche} ne s'applique qu'à partir de l'arrêté "
+            f"d'extension du {first.date_extension:%d/%m/%Y} : pas de Pro-A au "
+            f"{day:%d/%m/%Y}."
+        )
+    else:
+        names = ", ".join(str(b) for b in branches) or "aucun"
+        message = (
+            f"{certification.code_rncp_rs} ne figure sur la liste Pro-A d'aucun accord de "
+            f"branche étendu de ses certificateurs ({names}) : la Pro-A n'est pas possible."
+        )
+    return [Refus("voie_acces", message)]
 
 
 def _habilitation_refus(

@@ -223,6 +223,7 @@ class DossierForm(forms.ModelForm):
     def __init__(self, *args, by: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.by = by
+        self.warnings: list[str] = []  # shown, never blocking (eligibility's avertissements)
         organisation = by.organisation
         self.fields["version"].queryset = enrollable_versions(by)
         self.fields["version"].label_from_instance = lambda v: (
@@ -269,7 +270,7 @@ class DossierForm(forms.ModelForm):
         if self.errors or version is None:
             return data
         organisme = data.get("organisme") if "organisme" in self.fields else self.by.organisation
-        for refus in eligibility(
+        outcome = eligibility(
             certification=version.certification,
             version=version,
             voie_acces=data["voie_acces"],
@@ -279,8 +280,10 @@ class DossierForm(forms.ModelForm):
             cpf=data.get("cpf", False),
             blocs_vises=list(data.get("blocs_vises") or []),
             voie_vae=data.get("voie_vae", ""),
-        ):
+        )
+        for refus in outcome.refus:
             self.add_error(refus.field if refus.field in self.fields else None, refus.message)
+        self.warnings = [str(avertissement) for avertissement in outcome.avertissements]
         return data
 
     def save(self, commit: bool = True) -> Dossier:

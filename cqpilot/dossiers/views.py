@@ -296,6 +296,8 @@ def dossier_create(request: HttpRequest, candidat_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         dossier = form.save()
         messages.success(request, "Dossier créé en brouillon : inscrivez-le quand il est complet.")
+        for warning in form.warnings:
+            messages.warning(request, warning)
         return redirect("dossiers:dossier_detail", dossier.pk)
     return render(request, "dossiers/dossier_form.html", {"form": form, "candidat": candidat})
 

@@ -166,7 +166,7 @@ def transition(dossier: Dossier, to_state: str, *, by: User, motif: str = "") ->
             cpf=dossier.cpf,
             blocs_vises=list(dossier.blocs_vises.all()),
             voie_vae=dossier.voie_vae,
-        )
+        ).refus
         if refus:
             raise TransitionRefusee(" ".join(str(r) for r in refus))
     if target in (S.NON_RECEVABLE, S.ABANDON) and not motif.strip():
