@@ -58,13 +58,15 @@ class DepotRefus(Exception):
 
 def ensure_passages(organisation: Organisation) -> int:
     """Passages for the documents issued since the last visit (registered certifications only:
-    the others are not deposited), and withdrawals for the documents cancelled since."""
+    the others are not deposited; no bloc of an RS one, which has none), and withdrawals for the
+    documents cancelled since."""
     new = []
     for document in (
         DocumentDelivre.objects.filter(
             organisation=organisation, status=DocumentStatus.VALIDE, passages__isnull=True
         )
         .exclude(certification__code_rncp_rs="")
+        .exclude(kind=DocumentKind.ATTESTATION, certification__code_rncp_rs__startswith="RS")
         .prefetch_related("blocs")
     ):
         deadline = add_months(document.date_delivrance, DEADLINE_MONTHS)
