@@ -221,6 +221,12 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "jurys:membre_presence": [
             v(pk=ouvert.pk, membre_pk=vic.membre.pk, payload={"present": "0"})
         ],
+        "jurys:membre_secretaire": [
+            v(
+                pk=ouvert.pk,
+                membre_pk=ouvert.membres.get(intervenant=vic.intervenants["garnier"]).pk,
+            )
+        ],
         "jurys:dossiers_add": [v(pk=ouvert.pk, payload={"dossiers": [vic.dossier_libre.pk]})],
         "jurys:jury_step": [
             v("ouvrir", pk=ouvert.pk, step="ouvrir"),
@@ -228,7 +234,7 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
             v("rouvrir", pk=jury.pk, step="rouvrir"),
             v("rectifier", pk=jury.pk, step="rectifier", payload={"motif": "Erreur de saisie"}),
         ],
-        # the president signs the PV of the jury he sits on (refused: not closed yet)
+        # the president signs the PV of the jury he sits on (its page says: not closed yet)
         "jurys:jury_sign": [v(pk=ouvert.pk, owners=("president",))],
         "jurys:jury_cpne": [v(pk=jury.pk, payload={"date": "15/12/2026"})],
         "jurys:pv_download": [v(pk=jury.pk, numero=1, shows="candidat")],
@@ -256,7 +262,12 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
             v(
                 key,
                 pk=vic.intervenants[key].pk,
-                payload={"nom": "Modifié", "prenom": "Anne", "college": "salaries"},
+                payload={
+                    "civilite": "madame",
+                    "nom": "Modifié",
+                    "prenom": "Anne",
+                    "college": "salaries",
+                },
             )
             for key in ("salah", "evaluatrice")
         ],
@@ -276,6 +287,7 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
                     "quorum": 3,
                     "majorite": "absolue_presents",
                     "part_externes_min": 0,
+                    "signatures_pv": "president_secretaire",
                 },
             )
         ],
@@ -495,6 +507,8 @@ def _own_urls(w: World, key: str) -> dict[str, list[Variant]]:
                 payload={"intervenant": vic.intervenants["garnier"].pk, "role": "membre"},
             )
         ]
+        # the attacker's own jury, naming a member of the victim's
+        urls["jurys:membre_secretaire"] = [v(pk=a.jury.pk, membre_pk=vic.membre.pk)]
     if a.intervenant:
         urls["jurys:intervenant_candidats"] = [
             v(pk=a.intervenant.pk, query={"q": "icbenal"}, payload={"candidat": vic.benali.pk})
@@ -549,6 +563,7 @@ def _paramless_extras(w: World) -> dict[str, list[Variant]]:
         "jurys:intervenant_create": [
             v(
                 payload={
+                    "civilite": "monsieur",
                     "nom": "Recrue",
                     "prenom": "Jean",
                     "college": "salaries",
