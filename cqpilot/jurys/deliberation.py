@@ -27,6 +27,7 @@ from .models import (
     Vote,
     VoteChoice,
 )
+from .resultats import Saisie, epreuves_saisies
 from .rules import Adoption, Composition, adoption, check_composition, electeurs
 from .services import membres_of, regles_of
 from .workflow import JuryRefus, require_jury_day, require_status
@@ -41,6 +42,9 @@ def recuse(deliberation: Deliberation, membre: JuryMembre, motif: str) -> None:
         deliberation=deliberation, membre=membre, defaults={"motif": motif.strip()[:300]}
     )
     deliberation.votes.filter(membre=membre).delete()
+
+
+NO_EPREUVE = Saisie(0, 0)
 
 
 @dataclass
@@ -58,6 +62,10 @@ class Ligne:
     decision_suggeree: str
     has_votes: bool
     propositions: dict[int, Proposition | None]  # bloc pk → from the évaluations
+    saisies: dict[int, Saisie]  # bloc pk → its épreuves whose results are entered
+
+    def saisie(self, bloc: Bloc) -> Saisie:
+        return self.saisies.get(bloc.pk, NO_EPREUVE)
 
     @property
     def resume_blocs(self) -> str:
@@ -71,18 +79,19 @@ class Ligne:
             elif proposition:
                 parts.append(f"{bloc.code} : proposé {proposition.label}")
             else:
-                parts.append(f"{bloc.code} : pas de résultat d'évaluation")
+                parts.append(f"{bloc.code} : {self.saisie(bloc)}")
         return " · ".join(parts)
 
     @property
-    def blocs_decides(self) -> list[tuple[Bloc, DecisionBloc, str]]:
-        """Each bloc to decide with its decision (blank while none is recorded) and the
-        result the évaluations propose."""
+    def blocs_decides(self) -> list[tuple[Bloc, DecisionBloc, str, Saisie]]:
+        """Each bloc to decide with its decision (blank while none is recorded), the result
+        the évaluations propose and how many of its épreuves are entered."""
         return [
             (
                 bloc,
                 self.decisions.get(bloc.pk) or DecisionBloc(),
                 self.propositions.get(bloc.pk) or "",
+                self.saisie(bloc),
             )
             for bloc in self.blocs
         ]
@@ -137,6 +146,7 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
         blocs_by_version.setdefault(bloc.version_id, []).append(bloc)
     held = carried_over_many([d.dossier for d in deliberations], blocs_by_version, on=jury.date)
     proposed = propositions([d.dossier for d in deliberations])
+    saisies = epreuves_saisies([d.dossier for d in deliberations])
     rows = []
     for deliberation in deliberations:
         dossier = deliberation.dossier
@@ -173,6 +183,7 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
                 suggestion,
                 bool(votes),
                 proposed.get(dossier.pk, {}),
+                saisies.get(dossier.pk, {}),
             )
         )
     return rows

@@ -14,7 +14,12 @@ from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, Or
 from cqpilot.jurys.models import College, Intervenant, Jury, JuryMembre, RoleJury
 from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
-from cqpilot.referentiels.tests.factories import BlocFactory, CertificationFactory, VersionFactory
+from cqpilot.referentiels.tests.factories import (
+    BlocFactory,
+    CertificationFactory,
+    ModaliteFactory,
+    VersionFactory,
+)
 
 
 class IntervenantFactory(factory.django.DjangoModelFactory):
@@ -58,22 +63,30 @@ class Scenario:
     dossiers: list[Dossier]
 
 
-def published_version(certification: Certification, codes: list[str]) -> tuple:
+def published_version(
+    certification: Certification, codes: list[str], modalites: dict[str, list[str]] | None = None
+) -> tuple:
+    """`modalites`: the épreuves of some blocs (bloc code → intitulés), made before publishing."""
     version = VersionFactory(certification=certification)
     blocs = [
         BlocFactory(version=version, code=code, intitule=f"Bloc {code}", ordre=n)
         for n, code in enumerate(codes)
     ]
+    for bloc in blocs:
+        for ordre, intitule in enumerate((modalites or {}).get(bloc.code, [])):
+            ModaliteFactory(bloc=bloc, intitule=intitule, ordre=ordre)
     ReferentielVersion.objects.filter(pk=version.pk).update(status=VersionStatus.PUBLIEE)
     version.refresh_from_db()
     return version, blocs
 
 
-def scenario(candidats: int = 3, *, membres: bool = True) -> Scenario:
+def scenario(
+    candidats: int = 3, *, membres: bool = True, modalites: dict[str, list[str]] | None = None
+) -> Scenario:
     branche = OrganisationFactory(nom="CPNE de la propreté")
     jury = JuryFactory(organisation=branche)
     certification = jury.certification
-    version, blocs = published_version(certification, ["BC01", "BC02", "BC03"])
+    version, blocs = published_version(certification, ["BC01", "BC02", "BC03"], modalites)
     gestionnaire = UserFactory(organisation=branche, roles=[Role.GESTIONNAIRE])
     president = UserFactory(
         organisation=branche, roles=[Role.MEMBRE_JURY], first_name="Anne", last_name="Prési"
