@@ -162,3 +162,33 @@ def test_double_majority_needs_each_college():
 
 def test_no_vote_recorded_means_not_adopted():
     assert adoption({}, electeurs(), regles()).explanation == "Vote non enregistré."
+
+
+def test_for_a_candidate_whose_president_is_recused_the_vice_president_presides():
+    members = paritaire(2, 2)
+    for pk, member in enumerate(members, start=1):
+        member.pk = pk
+    members[3].role = RoleJury.VICE_PRESIDENT  # a salarié
+    recused = {1, 3}  # the president, and a salarié for parity
+
+    composition = check_composition(members, regles(), set(), recused=recused)
+
+    assert composition.problems == []
+    assert composition.presidence == members[3]
+    members[3].role = RoleJury.MEMBRE
+    assert check_composition(members, regles(), set(), recused=recused).problems == [
+        "Président récusé, et aucun vice-président présent pour le suppléer."
+    ]
+
+
+def test_the_vice_president_presiding_breaks_a_tie():
+    voters = electeurs()
+    voters[2].role = RoleJury.VICE_PRESIDENT
+    tie = {2: "pour", 3: "pour", 4: "contre", 5: "contre"}
+    voters.append(membre(College.EMPLOYEURS, pk=5))
+
+    result = adoption(tie, voters[1:], regles(), presidence=voters[2])
+
+    assert result.explanation == (
+        "2 pour, 2 contre : voix prépondérante du vice-président, qui préside."
+    )
