@@ -67,6 +67,11 @@ def signataires(
                 f"{membre.intervenant} n'a pas de compte cqpilot : rattachez-lui un compte "
                 "(fiche intervenant) pour qu'il signe le PV."
             )
+        elif not Jury.objects.visible_to(membre.intervenant.user).filter(pk=membre.jury_id):
+            problems.append(
+                f"Le compte cqpilot de {membre.intervenant} n'a pas accès à ce jury (rôle "
+                "« membre de jury » du certificateur) : il ne pourrait pas signer le PV."
+            )
     return [Signataire(m, qualite_of(m)) for m in required], problems
 
 

@@ -115,6 +115,14 @@ def test_closing_is_refused_while_a_required_signer_could_not_sign():
         close(s.jury, by=s.gestionnaire)
 
 
+def test_closing_is_refused_while_a_signers_account_cannot_reach_the_jury():
+    s = decided(SignaturesPV.PRESIDENT_SECRETAIRE)
+    membre(s, "Salah").intervenant.user.roles.clear()  # an account without the jury role
+
+    with pytest.raises(JuryRefus, match="Le compte cqpilot de Dominique Salah n'a pas accès"):
+        close(s.jury, by=s.gestionnaire)
+
+
 def test_reopening_the_deliberation_discards_the_signatures_already_given():
     s = decided(SignaturesPV.PRESIDENT_SECRETAIRE)
     close(s.jury, by=s.gestionnaire)
