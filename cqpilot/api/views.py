@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.models import OrganisationKind
 
 from .forms import JetonForm, WebhookForm
@@ -24,6 +25,9 @@ def jetons(request: HttpRequest) -> HttpResponse:
     form = JetonForm(request.POST or None)
     created_key = None
     if request.method == "POST" and form.is_valid():
+        # a token reads what its user reads, without the second factor: confirm who asks first
+        if (confirm := recent_authentication_required(request)) is not None:
+            return confirm
         _jeton, created_key = create_token(request.user, form.cleaned_data["nom"])
         form = JetonForm()
     return render(

@@ -8,14 +8,23 @@ from django.test import Client
 from django.urls import reverse
 
 from cqpilot.api.models import JetonApi
+from cqpilot.core.tests.accounts import confirm_identity
 from cqpilot.core.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
+def test_creating_a_token_asks_for_the_password_first(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("api_ui:jetons"), {"nom": "ERP"})
+    assert response.status_code == 302 and response.url.startswith(reverse("reauthenticate"))
+    assert not JetonApi.objects.exists()
+
+
 def test_a_user_creates_a_token_uses_it_and_revokes_it(client):
     user = UserFactory()
     client.force_login(user)
+    confirm_identity(client)
 
     page = client.post(reverse("api_ui:jetons"), {"nom": "ERP"}).content.decode()
     key = re.search(r'id="nouveau-jeton">(cqp_[\w-]+)<', page).group(1)
@@ -32,6 +41,7 @@ def test_a_user_creates_a_token_uses_it_and_revokes_it(client):
 def test_nobody_revokes_someone_else_s_token(client):
     owner, other = UserFactory(), UserFactory()
     client.force_login(owner)
+    confirm_identity(client)
     client.post(reverse("api_ui:jetons"), {"nom": "ERP"})
     jeton = JetonApi.objects.get()
 

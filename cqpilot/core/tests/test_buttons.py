@@ -10,7 +10,8 @@ from collections import deque
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.urls import Resolver404, resolve
 from lxml import html
 
@@ -117,7 +118,14 @@ def _walk(client, username: str) -> list[str]:
 def test_no_demo_account_is_shown_a_link_or_a_form_that_refuses_it(client):
     load_demo()
     problems = []
-    for username, *_rest in DEMO_USERS:
-        client.force_login(User.objects.get(username=username))
-        problems += _walk(client, username)
+    # Closing a download's response (its open file) sends request_finished, which would close
+    # the database connection inside the test's transaction: as the test client does, keep the
+    # connection while responses are closed here.
+    request_finished.disconnect(close_old_connections)
+    try:
+        for username, *_rest in DEMO_USERS:
+            client.force_login(User.objects.get(username=username))
+            problems += _walk(client, username)
+    finally:
+        request_finished.connect(close_old_connections)
     assert not problems, "\n".join(problems)
