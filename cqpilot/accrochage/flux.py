@@ -10,7 +10,7 @@ empty), required-but-unknown ones are sent with xsi:nil.
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -97,7 +97,8 @@ def format_horodatage(moment: datetime) -> str:
 # The file is written as text: building each passage as lxml elements cost 58 µs against 4 µs
 # for escaped fragments (benchmarks/accrochage.py), and every file is then checked against the
 # XSD by a streaming parse (schema.py), which also catches any writing mistake.
-FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What XML 1.0 forbids, and a lone surrogate (UTF-8 cannot encode it), is refused before writing.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text_of(name: str, value: object) -> str:
@@ -109,6 +110,19 @@ def _text_of(name: str, value: object) -> str:
     if FORBIDDEN_CHARACTERS.search(text):
         raise ValueError(f"{name} contient un caractère de contrôle interdit en XML.")
     return escape(text)
+
+
+def forbidden_characters(passage: Passage) -> dict[str, str]:
+    """The passage's fields (`titulaire.…` for the holder's) holding a character XML forbids,
+    with the first such character: the writer would refuse them, so callers check first and
+    name them all in French."""
+    found = {}
+    for prefix, data in (("", passage), ("titulaire.", passage.titulaire)):
+        for item in fields(data):
+            value = getattr(data, item.name)
+            if isinstance(value, str) and (match := FORBIDDEN_CHARACTERS.search(value)):
+                found[prefix + item.name] = match[0]
+    return found
 
 
 def _el(parts: list[str], name: str, value: object) -> None:

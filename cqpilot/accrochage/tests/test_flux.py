@@ -16,6 +16,7 @@ from cqpilot.accrochage.flux import (
     Entete,
     Passage,
     Titulaire,
+    forbidden_characters,
     read_flux,
     write_flux,
 )
@@ -98,6 +99,21 @@ def test_control_characters_are_refused_before_writing():
     passage = replace(BASE, titulaire=titulaire(nom_naissance="Martin\x0b"))
     with pytest.raises(ValueError, match="nomNaissance contient un caractère de contrôle"):
         flux([(CertificationRef("RNCP", "RNCP39912"), [passage])])
+
+
+def test_the_fields_the_writer_would_refuse_are_named_beforehand():
+    passage = replace(
+        BASE,
+        code_postal_centre="69\x00007",
+        titulaire=titulaire(prenom1="Lu\x1bcas", libelle_commune_naissance="Ly\ud800on"),
+    )
+
+    assert forbidden_characters(passage) == {
+        "code_postal_centre": "\x00",
+        "titulaire.prenom1": "\x1b",
+        "titulaire.libelle_commune_naissance": "\ud800",
+    }
+    assert forbidden_characters(BASE) == {}
 
 
 def test_the_timestamp_has_seconds_and_an_offset():
