@@ -145,7 +145,7 @@ def test_the_jury_sees_the_proposed_results_and_a_full_validation_pre_filled():
     add_dossiers(jury, [dossier], by=e.gestionnaire)
 
     [ligne] = lignes(jury, [])
-    assert ligne.resume_blocs == "BC01 : pas de résultat d'évaluation · BC02 : proposé acquis"
+    assert ligne.resume_blocs == "BC01 : 0 épreuve sur 1 saisie · BC02 : proposé acquis"
     assert ligne.decision_suggeree == ""
 
     all_acquired = Saisie(dict.fromkeys((c.pk for c in criteres_of(mise.modalite)), True))
