@@ -38,7 +38,6 @@ class EvaluationRefus(Exception):
         self.message = message
 
 
-@transaction.atomic
 def sessions_managed_by(user: User):
     """The sessions a user organises and follows: the certifier's managers'. An évaluateur
     sees his épreuves only."""
@@ -47,6 +46,7 @@ def sessions_managed_by(user: User):
     return SessionEvaluation.objects.visible_to(user)
 
 
+@transaction.atomic
 def create_session(session: SessionEvaluation) -> SessionEvaluation:
     """Save the session with one épreuve per modalité of its référentiel version."""
     if session.version.certification_id != session.certification_id:

@@ -1,15 +1,18 @@
 """Sessions, assignments under conflict-of-interest rules, result entry, proposed results."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from cqpilot.dossiers.models import DossierState
+from cqpilot.evaluations.models import Epreuve, SessionEvaluation
 from cqpilot.evaluations.rules import Proposition
 from cqpilot.evaluations.services import (
     EvaluationRefus,
     Saisie,
     assign,
+    create_session,
     criteres_of,
     enrol,
     propositions,
@@ -35,6 +38,26 @@ def test_a_session_has_one_epreuve_per_modalite_and_enrolled_dossiers_move_to_ev
     for dossier in e.dossiers:
         dossier.refresh_from_db()
         assert dossier.state == DossierState.EN_EVALUATION
+
+
+def test_a_session_whose_epreuves_cannot_be_created_is_not_saved(monkeypatch):
+    e = evaluation()
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("plus de place")
+
+    monkeypatch.setattr(Epreuve.objects, "bulk_create", failing)
+    with pytest.raises(RuntimeError):
+        create_session(
+            SessionEvaluation(
+                organisation=e.branche,
+                certification=e.certification,
+                version=e.version,
+                date_debut=date(2026, 12, 2),
+            )
+        )
+
+    assert list(SessionEvaluation.objects.all()) == [e.session]
 
 
 def test_an_evaluator_is_not_assigned_to_candidates_of_an_of_he_works_for():
