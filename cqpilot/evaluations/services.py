@@ -154,6 +154,18 @@ def criteres_by_bloc(bloc_ids: Iterable[int]) -> dict[int, list[CritereEvaluatio
     return by_bloc
 
 
+def is_unchanged(resultat: Resultat | None, saisie: Saisie) -> bool:
+    """Whether `saisie` says what `resultat` (with its critères) already records: the grid
+    sends back every row already filled, and those are neither rewritten nor counted."""
+    if resultat is None:
+        return False
+    return (
+        resultat.note == saisie.note
+        and resultat.commentaire == saisie.commentaire.strip()
+        and {c.critere_id: c.acquis for c in resultat.criteres.all()} == saisie.criteres
+    )
+
+
 @transaction.atomic
 def record_result(epreuve: Epreuve, dossier: Dossier, saisie: Saisie, *, by: User) -> Resultat:
     """An évaluateur enters his result; only for his own assignments."""

@@ -162,6 +162,11 @@ def _saisie(post, dossier: Dossier, criteres) -> Saisie:
     )
 
 
+def _results_of(epreuve: Epreuve, intervenant: Intervenant) -> dict[int, Resultat]:
+    found = Resultat.objects.filter(epreuve=epreuve, evaluateur=intervenant)
+    return {r.dossier_id: r for r in found.prefetch_related("criteres")}
+
+
 @login_required
 def saisie(request: HttpRequest, epreuve_pk: int) -> HttpResponse:
     """The évaluateur's grid for one épreuve: a row per candidate, usable on a tablet."""
@@ -179,26 +184,28 @@ def saisie(request: HttpRequest, epreuve_pk: int) -> HttpResponse:
         )
     )
     errors, posted = [], {}
+    mine = _results_of(epreuve, intervenant)
     if request.method == "POST":
-        saved = 0
+        saved = 0  # candidates whose result was written
         for inscription in inscriptions:
             dossier = inscription.dossier
             entry = posted[dossier.pk] = _saisie(request.POST, dossier, criteres)
             if not entry.criteres and entry.note is None:
                 continue  # row left blank: nothing to record yet
+            if services.is_unchanged(mine.get(dossier.pk), entry):
+                continue  # sent back as the page showed it
             try:
                 services.record_result(epreuve, dossier, entry, by=request.user)
                 saved += 1
             except EvaluationRefus as refus:
                 errors.append(refus.message)
-        if saved:
-            messages.success(request, f"{saved} résultat(s) enregistré(s).")
-    mine = {
-        r.dossier_id: r
-        for r in Resultat.objects.filter(epreuve=epreuve, evaluateur=intervenant).prefetch_related(
-            "criteres"
-        )
-    }
+        if saved == 1:
+            messages.success(request, "Résultat enregistré pour 1 candidat.")
+        elif saved:
+            messages.success(request, f"Résultats enregistrés pour {saved} candidats.")
+        elif not errors:
+            messages.info(request, "Aucun résultat modifié.")
+        mine = _results_of(epreuve, intervenant)
     rows = []
     for inscription in inscriptions:
         resultat = mine.get(inscription.dossier_id)
