@@ -13,7 +13,9 @@ from icalendar import Calendar, Event
 
 from cqpilot.core.pdf import html_to_pdf
 
+from . import services
 from .models import Affectation, Inscription, SessionEvaluation
+from .services import EvaluationRefus
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -68,6 +70,17 @@ def convocation_pdf(inscription: Inscription, *, base_url: str = "") -> bytes:
     return html_to_pdf(html)
 
 
+def convocation_refusal(session: SessionEvaluation) -> str:
+    """Convocations are sent until the session's last day, not after."""
+    last_day = session.date_fin or session.date_debut
+    if last_day < services.today():
+        return (
+            f"La session s'est terminée le {last_day:%d/%m/%Y} : les convocations ne sont "
+            "plus envoyées."
+        )
+    return ""
+
+
 @dataclass
 class Envoi:
     candidats: int = 0
@@ -77,7 +90,10 @@ class Envoi:
 
 def send_convocations(session: SessionEvaluation, *, base_url: str = "") -> Envoi:
     """E-mail every candidate (PDF + ICS) and every évaluateur (ICS); people without an e-mail
-    address are listed, their convocation is printed from the session page."""
+    address are listed, their convocation is printed from the session page. Refused once the
+    session is over."""
+    if refusal := convocation_refusal(session):
+        raise EvaluationRefus(refusal)
     envoi = Envoi()
     subject = f"Convocation — {session.certification.intitule} — {session.date_debut:%d/%m/%Y}"
     messages = []

@@ -2,10 +2,12 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
@@ -36,6 +38,12 @@ class EvaluationRefus(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def today() -> date:
+    """Today in France. Every "already past?" of this area asks this function, so that tests
+    choose the day."""
+    return timezone.localdate()
 
 
 def sessions_managed_by(user: User):

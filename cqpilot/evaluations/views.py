@@ -11,7 +11,7 @@ from cqpilot.dossiers.models import Dossier
 from cqpilot.jurys.models import Intervenant
 
 from . import services
-from .convocations import convocation_pdf, send_convocations
+from .convocations import convocation_pdf, convocation_refusal, send_convocations
 from .forms import SessionForm
 from .models import Epreuve, Inscription, Resultat, SessionEvaluation
 from .services import EvaluationRefus, Saisie
@@ -74,6 +74,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inscriptions": inscriptions,
             "enrollable": services.enrollable(session).order_by("candidat__nom_naissance")[:500],
             "evaluateurs": Intervenant.objects.filter(organisation=session.organisation),
+            "convocation_refusal": convocation_refusal(session),
         },
     )
 
@@ -116,7 +117,11 @@ def epreuve_assign(request: HttpRequest, pk: int, epreuve_pk: int) -> HttpRespon
 @require_POST
 def convocations_send(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
-    envoi = send_convocations(session, base_url=request.build_absolute_uri("/"))
+    try:
+        envoi = send_convocations(session, base_url=request.build_absolute_uri("/"))
+    except EvaluationRefus as refus:
+        messages.error(request, refus.message)
+        return redirect("evaluations:session_detail", session.pk)
     messages.success(
         request,
         f"Convocations envoyées : {envoi.candidats} candidat(s), {envoi.evaluateurs} évaluateur(s).",

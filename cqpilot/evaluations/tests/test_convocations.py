@@ -1,7 +1,7 @@
 """Convocations: a PDF per candidate, e-mails with a calendar invitation."""
 
 import io
-from datetime import time
+from datetime import date, time
 
 import pytest
 from django.core import mail
@@ -31,7 +31,8 @@ def ready():
     return e
 
 
-def test_candidates_and_evaluators_get_their_convocation_and_an_ics(client):
+def test_candidates_and_evaluators_get_their_convocation_and_an_ics(client, today):
+    today(date(2026, 10, 1))
     e = ready()
     client.force_login(e.gestionnaire)
 
@@ -71,3 +72,32 @@ def test_the_convocation_pdf_names_the_candidate_the_date_and_the_epreuves(clien
         "Écrit",
     ):
         assert expected in text
+
+
+def test_convocations_are_refused_for_a_session_already_past(client, today):
+    today(date(2026, 10, 15))  # the session was on 14 October
+    e = ready()
+    client.force_login(e.gestionnaire)
+
+    page = client.post(reverse("evaluations:convocations_send", args=[e.session.pk]), follow=True)
+
+    assert (
+        "La session s&#x27;est terminée le 14/10/2026 : les convocations ne sont plus envoyées."
+        in page.text
+    )
+    assert mail.outbox == []
+    assert (
+        f'action="{reverse("evaluations:convocations_send", args=[e.session.pk])}"' not in page.text
+    )
+
+
+def test_convocations_are_sent_until_the_last_day_of_the_session(client, today):
+    today(date(2026, 10, 15))
+    e = ready()
+    e.session.date_fin = date(2026, 10, 15)
+    e.session.save()
+    client.force_login(e.gestionnaire)
+
+    page = client.post(reverse("evaluations:convocations_send", args=[e.session.pk]), follow=True)
+
+    assert "Convocations envoyées : 1 candidat(s), 1 évaluateur(s)." in page.text
