@@ -30,13 +30,14 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         certifications = Certification.objects.visible_to(user)
-        self.fields["certification"].queryset = certifications
-        self.fields["version"].queryset = ReferentielVersion.objects.filter(
-            certification__in=certifications, status=VersionStatus.PUBLIEE
-        ).select_related("certification")
-        self.fields["version"].label_from_instance = lambda v: (
-            f"{v.certification.intitule} — version {v.numero}"
-        )
+        if "version" in self.fields:
+            self.fields["certification"].queryset = certifications
+            self.fields["version"].queryset = ReferentielVersion.objects.filter(
+                certification__in=certifications, status=VersionStatus.PUBLIEE
+            ).select_related("certification")
+            self.fields["version"].label_from_instance = lambda v: (
+                f"{v.certification.intitule} — version {v.numero}"
+            )
         self.fields["organisateur"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.ORGANISME_FORMATION,
             habilitations__certification__in=certifications,
@@ -58,3 +59,11 @@ class SessionForm(forms.ModelForm):
         if code_postal and not (code_postal.isdigit() and len(code_postal) == 5):
             self.add_error("code_postal", "Le code postal comporte 5 chiffres.")
         return data
+
+
+class SessionEditForm(SessionForm):
+    """A session's dates, place, déroulement and organiser. Its certification and référentiel
+    stay: its épreuves come from them."""
+
+    class Meta(SessionForm.Meta):
+        fields = [f for f in SessionForm.Meta.fields if f not in ("certification", "version")]

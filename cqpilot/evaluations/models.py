@@ -4,7 +4,7 @@
 from django.db import models
 
 from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, User
-from cqpilot.dossiers.models import Dossier
+from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.jurys.models import Intervenant
 from cqpilot.referentiels.models import (
     Certification,
@@ -20,7 +20,17 @@ class Deroulement(models.TextChoices):
     MIXTE = "mixte", "Mixte"
 
 
-class SessionEvaluation(models.Model):
+class DeletedForAReason:
+    """auditlog asks each row it journals for its get_additional_data(): the reason a service
+    gives for deleting the row goes with the deletion's entry."""
+
+    motif_suppression = ""  # not a column
+
+    def get_additional_data(self) -> dict | None:
+        return {"motif": self.motif_suppression} if self.motif_suppression else None
+
+
+class SessionEvaluation(DeletedForAReason, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="sessions_evaluation"
     )
@@ -94,12 +104,19 @@ class Epreuve(models.Model):
         return f"{self.modalite.bloc.code} — {self.modalite.intitule}"
 
 
-class Inscription(models.Model):
+class Inscription(DeletedForAReason, models.Model):
     session = models.ForeignKey(
         SessionEvaluation, on_delete=models.CASCADE, related_name="inscriptions"
     )
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="inscriptions")
     convoque_at = models.DateTimeField("convoqué le", null=True, blank=True)
+    from_state = models.CharField(
+        "état du dossier avant l'inscription",
+        max_length=30,
+        choices=DossierState.choices,
+        blank=True,
+        help_text="Vide quand l'inscription n'a pas fait passer le dossier « en évaluation ».",
+    )
 
     class Meta:
         constraints = [

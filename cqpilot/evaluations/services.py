@@ -109,13 +109,15 @@ def enrol(session: SessionEvaluation, dossiers: Iterable[Dossier], *, by: User) 
     if problems := _conflicts(_evaluateurs(session), dossiers):
         raise EvaluationRefus(" ".join(problems))
     for dossier in dossiers:
+        from_state = ""
         if dossier.state != DossierState.EN_EVALUATION:
             if dossier.state == DossierState.INSCRIT and dossier.voie_acces == VoieAcces.VAE:
                 raise EvaluationRefus(
                     f"Le dossier VAE de {dossier.candidat} doit d'abord être déclaré recevable."
                 )
+            from_state = dossier.state
             transition(dossier, DossierState.EN_EVALUATION, by=by)
-        Inscription.objects.create(session=session, dossier=dossier)
+        Inscription.objects.create(session=session, dossier=dossier, from_state=from_state)
     return len(dossiers)
 
 
@@ -162,6 +164,12 @@ def criteres_by_bloc(bloc_ids: Iterable[int]) -> dict[int, list[CritereEvaluatio
     return by_bloc
 
 
+def locked(session: SessionEvaluation) -> SessionEvaluation:
+    """The session's row, locked until the end of the transaction: result entry and the
+    changes that results forbid (changes.py) wait for each other instead of crossing."""
+    return SessionEvaluation.objects.select_for_update().get(pk=session.pk)
+
+
 def is_unchanged(resultat: Resultat | None, saisie: Saisie) -> bool:
     """Whether `saisie` says what `resultat` (with its critères) already records: the grid
     sends back every row already filled, and those are neither rewritten nor counted."""
@@ -177,6 +185,7 @@ def is_unchanged(resultat: Resultat | None, saisie: Saisie) -> bool:
 @transaction.atomic
 def record_result(epreuve: Epreuve, dossier: Dossier, saisie: Saisie, *, by: User) -> Resultat:
     """An évaluateur enters his result; only for his own assignments."""
+    locked(epreuve.session)
     evaluateur = Intervenant.objects.filter(user=by).first()
     if evaluateur is None or not epreuve.affectations.filter(evaluateur=evaluateur).exists():
         raise EvaluationRefus("Vous n'êtes pas évaluateur de cette épreuve.")

@@ -8,11 +8,23 @@ urlpatterns = [
     path("", views.session_list, name="session_list"),
     path("nouvelle/", views.session_create, name="session_create"),
     path("<int:pk>/", views.session_detail, name="session_detail"),
+    path("<int:pk>/modifier/", views.session_edit, name="session_edit"),
+    path("<int:pk>/supprimer/", views.session_delete, name="session_delete"),
     path("<int:pk>/inscriptions/", views.session_enrol, name="session_enrol"),
+    path(
+        "<int:pk>/inscriptions/<int:inscription_pk>/desinscrire/",
+        views.session_unenrol,
+        name="session_unenrol",
+    ),
     path(
         "<int:pk>/epreuves/<int:epreuve_pk>/evaluateurs/",
         views.epreuve_assign,
         name="epreuve_assign",
+    ),
+    path(
+        "<int:pk>/epreuves/<int:epreuve_pk>/evaluateurs/<int:affectation_pk>/retirer/",
+        views.epreuve_unassign,
+        name="epreuve_unassign",
     ),
     path("<int:pk>/convocations/", views.convocations_send, name="convocations_send"),
     path(

@@ -4,16 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
-from cqpilot.dossiers.models import Dossier
+from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.jurys.models import Intervenant
 
-from . import services
+from . import changes, services
 from .convocations import convocation_pdf, convocation_refusal, send_convocations
-from .forms import SessionForm
-from .models import Epreuve, Inscription, Resultat, SessionEvaluation
+from .forms import SessionEditForm, SessionForm
+from .models import Affectation, Epreuve, Inscription, Resultat, SessionEvaluation
 from .services import EvaluationRefus, Saisie
 
 
@@ -50,7 +51,43 @@ def session_create(request: HttpRequest) -> HttpResponse:
         services.create_session(session)
         messages.success(request, "Session créée avec une épreuve par modalité du référentiel.")
         return redirect("evaluations:session_detail", session.pk)
-    return render(request, "evaluations/form.html", {"form": form, "title": "Nouvelle session"})
+    return render(
+        request,
+        "evaluations/form.html",
+        {"form": form, "title": "Nouvelle session", "back": reverse("evaluations:session_list")},
+    )
+
+
+@requires(MANAGE_CERTIFICATIONS)
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    if refusal := changes.edit_refusal(changes.resultats_saisis(session)):
+        messages.error(request, refusal)
+        return redirect("evaluations:session_detail", session.pk)
+    form = SessionEditForm(request.POST or None, instance=session, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outdated = changes.update_session(form.save(commit=False))
+        except EvaluationRefus as refus:
+            messages.error(request, refus.message)
+        else:
+            messages.success(request, "Session modifiée.")
+            if outdated:
+                messages.warning(
+                    request,
+                    "Les convocations déjà envoyées ne correspondent plus à la session : "
+                    "renvoyez-les.",
+                )
+        return redirect("evaluations:session_detail", session.pk)
+    return render(
+        request,
+        "evaluations/form.html",
+        {
+            "form": form,
+            "title": f"Modifier la session du {session.date_debut:%d/%m/%Y}",
+            "back": reverse("evaluations:session_detail", args=[session.pk]),
+        },
+    )
 
 
 @requires(MANAGE_CERTIFICATIONS)
@@ -59,24 +96,52 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     epreuves = session.epreuves.select_related("modalite__bloc").prefetch_related(
         "affectations__evaluateur"
     )
-    inscriptions = session.inscriptions.select_related("dossier__candidat", "dossier__organisme")
-    counts = {}
-    for epreuve_id in Resultat.objects.filter(epreuve__session=session).values_list(
-        "epreuve_id", flat=True
-    ):
-        counts[epreuve_id] = counts.get(epreuve_id, 0) + 1
+    inscriptions = list(
+        session.inscriptions.select_related(
+            "dossier__candidat", "dossier__organisme", "dossier__certification"
+        ).order_by("dossier__candidat__nom_naissance", "pk")
+    )
+    saisis = changes.resultats_saisis(session)
+    unenrolment = changes.unenrolment_refusals(session, inscriptions, saisis, by=request.user)
     return render(
         request,
         "evaluations/session_detail.html",
         {
             "session": session,
-            "epreuves": [(e, counts.get(e.pk, 0)) for e in epreuves],
-            "inscriptions": inscriptions,
+            "epreuves": [
+                (
+                    e,
+                    saisis.by_epreuve[e.pk],
+                    [(a, changes.unassignment_refusal(a, saisis)) for a in e.affectations.all()],
+                )
+                for e in epreuves
+            ],
+            "inscriptions": [(i, unenrolment[i.pk]) for i in inscriptions],
             "enrollable": services.enrollable(session).order_by("candidat__nom_naissance")[:500],
             "evaluateurs": Intervenant.objects.filter(organisation=session.organisation),
+            "edit_refusal": changes.edit_refusal(saisis),
+            "deletion_refusals": changes.deletion_refusals(saisis, unenrolment),
             "convocation_refusal": convocation_refusal(session),
         },
     )
+
+
+@requires(MANAGE_CERTIFICATIONS)
+@require_POST
+def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    try:
+        count = changes.delete_session(
+            session, motif=request.POST.get("motif", ""), by=request.user
+        )
+    except EvaluationRefus as refus:
+        messages.error(request, refus.message)
+        return redirect("evaluations:session_detail", session.pk)
+    messages.success(
+        request,
+        f"Session du {session.date_debut:%d/%m/%Y} supprimée ; {count} candidat(s) désinscrit(s).",
+    )
+    return redirect("evaluations:session_list")
 
 
 @requires(MANAGE_CERTIFICATIONS)
@@ -98,6 +163,25 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(MANAGE_CERTIFICATIONS)
 @require_POST
+def session_unenrol(request: HttpRequest, pk: int, inscription_pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("dossier__candidat"), session=session, pk=inscription_pk
+    )
+    try:
+        back_to = changes.unenrol(inscription, motif=request.POST.get("motif", ""), by=request.user)
+    except EvaluationRefus as refus:
+        messages.error(request, refus.message)
+    else:
+        done = f"{inscription.dossier.candidat} est désinscrit(e) de la session"
+        if back_to:
+            done += f" ; son dossier revient à « {DossierState(back_to).label} »"
+        messages.success(request, f"{done}.")
+    return redirect("evaluations:session_detail", session.pk)
+
+
+@requires(MANAGE_CERTIFICATIONS)
+@require_POST
 def epreuve_assign(request: HttpRequest, pk: int, epreuve_pk: int) -> HttpResponse:
     session = _session(request, pk)
     epreuve = get_object_or_404(Epreuve, session=session, pk=epreuve_pk)
@@ -110,6 +194,29 @@ def epreuve_assign(request: HttpRequest, pk: int, epreuve_pk: int) -> HttpRespon
         messages.error(request, refus.message)
     else:
         messages.success(request, f"{evaluateur} évaluera « {epreuve} ».")
+    return redirect("evaluations:session_detail", session.pk)
+
+
+@requires(MANAGE_CERTIFICATIONS)
+@require_POST
+def epreuve_unassign(
+    request: HttpRequest, pk: int, epreuve_pk: int, affectation_pk: int
+) -> HttpResponse:
+    session = _session(request, pk)
+    affectation = get_object_or_404(
+        Affectation.objects.select_related("evaluateur", "epreuve__modalite__bloc"),
+        epreuve__session=session,
+        epreuve=epreuve_pk,
+        pk=affectation_pk,
+    )
+    try:
+        changes.unassign(affectation)
+    except EvaluationRefus as refus:
+        messages.error(request, refus.message)
+    else:
+        messages.success(
+            request, f"{affectation.evaluateur} n'évalue plus « {affectation.epreuve} »."
+        )
     return redirect("evaluations:session_detail", session.pk)
 
 

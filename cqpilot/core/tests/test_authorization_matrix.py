@@ -293,12 +293,39 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         ],
         # évaluations
         "evaluations:session_detail": [v(pk=vic.session.pk)],
+        # the session has results: the owners are answered with the refusal, not a 404
+        "evaluations:session_edit": [
+            v(
+                pk=vic.session.pk,
+                payload={"date_debut": "2026-12-01", "deroulement": "distance", "lieu": "Ailleurs"},
+            )
+        ],
+        "evaluations:session_delete": [v(pk=vic.session.pk, payload={"motif": "Test"})],
         "evaluations:session_enrol": [v(pk=vic.session.pk, payload={"dossiers": [dossier_a.pk]})],
+        "evaluations:session_unenrol": [
+            v(
+                label,
+                pk=vic.session.pk,
+                inscription_pk=inscription.pk,
+                payload={"motif": "Test"},
+            )
+            for label, inscription in (
+                ("Benali, noté", vic.inscription),
+                ("libre", vic.session.inscriptions.get(dossier=vic.dossier_libre)),
+            )
+        ],
         "evaluations:epreuve_assign": [
             v(
                 pk=vic.session.pk,
                 epreuve_pk=vic.epreuve_libre.pk,
                 payload={"evaluateur": vic.intervenants["evaluatrice"].pk},
+            )
+        ],
+        "evaluations:epreuve_unassign": [
+            v(
+                pk=vic.session.pk,
+                epreuve_pk=vic.epreuve_notee.pk,
+                affectation_pk=vic.epreuve_notee.affectations.get().pk,
             )
         ],
         "evaluations:convocations_send": [v(pk=vic.session.pk)],
@@ -497,6 +524,17 @@ def _own_urls(w: World, key: str) -> dict[str, list[Variant]]:
                 pk=a.session.pk,
                 epreuve_pk=a.epreuve.pk,
                 payload={"evaluateur": vic.intervenants["evaluatrice"].pk},
+            )
+        ]
+        # the attacker's own session, naming the victim's enrolment or assignment
+        urls["evaluations:session_unenrol"] = [
+            v(pk=a.session.pk, inscription_pk=vic.inscription.pk, payload={"motif": "Test"})
+        ]
+        urls["evaluations:epreuve_unassign"] = [
+            v(
+                pk=a.session.pk,
+                epreuve_pk=a.epreuve.pk,
+                affectation_pk=vic.epreuve_notee.affectations.get().pk,
             )
         ]
     if a.jury:

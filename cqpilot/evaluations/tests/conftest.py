@@ -2,6 +2,8 @@ from datetime import date
 
 import pytest
 
+from cqpilot.dossiers import workflow
+from cqpilot.dossiers.models import DossierState
 from cqpilot.evaluations import services
 
 
@@ -13,3 +15,42 @@ def today(monkeypatch):
         monkeypatch.setattr(services, "today", lambda: day)
 
     return set_today
+
+
+@pytest.fixture
+def way_back(monkeypatch):
+    """The dossiers' workflow with a way back from « en évaluation » to the states enrolment
+    moves dossiers from. The real table has none yet (reported): these tests check that
+    unenrolment asks the workflow for the right return, whatever the table says."""
+    S = workflow.DossierState
+    returns = [
+        workflow.Transition(
+            frozenset({S.EN_EVALUATION}),
+            state,
+            frozenset({workflow.CERTIFICATEUR}),
+            "Retirer de la session d'évaluation",
+            vae=vae,
+        )
+        for state, vae in (
+            (DossierState.INSCRIT, False),
+            (DossierState.RECEVABLE, True),
+            (DossierState.EN_FORMATION, None),
+        )
+    ]
+    monkeypatch.setattr(workflow, "TRANSITIONS", [*workflow.TRANSITIONS, *returns])
+
+
+@pytest.fixture
+def no_way_back(monkeypatch):
+    """The dossiers' workflow without any way back from « en évaluation » but the jury and
+    abandonment, as it stands today, stated here so that the test does not depend on it."""
+    monkeypatch.setattr(
+        workflow,
+        "TRANSITIONS",
+        [
+            t
+            for t in workflow.TRANSITIONS
+            if DossierState.EN_EVALUATION not in t.from_states
+            or t.to_state in (DossierState.PRESENTE_JURY, DossierState.ABANDON)
+        ],
+    )
