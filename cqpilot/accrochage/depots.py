@@ -5,20 +5,24 @@ the processing reports, corrections and withdrawals. No HTTP here."""
 import secrets
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from cqpilot.core.cells import printable
 from cqpilot.core.models import Organisation, User
+from cqpilot.delivrance.documents import verification_url
 from cqpilot.delivrance.models import DocumentDelivre, DocumentKind, DocumentStatus
-from cqpilot.dossiers.acquis import add_months
-from cqpilot.dossiers.models import VoieAcces
+from cqpilot.dossiers.acquis import add_months, valid_until
+from cqpilot.dossiers.models import BlocAcquis, Candidat, VoieAcces
 from cqpilot.evaluations.models import Inscription
 
+from . import lifecycle
 from .flux import (
     MAX_BYTES,
     MAX_PASSAGES,
@@ -26,8 +30,10 @@ from .flux import (
     Entete,
     Passage,
     Titulaire,
+    forbidden_characters,
     write_files,
 )
+from .lifecycle import Event
 from .models import (
     FichierAccrochage,
     PassageAccrochage,
@@ -39,6 +45,7 @@ from .rapport import Rapport
 from .schema import schema_errors
 
 DEADLINE_MONTHS = 3  # R6113-17-2: within 3 months of the date of issue
+URL_PREUVE_MAX = 255  # the schema's maxLength
 DEROULEMENT = {"presentiel": "EN_PRESENTIEL", "distance": "A_DISTANCE", "mixte": "MIXTE"}
 
 
@@ -83,16 +90,7 @@ def ensure_passages(organisation: Organisation) -> int:
             for bloc in blocs
         )
     PassageAccrochage.objects.bulk_create(new)
-    cancelled = PassageAccrochage.objects.filter(
-        organisation=organisation, document__status=DocumentStatus.ANNULE
-    )
-    # Nothing at the CDC yet: nothing to withdraw.
-    cancelled.filter(status__in=[PassageStatus.A_DEPOSER, PassageStatus.REJETE]).update(
-        status=PassageStatus.RETIRE
-    )
-    cancelled.filter(status__in=[PassageStatus.DEPOSE, PassageStatus.ACCEPTE]).update(
-        status=PassageStatus.A_RETIRER
-    )
+    lifecycle.follow_cancellations(organisation)
     return len(new)
 
 
@@ -125,7 +123,32 @@ def _titulaire(candidat, version: str) -> Titulaire:
     )
 
 
-def passage_of(item: PassageAccrochage, version: str, sessions: dict) -> Passage:
+def _end_of_validity(item: PassageAccrochage) -> date | None:
+    """A bloc acquired for a limited time ends its validity when later dossiers stop counting it,
+    from the jury's decision (dossiers.acquis); a whole certification is for life."""
+    if item.bloc is None:
+        return None
+    acquired = BlocAcquis(bloc=item.bloc, date_obtention=item.document.date_decision)
+    return valid_until(acquired)
+
+
+def verification_prefix() -> str:
+    """delivrance's verification_url up to the code, reversed once per deposit: reversing it for
+    each of 200,000 passages would take 5 s. A code is alphanumeric (new_code): nothing to quote."""
+    return verification_url("0")[:-1]
+
+
+def _proof(document: DocumentDelivre, prefix: str) -> str:
+    # The public page that verifies the document; the CDC takes at most 255 characters, and a
+    # longer address (an unusual PUBLIC_URL) is left out rather than failing the deposit.
+    url = prefix + document.code
+    return url if len(url) <= URL_PREUVE_MAX else ""
+
+
+def passage_of(
+    item: PassageAccrochage, version: str, sessions: dict, *, verification: str
+) -> Passage:
+    """The passage as the file says it; `verification` is verification_prefix()."""
     document = item.document
     dossier = document.dossier
     session = sessions.get(dossier.pk)
@@ -133,7 +156,9 @@ def passage_of(item: PassageAccrochage, version: str, sessions: dict) -> Passage
     return Passage(
         id_technique=item.id_technique,
         titulaire=_titulaire(dossier.candidat, version),
+        url_preuve=_proof(document, verification),
         date_debut_validite=document.date_delivrance,
+        date_fin_validite=_end_of_validity(item),
         date_debut_examen=session.date_debut if session else None,
         date_fin_examen=(session.date_fin or session.date_debut) if session else None,
         modalite_examen=DEROULEMENT.get(session.deroulement, "") if session else "",
@@ -172,41 +197,34 @@ def build_files(
     reglages = ReglagesAccrochage.objects.filter(organisation=organisation).first()
     if reglages is None:
         raise DepotRefus("Renseignez d'abord vos identifiants de la Caisse des Dépôts (réglages).")
+    ensure_passages(organisation)  # a document cancelled since the page was shown is not sent
     passages = list(
         PassageAccrochage.objects.filter(
             pk__in=[p.pk for p in passages], organisation=organisation
-        ).select_related("document__dossier__candidat", "document__certification", "bloc")
+        ).select_related(
+            "document__dossier__candidat",
+            "document__certification",
+            "bloc__version__certification",
+        )
     )
     if not passages:
         raise DepotRefus("Aucun passage sélectionné.")
     version = reglages.version_schema
-    if action == "SUPPRESSION":
-        if version != SchemaVersion.V2026:
-            raise DepotRefus(
-                "Le retrait d'un passage (flux SUPPRESSION) n'existe que dans le schéma 2026 : "
-                "changez la génération du schéma dans les réglages, ou demandez le retrait à la "
-                "Caisse des Dépôts."
-            )
-        wrong = [
-            p
-            for p in passages
-            if p.status
-            not in (PassageStatus.A_RETIRER, PassageStatus.DEPOSE, PassageStatus.ACCEPTE)
-        ]
-    else:
-        wrong = [
-            p for p in passages if p.status not in (PassageStatus.A_DEPOSER, PassageStatus.REJETE)
-        ]
-    if wrong:
+    withdrawal = action == "SUPPRESSION"
+    if withdrawal and version != SchemaVersion.V2026:
+        raise DepotRefus(
+            "Le retrait d'un passage (flux SUPPRESSION) n'existe que dans le schéma 2026 : "
+            "changez la génération du schéma dans les réglages, ou demandez le retrait à la "
+            "Caisse des Dépôts."
+        )
+    event = Event.RETRAIT if withdrawal else Event.DEPOT
+    allowed = lifecycle.sources(event)
+    if wrong := [p for p in passages if p.status not in allowed]:
         raise DepotRefus(
             f"{len(wrong)} passage(s) ne peuvent pas être "
-            + ("retirés" if action == "SUPPRESSION" else "déposés")
+            + ("retirés" if withdrawal else "déposés")
             + f", dont {wrong[0].document.dossier.candidat} (« {wrong[0].get_status_display()} »)."
-            + (
-                ""
-                if action == "SUPPRESSION"
-                else " Un passage accepté ne se redépose qu'après « Corriger »."
-            )
+            + ("" if withdrawal else " Un passage accepté ne se redépose qu'après « Corriger ».")
         )
     sessions = _sessions(passages)
     by_certification = defaultdict(list)
@@ -215,6 +233,17 @@ def build_files(
         kind = "RNCP" if certification.is_rncp else "RS"
         code = item.bloc.code if item.bloc else certification.code_rncp_rs
         by_certification[CertificationRef(kind, code)].append(item)
+    unwritable: dict[Candidat, dict[str, str]] = {}
+    verification = verification_prefix()
+
+    def writable(items: list[PassageAccrochage]) -> Iterator[Passage]:
+        for item in items:
+            passage = passage_of(item, version, sessions, verification=verification)
+            if found := forbidden_characters(passage):
+                unwritable.setdefault(item.document.dossier.candidat, {}).update(found)
+            else:
+                yield passage
+
     now = timezone.now()
     entete = Entete(
         id_flux=f"CQPILOT-{organisation.pk}-{now:%Y%m%d%H%M%S}-{secrets.token_hex(3)}",
@@ -229,7 +258,7 @@ def build_files(
                     ref.code,
                     "TIERS_CONFIANCE" if reglages.id_client_deposant else "CERTIFICATEUR",
                 ),
-                (passage_of(item, version, sessions) for item in items),
+                writable(items),
             )
             for ref, items in by_certification.items()
         ],
@@ -250,6 +279,8 @@ def build_files(
         finally:
             for handle in handles:
                 handle.close()
+        if unwritable:
+            raise DepotRefus(_unwritable_message(unwritable))
         files, start = [], 0
         for path, result in zip(paths, written, strict=True):
             if errors := schema_errors(path, version):
@@ -266,40 +297,91 @@ def build_files(
                 by=by,
             )
             with open(path, "rb") as content:
-                record.fichier.save(f"{result.id_flux}.xml", File(content), save=False)
+                record.fichier.save(record.download_name, File(content), save=False)
             record.save()
             record.passages.set(included)
             files.append(record)
-            status = PassageStatus.RETIRE if action == "SUPPRESSION" else PassageStatus.DEPOSE
-            PassageAccrochage.objects.filter(pk__in=[p.pk for p in included]).update(
-                status=status, last_file=record, message_cdc=""
-            )
+            lifecycle.apply(included, event, fichier=record)
     return files
+
+
+# What each field of the file is called on the candidate's record, where it is corrected.
+_CANDIDAT_FIELDS = {
+    "titulaire.nom_naissance": "nom_naissance",
+    "titulaire.nom_usage": "nom_usage",
+    "titulaire.prenom1": "prenom1",
+    "titulaire.prenom2": "prenom2",
+    "titulaire.prenom3": "prenom3",
+    "titulaire.code_insee_naissance": "code_insee_naissance",
+    "titulaire.code_postal_naissance": "code_postal_naissance",
+    "titulaire.libelle_commune_naissance": "commune_naissance",
+    "titulaire.libelle_pays_naissance": "pays_naissance",
+    "titulaire.nir13": "nir",
+}
+_OTHER_FIELDS = {"code_postal_centre": "code postal du centre de la session d'évaluation"}
+_NAMED = 5  # holders named in the message; the others are counted
+
+
+def _unwritable_message(unwritable: dict[Candidat, dict[str, str]]) -> str:
+    """Forms accept a control character typed or pasted into a name; the CDC's XML cannot carry
+    it. Each holder is named with the fields to retype, rather than a file failing half-way."""
+
+    def label(name: str) -> str:
+        if name in _CANDIDAT_FIELDS:
+            return str(Candidat._meta.get_field(_CANDIDAT_FIELDS[name]).verbose_name)
+        return _OTHER_FIELDS.get(name, name)
+
+    holders = [
+        f"{printable(str(candidat))} ("
+        + " ; ".join(f"{label(name)} : U+{ord(c):04X}" for name, c in found.items())
+        + ")"
+        for candidat, found in unwritable.items()
+    ]
+    more = len(holders) - _NAMED
+    return (
+        "Aucun fichier produit : un caractère de contrôle invisible, que le format de la Caisse "
+        "des Dépôts interdit, est dans la fiche de "
+        + ", ".join(holders[:_NAMED])
+        + (f" et de {more} autre(s) titulaire(s)" if more > 0 else "")
+        + ". Retapez ces champs sur la fiche du candidat, puis produisez le fichier à nouveau."
+    )
 
 
 @transaction.atomic
 def record_report(fichier: FichierAccrochage, rapport: Rapport) -> dict[str, int]:
-    """Each passage of the file takes the CDC's verdict; returns the counts. Raises
+    """Each passage of the file takes the CDC's verdict, through lifecycle.TRANSITIONS; returns
+    the counts of verdicts applied, and of passages left as they were (a later file carries them,
+    or the verdict does not apply: a report never downgrades what the CDC accepted). Raises
     RapportError for a report of another file."""
-    rapport.check_answers(fichier.id_flux)
-    passages = {p.id_technique: p for p in fichier.passages.all()}
-    counts = {"acceptes": 0, "rejetes": 0}
-    if rapport.file_errors:  # the whole file was refused: every passage is to deposit again
-        message = " ; ".join(rapport.file_errors)[:2000]
-        PassageAccrochage.objects.filter(pk__in=[p.pk for p in passages.values()]).update(
-            status=PassageStatus.REJETE, message_cdc=f"Fichier rejeté : {message}"
+    rapport.check_answers(fichier.id_flux, file_name=fichier.download_name)
+    accepted, rejected = (
+        (Event.RETRAIT_ACCEPTE, Event.RETRAIT_REFUSE)
+        if fichier.is_withdrawal
+        else (Event.ACCEPTE, Event.REJETE)
+    )
+    verdicts: dict[str, tuple[str, str]] = {}  # idTechnique → event, message of the CDC
+    if rapport.file_errors:  # the whole file was refused: none of its passages was read
+        message = f"Fichier rejeté : {' ; '.join(rapport.file_errors)}"[:2000]
+        verdicts.update(
+            (i, (rejected, message))
+            for i in fichier.passages.values_list("id_technique", flat=True)
         )
-        counts["rejetes"] = len(passages)
-    for id_technique in rapport.accepted:
-        if item := passages.get(id_technique):
-            item.status, item.message_cdc, item.correction = PassageStatus.ACCEPTE, "", False
-            item.save(update_fields=["status", "message_cdc", "correction", "updated_at"])
-            counts["acceptes"] += 1
-    for id_technique, message in rapport.rejected.items():
-        if item := passages.get(id_technique):
-            item.status, item.message_cdc = PassageStatus.REJETE, message
-            item.save(update_fields=["status", "message_cdc", "updated_at"])
-            counts["rejetes"] += 1
+    verdicts.update((i, (accepted, "")) for i in rapport.accepted)
+    verdicts.update((i, (rejected, m)) for i, m in rapport.rejected.items())
+    by_event: dict[str, list[PassageAccrochage]] = defaultdict(list)
+    counts = {"acceptes": 0, "rejetes": 0, "inchanges": 0}
+    for passage in fichier.passages.all():
+        if passage.id_technique not in verdicts:
+            continue  # no answer yet: still awaiting
+        if passage.last_file_id != fichier.pk:
+            counts["inchanges"] += 1  # a later file carries it: its report decides
+            continue
+        by_event[verdicts[passage.id_technique][0]].append(passage)
+    for event, passages in by_event.items():
+        messages = {p.pk: verdicts[p.id_technique][1] for p in passages}
+        left = lifecycle.apply(passages, event, messages=messages)
+        counts["inchanges"] += len(left)
+        counts["acceptes" if event == accepted else "rejetes"] += len(passages) - len(left)
     fichier.rapport = rapport.as_record()
     fichier.save(update_fields=["rapport"])
     return counts
@@ -307,11 +389,16 @@ def record_report(fichier: FichierAccrochage, rapport: Rapport) -> dict[str, int
 
 def correct(item: PassageAccrochage) -> None:
     """An accepted passage whose data was corrected is deposited again, same idTechnique."""
-    if item.status != PassageStatus.ACCEPTE:
+    if lifecycle.apply([item], Event.CORRECTION):
         raise DepotRefus("Seul un passage accepté se corrige ; les autres se déposent.")
-    item.status, item.correction = PassageStatus.A_DEPOSER, True
-    item.save(update_fields=["status", "correction", "updated_at"])
 
 
 def overdue_filter(today) -> Q:
     return Q(status__in=[PassageStatus.A_DEPOSER, PassageStatus.REJETE], date_limite__lt=today)
+
+
+def status_counts(passages) -> dict[str, int]:
+    """How many passages of the queryset are in each status (every status, 0 included): the page
+    and pilotage count with it, so that they agree."""
+    found = dict(passages.order_by().values_list("status").annotate(total=Count("pk")))
+    return {status: found.get(status, 0) for status in PassageStatus.values}

@@ -82,12 +82,17 @@ class ReglagesAccrochage(models.Model):
 
 
 class PassageStatus(models.TextChoices):
+    """Where a passage stands with the CDC; lifecycle.TRANSITIONS says how it moves."""
+
     A_DEPOSER = "a_deposer", "À déposer"
     DEPOSE = "depose", "Déposé, en attente de l'accusé"
     ACCEPTE = "accepte", "Accepté"
     REJETE = "rejete", "Rejeté"
     A_RETIRER = "a_retirer", "À retirer (document annulé)"
-    RETIRE = "retire", "Retiré"
+    RETRAIT_DEPOSE = "retrait_depose", "Retrait déposé, en attente de l'accusé"
+    RETIRE = "retire", "Retiré (retrait accepté)"
+    RETRAIT_REFUSE = "retrait_refuse", "Retrait refusé"
+    SANS_OBJET = "sans_objet", "Sans objet (document annulé avant d'être à la CDC)"
 
 
 class PassageAccrochage(models.Model):
@@ -106,7 +111,7 @@ class PassageAccrochage(models.Model):
     id_technique = models.CharField(max_length=64, unique=True)
     date_limite = models.DateField("date limite de dépôt")
     status = models.CharField(
-        "statut", max_length=10, choices=PassageStatus.choices, default=PassageStatus.A_DEPOSER
+        "statut", max_length=16, choices=PassageStatus.choices, default=PassageStatus.A_DEPOSER
     )
     message_cdc = models.TextField("message de la Caisse des Dépôts", blank=True)
     correction = models.BooleanField(
@@ -152,3 +157,13 @@ class FichierAccrochage(models.Model):
 
     def __str__(self) -> str:
         return self.id_flux
+
+    @property
+    def download_name(self) -> str:
+        """The name the file is downloaded under: the CDC's report of a file it rejected whole
+        names the file by it (nomFichier), having read no idFlux."""
+        return f"{self.id_flux}.xml"
+
+    @property
+    def is_withdrawal(self) -> bool:
+        return self.action == "SUPPRESSION"

@@ -6,6 +6,7 @@ lists, never its XML tree, which millions of small elements would make gigabytes
 """
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -51,21 +52,50 @@ class Rapport:
     rejected: dict[str, str] = field(default_factory=dict)  # idTechnique → CDC message
     file_errors: list[str] = field(default_factory=list)
 
-    def check_answers(self, id_flux: str) -> None:
-        """Refuse a report of another file (the CDC names the file it answers)."""
-        if self.id_flux and self.id_flux != id_flux:
+    def check_answers(self, id_flux: str, *, file_name: str = "") -> None:
+        """Refuse a report of another file. The CDC names the file it answers by its idFlux; a
+        file it rejected whole (unreadable, invalid) has no idFlux read, only its name
+        (nomFichier): given the name the file was deposited under, such a report must name it,
+        and a report naming no file at all is refused."""
+        if self.id_flux:
+            if self.id_flux != id_flux:
+                raise RapportError(
+                    f"Cet accusé répond au fichier {self.id_flux}, pas à celui-ci ({id_flux})."
+                )
+            return
+        if not file_name:
+            return
+        if not self.nom_fichier:
             raise RapportError(
-                f"Cet accusé répond au fichier {self.id_flux}, pas à celui-ci ({id_flux})."
+                "Cet accusé ne nomme pas le fichier auquel il répond (ni idFlux ni nomFichier) : "
+                "impossible de savoir à quels passages il s'applique."
+            )
+        if _stem(self.nom_fichier) != _stem(file_name):
+            raise RapportError(
+                f"Cet accusé répond au fichier {self.nom_fichier}, pas à celui-ci ({file_name})."
             )
 
     def as_record(self) -> dict:
         """What is kept of the report with the file it answers (a JSONField)."""
         return {
+            "nom_fichier": self.nom_fichier,
             "id_traitement": self.id_traitement,
             "accepted": self.accepted,
             "rejected": self.rejected,
             "file_errors": self.file_errors,
         }
+
+
+# A browser saving a second download of the same name adds " (1)" to it.
+_COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")
+
+
+def _stem(file_name: str) -> str:
+    """A file's name as the certifier may have kept it: without folder, extension, browser's copy
+    number or case."""
+    name = re.split(r"[\\/]", file_name.strip())[-1]
+    stem = name[:-4] if name.lower().endswith(".xml") else name
+    return _COPY_SUFFIX.sub("", stem).strip().lower()
 
 
 def _local(element: etree._Element) -> str:

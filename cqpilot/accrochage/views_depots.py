@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from cqpilot.core.models import Organisation
 from . import depots
 from .depots import DepotRefus
 from .forms import RapportForm, ReglagesForm
+from .lifecycle import SETTLED, next_step
 from .models import (
     FichierAccrochage,
     PassageAccrochage,
@@ -39,25 +39,28 @@ def a_accrocher(request: HttpRequest) -> HttpResponse:
     depots.ensure_passages(organisation)
     today = timezone.localdate()
     passages = PassageAccrochage.objects.filter(organisation=organisation)
-    counts = passages.aggregate(
-        a_deposer=Count("pk", filter=Q(status=PassageStatus.A_DEPOSER)),
-        en_retard=Count("pk", filter=depots.overdue_filter(today)),
-        deposes=Count("pk", filter=Q(status=PassageStatus.DEPOSE)),
-        rejetes=Count("pk", filter=Q(status=PassageStatus.REJETE)),
-        acceptes=Count("pk", filter=Q(status=PassageStatus.ACCEPTE)),
-        a_retirer=Count("pk", filter=Q(status=PassageStatus.A_RETIRER)),
-    )
+    counts = depots.status_counts(passages)
+    counts["en_retard"] = passages.filter(depots.overdue_filter(today)).count()
     status = request.GET.get("statut", "")
-    shown = passages.filter(status=status) if status in PassageStatus.values else passages
-    shown = shown.exclude(status=PassageStatus.RETIRE) if not status else shown
+    if status not in PassageStatus.values:
+        status = ""
+    shown = passages.filter(status=status) if status else passages.exclude(status__in=SETTLED)
     rows = []
-    for item in shown.select_related("document__dossier__candidat", "document__certification")[
-        :500
-    ]:
+    for item in shown.select_related(
+        "document__dossier__candidat", "document__certification", "bloc"
+    )[:500]:
         days = (item.date_limite - today).days
         open_ = item.status in (PassageStatus.A_DEPOSER, PassageStatus.REJETE)
         urgency = "retard" if open_ and days < 0 else "proche" if open_ and days <= 30 else ""
-        rows.append({"passage": item, "days": days, "late": -days, "urgency": urgency})
+        rows.append(
+            {
+                "passage": item,
+                "days": days,
+                "late": -days,
+                "urgency": urgency,
+                "next_step": next_step(item),
+            }
+        )
     return render(
         request,
         "accrochage/a_accrocher.html",
@@ -153,12 +156,29 @@ def fichier_rapport(request: HttpRequest, pk: int) -> HttpResponse:
     except RapportError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            f"Accusé enregistré : {counts['acceptes']} passage(s) accepté(s), "
-            f"{counts['rejetes']} rejeté(s).",
-        )
+        messages.success(request, _report_summary(fichier, counts))
     return redirect("accrochage:a_accrocher")
+
+
+def _count(number: int, *words: str) -> str:
+    """« 0 retrait refusé », « 2 retraits refusés »: in French, 0 and 1 are singular."""
+    return f"{number} " + " ".join(word + ("s" if number > 1 else "") for word in words)
+
+
+def _report_summary(fichier: FichierAccrochage, counts: dict[str, int]) -> str:
+    accepted, rejected = counts["acceptes"], counts["rejetes"]
+    if fichier.is_withdrawal:
+        summary = (
+            f"{_count(accepted, 'retrait', 'accepté')}, {_count(rejected, 'retrait', 'refusé')}"
+        )
+    else:
+        summary = f"{_count(accepted, 'passage', 'accepté')}, {_count(rejected, 'rejeté')}"
+    if unchanged := counts["inchanges"]:
+        summary += (
+            f" ; {_count(unchanged, 'passage', 'inchangé')} : un fichier plus récent ou un "
+            "accusé précédent en a déjà décidé"
+        )
+    return f"Accusé enregistré : {summary}."
 
 
 @login_required
