@@ -97,8 +97,10 @@ def documents_delivres(request: HttpRequest, depuis: date | None = None):
 @paginate(Pages)
 def passages(request: HttpRequest, statut: QueryText = ""):
     """Un passage par parchemin (un par bloc pour une attestation) à déposer à la Caisse des
-    Dépôts : date limite, statut (`a_deposer`, `depose`, `accepte`, `rejete`, `a_retirer`,
-    `retire`) et message de la CDC (gestionnaires)."""
+    Dépôts : date limite, statut et message de la CDC (gestionnaires). Statuts : `a_deposer`,
+    `depose` (en attente de l'accusé), `accepte`, `rejete` ; pour un document annulé,
+    `a_retirer`, `retrait_depose` (en attente de l'accusé), `retire` (retrait accepté par la
+    CDC), `retrait_refuse`, ou `sans_objet` (annulé avant d'être à la CDC)."""
     organisation = depositing_organisation(request.user)
     if organisation is None:
         return PassageAccrochage.objects.none()

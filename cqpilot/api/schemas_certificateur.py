@@ -118,6 +118,7 @@ class PassageOut(Schema):
 class AccuseOut(Schema):
     """The CDC's processing report of a file, as recorded when it was brought back in."""
 
+    nom_fichier: str = ""  # the file it names; a file rejected whole is named only so
     id_traitement: str
     acceptes: list[str] = Field(alias="accepted")
     rejetes: dict[str, str] = Field(alias="rejected")  # idTechnique → message of the CDC

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Sum
 from django.db.models.functions import TruncDate
 
+from cqpilot.accrochage.depots import status_counts
 from cqpilot.accrochage.models import PassageAccrochage, PassageStatus
 from cqpilot.core.models import Organisation
-from cqpilot.delivrance.models import DocumentDelivre, DocumentStatus
+from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.dossiers.models import Dossier, DossierState, DossierTransition, VoieAcces
 from cqpilot.jurys.models import DecisionBloc, Deliberation, Jury, JuryStatus
 from cqpilot.referentiels.models import Bloc, Certification
@@ -265,21 +266,18 @@ def delays(activity: Activity) -> Table:
 
 
 def accrochage(certification: Certification, year: int) -> Table:
-    counts = dict(
+    # The documents cancelled since count too: their passages to withdraw are counted as on
+    # « À accrocher », by the same function.
+    counts = status_counts(
         PassageAccrochage.objects.filter(
-            document__certification=certification,
-            document__date_delivrance__year=year,
-            document__status=DocumentStatus.VALIDE,
+            document__certification=certification, document__date_delivrance__year=year
         )
-        .values_list("status")
-        .annotate(total=Count("pk"))
-        .order_by()
     )
     return Table(
         "accrochage",
         "Accrochage des titulaires de l'année",
         ["Statut", "Passages"],
-        [[label, counts.get(value, 0)] for value, label in PassageStatus.choices],
+        [[label, counts[value]] for value, label in PassageStatus.choices],
     )
 
 

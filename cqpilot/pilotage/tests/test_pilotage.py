@@ -9,9 +9,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cqpilot.accrochage.depots import build_files, ensure_passages
-from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage, ReglagesAccrochage
-from cqpilot.delivrance.services import a_delivrer, issue_all
+from cqpilot.accrochage.depots import build_files, due, ensure_passages, record_report
+from cqpilot.accrochage.models import (
+    FichierAccrochage,
+    PassageAccrochage,
+    PassageStatus,
+    ReglagesAccrochage,
+)
+from cqpilot.accrochage.rapport import parse_rapport
+from cqpilot.accrochage.tests.factories import deposits, report
+from cqpilot.delivrance.services import a_delivrer, cancel, issue_all
 from cqpilot.delivrance.tests.factories import signed_jury
 from cqpilot.dossiers.models import DossierTransition
 from cqpilot.dossiers.tests.factories import DossierFactory
@@ -112,3 +119,23 @@ def test_a_year_typed_in_the_address_never_breaks_the_page(client):
 
     for annee in ["deux mille", "99999999", "-5", "2026"]:
         assert client.get(url, {"annee": annee}).status_code == 200
+
+
+def test_the_passages_to_withdraw_are_counted_as_on_the_accrochage_page(client):
+    """Documents cancelled after their holders were accepted by the CDC: their passages are
+    counted « À retirer » without waiting for a visit of « À accrocher »."""
+    d = deposits()
+    [fichier] = build_files(d.organisation, due(d.organisation), by=d.gestionnaire)
+    ids = list(fichier.passages.values_list("id_technique", flat=True))
+    record_report(fichier, parse_rapport(report(fichier, ok=ids)))
+    cancel(d.parchemin, "Erreur de titulaire", by=d.gestionnaire)
+    cancel(d.attestation, "Erreur de titulaire", by=d.gestionnaire)
+    client.force_login(d.gestionnaire)
+
+    response = client.get(
+        reverse("pilotage:tableau_de_bord"), {"certification": d.certification.pk, "annee": 2026}
+    )
+    page = client.get(reverse("accrochage:a_accrocher"))
+
+    counted = dict({t.slug: t for t in response.context["tables"]}["accrochage"].rows)
+    assert counted[PassageStatus.A_RETIRER.label] == page.context["counts"]["a_retirer"] == 3
