@@ -31,6 +31,9 @@ class Transition:
     actors: frozenset[str]
     label: str
     vae: bool | None = None  # True: VAE dossiers only; False: never for VAE; None: any
+    # False: no button and no API call moves a dossier this way, only the service that owns the
+    # move (unenrolment from an evaluation session sends the dossier back where it was).
+    shown: bool = True
 
 
 TRANSITIONS = [
@@ -98,6 +101,18 @@ TRANSITIONS = [
         frozenset({S.PRESENTE_JURY}), S.NON_VALIDE, frozenset({CERTIFICATEUR}), "Non validé"
     ),
     Transition(OPEN_STATES, S.ABANDON, frozenset({CERTIFICATEUR, OF}), "Abandon"),
+    # Unenrolment (evaluations.changes) returns the dossier to the state enrolment took it from.
+    *(
+        Transition(
+            frozenset({S.EN_EVALUATION}),
+            back_to,
+            frozenset({CERTIFICATEUR}),
+            "Retirer de la session d'évaluation",
+            vae=vae,
+            shown=False,
+        )
+        for back_to, vae in ((S.INSCRIT, False), (S.RECEVABLE, True), (S.EN_FORMATION, None))
+    ),
 ]
 
 
@@ -133,21 +148,34 @@ def _applies(transition: Transition, dossier: Dossier) -> bool:
     return transition.vae is None or transition.vae == is_vae
 
 
-def available_transitions(dossier: Dossier, user: User) -> list[Transition]:
+def available_transitions(
+    dossier: Dossier, user: User, *, include_hidden: bool = False
+) -> list[Transition]:
     actor = actor_of(user, dossier)
-    return [t for t in TRANSITIONS if actor in t.actors and _applies(t, dossier)]
+    return [
+        t
+        for t in TRANSITIONS
+        if actor in t.actors and _applies(t, dossier) and (t.shown or include_hidden)
+    ]
 
 
 @transaction.atomic
-def transition(dossier: Dossier, to_state: str, *, by: User, motif: str = "") -> Dossier:
-    """Move the dossier to `to_state`, or raise TransitionRefusee saying why not."""
+def transition(
+    dossier: Dossier, to_state: str, *, by: User, motif: str = "", allow_hidden: bool = False
+) -> Dossier:
+    """Move the dossier to `to_state`, or raise TransitionRefusee saying why not. Hidden
+    transitions are for the service that owns them (`allow_hidden`), never for a button."""
     dossier = (
         Dossier.objects.select_for_update()
         .select_related("certification", "version")
         .get(pk=dossier.pk)
     )
     target = DossierState(to_state)
-    candidates = [t for t in TRANSITIONS if t.to_state == target and _applies(t, dossier)]
+    candidates = [
+        t
+        for t in TRANSITIONS
+        if t.to_state == target and _applies(t, dossier) and (t.shown or allow_hidden)
+    ]
     if not candidates:
         raise TransitionRefusee(
             f"Un dossier « {dossier.get_state_display()} » ne peut pas passer à « {target.label} »."

@@ -127,7 +127,9 @@ def _may_return(dossier: Dossier, state: str, *, by: User, memo: dict) -> bool:
     dossier, not one per candidate."""
     key = (dossier.certification_id, dossier.organisme_id, dossier.voie_acces, dossier.state, state)
     if key not in memo:
-        memo[key] = any(t.to_state == state for t in available_transitions(dossier, by))
+        memo[key] = any(
+            t.to_state == state for t in available_transitions(dossier, by, include_hidden=True)
+        )
     return memo[key]
 
 
@@ -189,6 +191,7 @@ def _unenrol(session: SessionEvaluation, inscription: Inscription, *, motif: str
                 back_to,
                 by=by,
                 motif=f"Désinscription de la session du {session.date_debut:%d/%m/%Y} : {motif}",
+                allow_hidden=True,
             )
         except TransitionRefusee as refus:
             raise EvaluationRefus(refus.message) from None

@@ -155,3 +155,13 @@ def test_buttons_offered_match_the_state_and_the_actor(habilitation, certificate
         S.ABANDON,
     }
     assert {t.to_state for t in available_transitions(dossier, of_user)} == {S.ABANDON}
+
+
+def test_the_way_back_from_evaluation_is_for_unenrolment_only(habilitation, certificateur):
+    dossier = dossier_in(S.EN_EVALUATION, habilitation)
+    assert S.EN_FORMATION not in {t.to_state for t in available_transitions(dossier, certificateur)}
+    with pytest.raises(TransitionRefusee):
+        transition(dossier, S.EN_FORMATION, by=certificateur)
+    transition(dossier, S.EN_FORMATION, by=certificateur, allow_hidden=True)
+    dossier.refresh_from_db()
+    assert dossier.state == S.EN_FORMATION

@@ -18,26 +18,9 @@ def today(monkeypatch):
 
 
 @pytest.fixture
-def way_back(monkeypatch):
-    """The dossiers' workflow with a way back from « en évaluation » to the states enrolment
-    moves dossiers from. The real table has none yet (reported): these tests check that
-    unenrolment asks the workflow for the right return, whatever the table says."""
-    S = workflow.DossierState
-    returns = [
-        workflow.Transition(
-            frozenset({S.EN_EVALUATION}),
-            state,
-            frozenset({workflow.CERTIFICATEUR}),
-            "Retirer de la session d'évaluation",
-            vae=vae,
-        )
-        for state, vae in (
-            (DossierState.INSCRIT, False),
-            (DossierState.RECEVABLE, True),
-            (DossierState.EN_FORMATION, None),
-        )
-    ]
-    monkeypatch.setattr(workflow, "TRANSITIONS", [*workflow.TRANSITIONS, *returns])
+def way_back():
+    """The dossiers' workflow has the way back from « en évaluation » to the states enrolment
+    moves dossiers from (hidden transitions, for unenrolment only): nothing to change."""
 
 
 @pytest.fixture
