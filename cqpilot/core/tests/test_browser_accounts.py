@@ -23,7 +23,7 @@ def test_signing_a_pv_asks_for_the_password(page):
     log_in(page, s.president.username)
     page.goto(f"/jurys/{s.jury.pk}/")
 
-    page.get_by_role("button", name="Signer le PV (président)").click()
+    page.get_by_role("link", name="Signer le PV").click()
     expect(page.get_by_role("heading", name="Confirmer votre identité")).to_be_visible()
     page.get_by_label("Mot de passe").fill("pas le bon")
     page.get_by_role("button", name="Confirmer").click()
@@ -34,7 +34,7 @@ def test_signing_a_pv_asks_for_the_password(page):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Confirmer").click()
     expect(page.get_by_text("Identité confirmée pour 5 minutes")).to_be_visible()
-    page.get_by_role("button", name="Signer le PV (président)").click()
+    page.get_by_role("button", name="Signer le PV").click()
     expect(page.get_by_text("PV signé. Empreinte SHA-256")).to_be_visible()
     s.jury.refresh_from_db()
     assert s.jury.status == JuryStatus.SIGNE

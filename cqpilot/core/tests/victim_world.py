@@ -21,9 +21,19 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.utils import timezone
+from openpyxl import Workbook
 
+from cqpilot.accrochage.autonome.writer import (
+    CERTIFICATION_END,
+    TAIL,
+    Head,
+    certification_start,
+    file_head,
+    passage_line,
+)
 from cqpilot.accrochage.depots import build_files, due, ensure_passages, record_report
 from cqpilot.accrochage.models import (
+    DepotAutonome,
     FichierAccrochage,
     FluxAutonome,
     PassageAccrochage,
@@ -67,6 +77,7 @@ from cqpilot.jurys.models import (
 from cqpilot.jurys.pv import close, sign
 from cqpilot.jurys.services import add_dossiers, add_membre, open_deliberation
 from cqpilot.jurys.tests.factories import IntervenantFactory, JuryFactory
+from cqpilot.jurys.workflow import today as jury_day
 from cqpilot.referentiels.models import (
     Bloc,
     Certification,
@@ -157,6 +168,7 @@ class Victim:
     fichier: FichierAccrochage
     passage: PassageAccrochage  # accepted by the CDC
     flux: FluxAutonome
+    depot: DepotAutonome  # of the standalone tool: the flux, another answered, rows in error
     imports: dict[str, CandidatImport]  # by owner
     rncp_import: RncpImport
     jeton: JetonApi
@@ -462,6 +474,7 @@ def build_victim(of_b: Organisation) -> Victim:
     flux.fichier.save(
         "flux.xml", ContentFile(b"<?xml version='1.0'?><flux>Vicflux</flux>"), save=True
     )
+    depot = _standalone_depot(branche, gestionnaire, flux)
 
     # The jury deliberating on Benali (after his session); Salah trained him: recused.
     intervenants["salah"].candidats_suivis.add(benali)
@@ -469,7 +482,7 @@ def build_victim(of_b: Organisation) -> Victim:
         organisation=branche,
         certification=certification,
         lieu="Salle Vicjury bis",
-        date=date(2026, 12, 10),
+        date=jury_day(),  # a jury deliberates on its day, not before (jurys.workflow)
     )
     dossier_a.refresh_from_db()
     add_dossiers(jury_ouvert, [dossier_a], by=gestionnaire)
@@ -543,12 +556,70 @@ def build_victim(of_b: Organisation) -> Victim:
         fichier=fichier,
         passage=passage,
         flux=flux,
+        depot=depot,
         imports=imports,
         rncp_import=rncp_import,
         jeton=jeton,
         livraison=livraison,
         users=users,
     )
+
+
+def _standalone_depot(branche: Organisation, by: User, flux: FluxAutonome) -> DepotAutonome:
+    """A deposit of the standalone tool: `flux`, a file whose holder the CDC rejected, and the
+    annotated workbook of a row in error."""
+    head = Head(
+        horodatage=timezone.now(),
+        id_client_emetteur="VICCLI01",
+        id_client_certificateur="VICCLI01",
+        id_contrat="VICCONTRAT1",
+    )
+    holder = {
+        "nom_naissance": "Vicflux",
+        "prenom1": "Anne",
+        "sexe": "F",
+        "annee_naissance": 1990,
+        "obtention": "PAR_ADMISSION",
+        "date_debut_validite": date(2026, 10, 15),
+    }
+    rejected = FluxAutonome(
+        organisation=branche,
+        by=by,
+        source="Vicflux-titulaires.xlsx",
+        id_flux="VICFLUX02",
+        passages=1,
+        certifications=["RNCP39912"],
+        rapport={"id_traitement": "1", "accepted": [], "rejected": {"vicflux-1": "Vicrejet"},
+                 "file_errors": []},
+    )  # fmt: skip
+    rejected.fichier.save(
+        "flux.xml",
+        ContentFile(
+            file_head(head, "VICFLUX02")
+            + certification_start("RNCP39912")
+            + passage_line("vicflux-1", holder)
+            + CERTIFICATION_END
+            + TAIL
+        ),
+        save=True,
+    )
+    depot = DepotAutonome.objects.create(
+        organisation=branche,
+        by=by,
+        source="Vicflux-titulaires.xlsx",
+        lignes=3,
+        passages=2,
+        erreurs=["Ligne 4, Sexe : « Vicflux » n'est pas une valeur possible."],
+        nombre_erreurs=1,
+    )
+    depot.fichiers.add(flux, rejected)
+    workbook = Workbook()
+    workbook.active.append(["Nom de naissance", "Sexe", "Erreurs"])
+    workbook.active.append(["Vicflux", "X", "Ligne 4, Sexe : n'est pas une valeur possible."])
+    content = io.BytesIO()
+    workbook.save(content)
+    depot.lignes_en_erreur.save("lignes-en-erreur.xlsx", ContentFile(content.getvalue()))
+    return depot
 
 
 def build_attackers(
