@@ -278,6 +278,10 @@ def save_decision(
     require_regular_composition(ligne)
     dossier = deliberation.dossier
     version_blocs = list(Bloc.objects.filter(version=dossier.version_id))
+    # before the blocs' checks: without blocs, "all required blocs are held" is vacuously true
+    refusal = decision == Decision.PARTIELLE and jury.certification.partial_validation_refusal()
+    if refusal:
+        raise JuryRefus(refusal)
     problems = _check_decision(
         decision,
         {pk: s for pk, s in blocs.items() if pk in {b.pk for b in ligne.blocs}},

@@ -283,3 +283,13 @@ def test_changing_a_decision_discards_the_votes_cast_on_the_previous_one():
     assert durand.votes.count() == 0
     ligne = next(li for li in lignes(s.jury, membres_of(s.jury)) if li.deliberation == durand)
     assert not ligne.adoption.adopted
+
+
+def test_an_rs_certification_is_never_partially_validated():
+    s = scenario()
+    s.certification.code_rncp_rs = "RS6117"
+    s.certification.save(update_fields=["code_rncp_rs"])
+    open_deliberation(s.jury, by=s.gestionnaire)
+    first = deliberations(s)[0]
+    with pytest.raises(JuryRefus, match="pas de validation partielle"):
+        decide(s, first, Decision.PARTIELLE, [V, NV, V])
