@@ -228,9 +228,11 @@ def record_result(epreuve: Epreuve, dossier: Dossier, saisie: Saisie, *, by: Use
     return resultat
 
 
-def propositions(dossiers: list[Dossier]) -> dict[int, dict[int, Proposition | None]]:
-    """Proposed result per dossier and bloc, from all the sessions each dossier took part in
-    (the latest result of an épreuve's modalité counts), in three queries."""
+def epreuve_outcomes(dossiers: list[Dossier]) -> dict[int, dict[int, list[bool | None]]]:
+    """Dossier pk → bloc pk → the outcome of each of the bloc's épreuves (None: not decided
+    yet), from all the sessions each dossier took part in (the latest result of an épreuve's
+    modalité counts; two évaluateurs when the certification's rules ask for two), in three
+    queries."""
     if not dossiers:
         return {}
     double = dict(
@@ -254,10 +256,18 @@ def propositions(dossiers: list[Dossier]) -> dict[int, dict[int, Proposition | N
     for dossier in dossiers:
         two = double.get(dossier.certification_id, False)
         result[dossier.pk] = {
-            bloc_id: bloc_proposition(
+            bloc_id: [
                 epreuve_outcome(list(avis.get((dossier.pk, m), {}).values()), double_evaluation=two)
                 for m in modalites
-            )
+            ]
             for bloc_id, modalites in modalites_by_bloc.items()
         }
     return result
+
+
+def propositions(dossiers: list[Dossier]) -> dict[int, dict[int, Proposition | None]]:
+    """Proposed result per dossier and bloc, from the outcomes of its épreuves."""
+    return {
+        dossier_pk: {bloc_id: bloc_proposition(outcomes) for bloc_id, outcomes in blocs.items()}
+        for dossier_pk, blocs in epreuve_outcomes(dossiers).items()
+    }

@@ -5,11 +5,7 @@ proposed per bloc is evaluations.services.propositions."""
 from dataclasses import dataclass
 
 from cqpilot.dossiers.models import Dossier
-from cqpilot.evaluations.models import Resultat
-from cqpilot.evaluations.rules import epreuve_outcome
-from cqpilot.referentiels.models import Modalite
-
-from .models import ReglesJury
+from cqpilot.evaluations.services import epreuve_outcomes
 
 
 @dataclass(frozen=True)
@@ -26,39 +22,12 @@ class Saisie:
 
 
 def epreuves_saisies(dossiers: list[Dossier]) -> dict[int, dict[int, Saisie]]:
-    """Dossier pk → bloc pk → épreuves entered, in three queries. An épreuve is entered once
-    all its results are: one évaluateur's, or two when the rules ask for two évaluateurs."""
-    if not dossiers:
-        return {}
-    double = dict(
-        ReglesJury.objects.filter(
-            certification__in={d.certification_id for d in dossiers}
-        ).values_list("certification_id", "double_evaluation")
-    )
-    modalites_by_bloc: dict[int, list[int]] = {}
-    for pk, bloc_id in Modalite.objects.filter(
-        bloc__version__in={d.version_id for d in dossiers}
-    ).values_list("pk", "bloc_id"):
-        modalites_by_bloc.setdefault(bloc_id, []).append(pk)
-    avis: dict[tuple[int, int], dict[int, bool]] = {}
-    for dossier_id, modalite_id, evaluateur_id, acquis in Resultat.objects.filter(
-        dossier__in=[d.pk for d in dossiers]
-    ).values_list("dossier_id", "epreuve__modalite_id", "evaluateur_id", "acquis"):
-        avis.setdefault((dossier_id, modalite_id), {})[evaluateur_id] = acquis
-    result = {}
-    for dossier in dossiers:
-        two = double.get(dossier.certification_id, False)
-        result[dossier.pk] = {
-            bloc_id: Saisie(
-                sum(
-                    epreuve_outcome(
-                        list(avis.get((dossier.pk, m), {}).values()), double_evaluation=two
-                    )
-                    is not None
-                    for m in modalites
-                ),
-                len(modalites),
-            )
-            for bloc_id, modalites in modalites_by_bloc.items()
+    """Dossier pk → bloc pk → épreuves entered. An épreuve is entered once all its results
+    are: one évaluateur's, or two when the rules ask for two évaluateurs."""
+    return {
+        dossier_pk: {
+            bloc_id: Saisie(sum(o is not None for o in outcomes), len(outcomes))
+            for bloc_id, outcomes in blocs.items()
         }
-    return result
+        for dossier_pk, blocs in epreuve_outcomes(dossiers).items()
+    }
