@@ -247,6 +247,10 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 3_000_000)
 IMPORT_MAX_UNZIPPED_SIZE = env_int("IMPORT_MAX_UNZIPPED_MO", 200) * MO
+# The accrochage standalone tool streams its sheet (no grid, no shared string copied): a year
+# of a large certifier's holders, two CDC files of 200,000 passages, with the imports' size and
+# columns above.
+ACCROCHAGE_MAX_ROWS = env_int("ACCROCHAGE_MAX_ROWS", 400_000)
 # The France compétences export: about 1.3 GB of XML for its 25,600 fiches, which zip about ten
 # times smaller; a zip bomb grows hundreds of times.
 RNCP_MAX_UNZIPPED_SIZE = env_int("RNCP_MAX_UNZIPPED_MO", 4096) * MO
