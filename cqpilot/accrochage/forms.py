@@ -3,6 +3,8 @@ from django.conf import settings
 
 from cqpilot.core.uploads import size_problem
 
+from .models import SchemaVersion
+
 
 class StandaloneForm(forms.Form):
     titulaires = forms.FileField(
@@ -22,6 +24,20 @@ class StandaloneForm(forms.Form):
         min_length=8,
         max_length=8,
         help_text="Seulement si un tiers de confiance dépose pour vous.",
+    )
+    version_schema = forms.TypedChoiceField(
+        label="Génération du schéma",
+        choices=SchemaVersion.choices,
+        required=False,
+        empty_value=SchemaVersion.V112,
+        initial=SchemaVersion.V112,
+        help_text="2026 : les titulaires dont la colonne NIR est remplie sont identifiés par "
+        "leur NIR.",
+    )
+    lignes_valides = forms.BooleanField(
+        label="Produire le fichier des lignes valides, et me rendre les autres annotées",
+        required=False,
+        help_text="Sinon, aucun fichier n'est produit tant qu'une ligne est en erreur.",
     )
 
     def clean_titulaires(self):

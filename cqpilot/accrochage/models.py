@@ -167,3 +167,96 @@ class FichierAccrochage(models.Model):
     @property
     def is_withdrawal(self) -> bool:
         return self.action == "SUPPRESSION"
+
+
+# --- The standalone tool's history: its deposits and passages, per certifier ------------------
+
+
+def workbook_path(depot: "DepotAutonome", filename: str) -> str:
+    return f"accrochage/{uuid.uuid4().hex}.xlsx"
+
+
+class DepotAutonome(models.Model):
+    """One use of the standalone tool: a spreadsheet of holders, the CDC files made from it
+    (several beyond the CDC's limits), and what was left aside."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    source = models.CharField("fichier des titulaires", max_length=255)
+    version_schema = models.CharField(
+        "génération du schéma", max_length=8, choices=SchemaVersion.choices, default="1.1.2"
+    )
+    lignes = models.PositiveIntegerField("lignes lues", default=0)
+    passages = models.PositiveIntegerField(default=0)
+    fichiers = models.ManyToManyField(FluxAutonome, related_name="depots", blank=True)
+    # The first 1,000 of each, as shown; the counts are complete.
+    exclus = models.JSONField("titulaires déjà acceptés, laissés de côté", default=list)
+    nombre_exclus = models.PositiveIntegerField(default=0)
+    erreurs = models.JSONField("lignes en erreur, laissées de côté", default=list)
+    nombre_erreurs = models.PositiveIntegerField(default=0)
+    avertissements = models.JSONField(default=list)
+    nombre_avertissements = models.PositiveIntegerField(default=0)
+    lignes_en_erreur = models.FileField(upload_to=workbook_path, max_length=300, blank=True)
+    avec_nir = models.BooleanField("le classeur contient des NIR", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "dépôt de l'outil autonome"
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.passages} passages, {self.created_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def files_have_nir(self) -> bool:
+        """The files name the holders by their NIR (schema 2026)."""
+        return self.avec_nir and self.version_schema == SchemaVersion.V2026
+
+
+class PassageAutonomeStatus(models.TextChoices):
+    DEPOSE = "depose", "Déposé, en attente de l'accusé"
+    ACCEPTE = "accepte", "Accepté"
+    REJETE = "rejete", "Rejeté"
+
+
+class PassageAutonome(models.Model):
+    """A passage the standalone tool wrote for a certifier: the idTechnique every later deposit
+    of the same holder reuses, and what the CDC last said of it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    id_technique = models.CharField(max_length=255)
+    # The holder's identity, certification and date of issue, hashed (autonome.rows).
+    cle = models.CharField("identité", max_length=32)
+    code = models.CharField("certification", max_length=12)
+    date_delivrance = models.DateField("date de délivrance")
+    titulaire = models.CharField(max_length=200)
+    # What recognises the holder after a correction (autonome.history).
+    identite = models.JSONField(default=dict)
+    status = models.CharField(
+        "statut",
+        max_length=10,
+        choices=PassageAutonomeStatus.choices,
+        default=PassageAutonomeStatus.DEPOSE,
+    )
+    message_cdc = models.TextField("message de la Caisse des Dépôts", blank=True)
+    flux = models.ForeignKey(
+        FluxAutonome, on_delete=models.SET_NULL, null=True, related_name="+"
+    )  # the last file that carried it
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "id_technique"], name="one_standalone_passage_per_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "cle"]),
+            models.Index(fields=["organisation", "status", "code", "date_delivrance"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.id_technique

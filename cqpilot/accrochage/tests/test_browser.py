@@ -49,15 +49,15 @@ def test_upload_see_errors_fix_and_download_a_valid_file(page, tmp_path, setting
     )
 
     submit(fixed)
-    expect(page.get_by_text("20 passages (RNCP39912), fichier conforme au schéma")).to_be_visible()
+    expect(page.get_by_text("20 passages en 1 fichier conforme au schéma")).to_be_visible()
+    flux = FluxAutonome.objects.get()
     with page.expect_download() as download:
-        page.get_by_role("link", name="Télécharger").click()
+        page.get_by_role("link", name=f"{flux.id_flux}.xml").click()
     saved = tmp_path / "flux.xml"
     download.value.save_as(saved)
     assert schema_errors(saved) == []
 
     # The CDC answers: two holders rejected, the others accepted.
-    flux = FluxAutonome.objects.get()
     ids = [p.id_technique for _ref, p in read_flux(saved)]
     report = tmp_path / "accuse.xml"
     report.write_bytes(
@@ -67,6 +67,7 @@ def test_upload_see_errors_fix_and_download_a_valid_file(page, tmp_path, setting
             ko={i: "Aucun titulaire ne correspond aux critères obligatoires" for i in ids[:2]},
         )
     )
+    page.get_by_role("link", name="Enregistrer l'accusé").click()
     page.get_by_label("Accusé de traitement de la Caisse des Dépôts (XML)").set_input_files(
         str(report)
     )

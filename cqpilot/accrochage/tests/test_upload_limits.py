@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cqpilot.accrochage.autonome.generation import CdcIds, generate
 from cqpilot.accrochage.models import FluxAutonome
 from cqpilot.accrochage.rapport import RapportError, parse_rapport
-from cqpilot.accrochage.standalone import holders_to_xml
 from cqpilot.core.tests.factories import gestionnaire
 from cqpilot.core.tests.hostile import table_xlsx, xlsx
 
@@ -32,7 +32,9 @@ def test_the_standalone_page_shows_the_refusal_of_a_workbook_beyond_the_limits(c
 @pytest.mark.parametrize(
     ("name", "character"), [("t.xlsx", "\x01"), ("t.xlsx", "\x00"), ("t.csv", "\ufffe")]
 )
-def test_a_control_character_in_a_holder_is_an_error_of_its_line_and_column(name, character):
+def test_a_control_character_in_a_holder_is_an_error_of_its_line_and_column(
+    name, character, tmp_path
+):
     """lxml and the CDC's schema refuse it: the file was written, then failed with a 500."""
     rows = [HEADERS] + [
         [str(row[h]) for h in HEADERS]
@@ -42,15 +44,12 @@ def test_a_control_character_in_a_holder_is_an_error_of_its_line_and_column(name
         content = "\n".join(";".join(row) for row in rows).encode()
     else:
         content = table_xlsx(rows)
-    output = io.BytesIO()
-    holders = holders_to_xml(
-        io.BytesIO(content), name, output=output, id_client="AB123CDE", id_contrat="1"
-    )
-    assert [str(e) for e in holders.errors] == [
+    result = generate(io.BytesIO(content), name, directory=tmp_path, ids=CdcIds("AB123CDE", "1"))
+    assert [str(e) for e in result.errors] == [
         f"Ligne 3, Prénom : caractère de contrôle invisible (U+{ord(character):04X}) : "
         "retirez-le (retapez la cellule)."
     ]
-    assert output.getvalue() == b""
+    assert list(tmp_path.iterdir()) == []
 
 
 def report_page(client, tmp_path, settings) -> str:

@@ -207,6 +207,12 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "accrochage:fichier_rapport": [v(pk=vic.fichier.pk, payload=_rapport_upload(w))],
         "accrochage:standalone_detail": [v(pk=vic.flux.pk, payload=_rapport_upload(w))],
         "accrochage:standalone_download": [v(pk=vic.flux.pk, shows="accrochage")],
+        "accrochage:standalone_depot": [v(pk=vic.depot.pk)],
+        "accrochage:standalone_zip": [v(pk=vic.depot.pk, shows="accrochage")],
+        "accrochage:standalone_errors": [v(pk=vic.depot.pk, shows="accrochage")],
+        "accrochage:standalone_rejected": [
+            v(pk=vic.depot.fichiers.get(id_flux="VICFLUX02").pk, shows="accrochage")
+        ],
         # API screens
         "api_ui:revoquer": [v(pk=vic.jeton.pk)],
         "api_ui:renvoyer": [v(pk=vic.livraison.pk, owners=("of_a",))],
