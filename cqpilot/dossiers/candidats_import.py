@@ -211,24 +211,21 @@ def check_file(file: BinaryIO, filename: str, *, by: User) -> Outcome:
 
 
 def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> CleanRow | None:
-    values, errors = {}, []
+    """Every fault of the row: a faulty or missing cell leaves out only the checks that need its
+    value, so that one bad cell does not hide the row's other faults."""
+    values, errors, failed = {}, [], set()
     for key, index in columns.items():
         raw = cells[index] if index < len(cells) else None
         try:
             values[key] = _clean_cell(key, raw)
         except CellError as error:
             errors.append(Problem(line, BY_KEY[key].header, str(error)))
+            failed.add(key)
     for column in COLUMNS:
-        if (
-            column.required
-            and column.key in columns
-            and values.get(column.key) in (None, "")
-            and not any(e.column == column.header for e in errors)
-        ):
-            errors.append(Problem(line, column.header, "obligatoire."))
-    if errors:
-        outcome.errors.extend(errors)
-        return None
+        if column.required and column.key in columns and values.get(column.key) in (None, ""):
+            if column.key not in failed:
+                errors.append(Problem(line, column.header, "obligatoire."))
+            failed.add(column.key)
     candidat = Candidat(
         **{
             name: values[name]
@@ -244,11 +241,17 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
             )
         else:
             candidat.nir = normalise_nir(values["nir"])
+    birth = {"jour_naissance", "mois_naissance", "annee_naissance"}
     for problem in identity_problems(candidat):
+        if problem.field in failed or (problem.field in birth and failed & birth):
+            continue  # told already, from its cell
         column = BY_KEY[problem.field].header if problem.field in BY_KEY else ""
         (errors if problem.blocking else outcome.warnings).append(
             Problem(line, column, problem.message)
         )
+    if "certification" in failed:
+        outcome.errors.extend(errors)
+        return None
     certification = context.certifications.get(
         values["certification"].upper()
     ) or context.certifications.get(normalise_header(values["certification"]))
@@ -293,6 +296,9 @@ def _check_row(line, cells, columns, context: _Context, outcome: Outcome) -> Cle
             )
         else:
             blocs.append(bloc)
+    if failed & {"voie_acces", "voie_vae", "date_inscription", "experience_mois", "cpf"}:
+        outcome.errors.extend(errors)  # eligibility needs them all
+        return None
     dossier = {
         "voie_acces": values["voie_acces"],
         "voie_vae": values.get("voie_vae", ""),
