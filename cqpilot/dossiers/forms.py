@@ -144,22 +144,29 @@ class CandidatForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if self.errors:
-            return data
+        # A field refused already leaves out only the checks that need it: every other fault is
+        # told at once, on the screen as in the API's 422.
+        refused = set(self.errors)
         candidat = self.instance
         for name in IDENTITY_FIELDS:
-            setattr(candidat, name, data.get(name))
+            if name not in refused:
+                setattr(candidat, name, data.get(name))
         nir = normalise_nir(data.get("nouveau_nir", ""))
         if nir:
             candidat.nir = nir
+        birth = {"jour_naissance", "mois_naissance", "annee_naissance"}
         for problem in identity_problems(candidat):
             field = "nouveau_nir" if problem.field == "nir" else problem.field
+            if field in refused or (field in birth and refused & birth):
+                continue
             if not problem.blocking:
                 self.warnings.append(problem.message)
             elif field in self.fields:
                 self.add_error(field, problem.message)
             else:
                 self.add_error(None, problem.message)
+        if refused:
+            return data  # a duplicate is looked for with a whole identity
         self.duplicates = find_duplicates(candidat, Candidat.objects.visible_to(self.by))
         if self.duplicates and not data.get("autre_personne"):
             self.add_error(
