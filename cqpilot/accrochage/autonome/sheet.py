@@ -480,7 +480,7 @@ def _block_rows(block, previous, strings, dates, date1904, limits, letters, name
         cells: list[object] = []
         for name, style, kind, value, inline, other in CELL.findall(content):
             if other:  # an inline string, a formula's unusual layout…: lxml reads the row
-                cells = _row_with_lxml(row[0], namespace, strings, dates, date1904, letters, limits)
+                cells = _row_with_lxml(row[0], namespace, strings, dates, date1904, limits)
                 break
             column = letters.get(name)
             if column is None:
@@ -539,7 +539,7 @@ def _entity(reference: bytes) -> str:
     return chr(code)
 
 
-def _row_with_lxml(row: bytes, namespace: bytes, strings, dates, date1904, letters, limits):
+def _row_with_lxml(row: bytes, namespace: bytes, strings, dates, date1904, limits):
     """A row the pattern does not read, read by lxml alone, with the same bounds."""
     sheet = b'<worksheet xmlns="' + namespace + b'"><sheetData>' + row + b"</sheetData></worksheet>"
     for _line, cells in _sheet_rows([sheet], strings, dates, date1904, limits):
@@ -759,9 +759,12 @@ def _path_of(file: BinaryIO, stack: contextlib.ExitStack) -> str:
     """A path the child can open: the upload's own file when it has one, else a copy."""
     if hasattr(file, "temporary_file_path"):
         return file.temporary_file_path()
-    name = getattr(file, "name", None)
-    if isinstance(name, str) and os.path.isfile(name) and not getattr(file, "closed", False):
-        return name
+    if isinstance(file, io.BufferedReader | io.FileIO) and isinstance(file.name, str):
+        # The file itself, not another one of the same name (an upload's name is the user's).
+        path, opened = os.path.abspath(file.name), os.fstat(file.fileno())
+        with contextlib.suppress(OSError):
+            if os.path.samestat(opened, os.stat(path)):
+                return path
     copy = stack.enter_context(tempfile.NamedTemporaryFile(suffix=".xlsx"))  # noqa: SIM115
     file.seek(0)
     shutil.copyfileobj(file, copy)

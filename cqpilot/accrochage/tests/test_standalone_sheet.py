@@ -182,3 +182,14 @@ def test_a_doctype_in_a_sheet_is_refused():
 )
 def test_a_csv_is_read_as_a_stream_in_its_encoding(content, encoding):
     assert read(content.encode(encoding), "t.csv") == [(0, ["Code", "Nom"]), (2, ["RNCP1", "Zoé"])]
+
+
+def test_the_child_process_reads_the_upload_not_a_file_of_the_same_name(monkeypatch, tmp_path):
+    """An upload kept in memory is named as the user named it: never a path to open."""
+    monkeypatch.setattr(sheet, "CHILD_THRESHOLD", 0)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "titulaires.xlsx").write_bytes(openpyxl_workbook())
+    upload = io.BytesIO(shared_strings_workbook(EXCEL_ROWS))
+    upload.name = "titulaires.xlsx"
+    with opened_sheet(upload, upload.name, LIMITS) as table:
+        assert table.headers == ["Code", "Nom"]
