@@ -227,7 +227,9 @@ class _Run:
     def _write(self, row: Row, cells, key: str, by_id: dict, by_key: dict) -> None:
         v, result = row.values, self.result
         given = v.get("id_technique")
-        known: Known | None = by_id.get(given) if given else by_key.get(key)
+        # The same holder, certification and date of issue under another id is the same
+        # passage: accepted, it is not sent again under a new id either.
+        known: Known | None = (by_id.get(given) if given else None) or by_key.get(key)
         if not given and known is None:
             known = corrected_passage(
                 v, self.history.rejected(v["code"], v["date_debut_validite"]), self.taken

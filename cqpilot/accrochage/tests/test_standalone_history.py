@@ -222,3 +222,18 @@ def test_a_certifier_s_history_is_its_own(client):
     upload(client, [holder(0)])
 
     assert FluxAutonome.objects.count() == 2
+
+
+def test_an_accepted_holder_under_a_new_identifier_is_not_sent_again(client):
+    client.force_login(gestionnaire())
+    upload(client, [holder(0)])
+    flux = FluxAutonome.objects.get()
+    answer(client, flux, ok=passages(flux).values())
+
+    upload(
+        client,
+        [holder(0, **{"Identifiant technique": "mon-id-42"})],
+        ["Identifiant technique", *HEADERS],
+    )
+
+    assert FluxAutonome.objects.count() == 1

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cqpilot.accrochage.models import FluxAutonome
+from cqpilot.accrochage.models import DepotAutonome, FluxAutonome
 from cqpilot.accrochage.schema import schema_errors
 from cqpilot.core.models import Role
 from cqpilot.core.tests.factories import OrganismeFormationFactory, UserFactory, gestionnaire
@@ -69,3 +69,23 @@ def test_organismes_de_formation_have_no_access(client):
         UserFactory(organisation=OrganismeFormationFactory(), roles=[Role.ORGANISME_FORMATION])
     )
     assert client.get(reverse("accrochage:standalone")).status_code == 403
+
+
+def test_the_valid_rows_are_deposited_and_the_others_given_back_annotated(client):
+    from openpyxl import load_workbook
+
+    client.force_login(gestionnaire())
+    upload = SimpleUploadedFile(
+        "titulaires.xlsx", xlsx([holder(0), holder(1, Sexe="X")]).getvalue()
+    )
+    response = client.post(
+        reverse("accrochage:standalone"),
+        {"titulaires": upload, "id_client": "AB123CDE", "id_contrat": "1", "lignes_valides": "on"},
+        follow=True,
+    )
+    assert "1 passage en 1 fichier conforme au schéma" in response.text
+    assert "Ligne 3, Sexe : « X » n&#x27;est pas une valeur possible" in response.text
+    depot = DepotAutonome.objects.get()
+    download = client.get(reverse("accrochage:standalone_errors", args=[depot.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert [sheet.max_row, sheet["B2"].value] == [2, "Lefèvre-N'Diaye1"]
