@@ -405,3 +405,13 @@ def test_whatever_the_cells_the_result_is_errors_or_a_valid_file(rows):
         result = generate_in(Path(directory), source, "x.xlsx")
         if not result.errors:
             assert schema_errors(result.files[0].path) == []
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40))
+def test_the_fast_identity_text_is_the_identity_text_of_the_first_versions(text):
+    """idTechniques computed before must stay the same: plain_upper is unaccented_upper."""
+    from cqpilot.accrochage.autonome.rows import plain_upper
+    from cqpilot.dossiers.identity import unaccented_upper
+
+    assert plain_upper(text) == unaccented_upper(text)
