@@ -167,11 +167,11 @@ class RowReader:
                 )
             )
         self.indexes = indexes
+        # For each column: its key, position, header, cleaner and the values cleaned already.
         self.plan = [
-            (key, index, BY_KEY[key].header, _cleaner(BY_KEY[key]), key not in UNCACHED)
+            (key, index, BY_KEY[key].header, _cleaner(BY_KEY[key]), None if key in UNCACHED else {})
             for key, index in indexes.items()
         ]
-        self.memos: dict[str, dict] = {key: {} for key in indexes}
         self.year_header = BY_KEY[
             "date_naissance" if "date_naissance" in indexes else "annee_naissance"
         ].header
@@ -181,12 +181,12 @@ class RowReader:
         row = Row(line, values)
         failed = set()
         width = len(cells)
-        for key, index, header, clean, cached in self.plan:
+        for key, index, header, clean, memo in self.plan:
             raw = cells[index] if index < width else None
             if raw is None or raw == "":
                 continue
-            if cached:
-                memo = self.memos[key]
+            # True == 1 for a dict: a boolean cell is cleaned on its own.
+            if memo is not None and raw.__class__ is not bool:
                 try:
                     value = memo[raw]
                 except KeyError:

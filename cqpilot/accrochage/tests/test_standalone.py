@@ -415,3 +415,11 @@ def test_the_fast_identity_text_is_the_identity_text_of_the_first_versions(text)
     from cqpilot.dossiers.identity import unaccented_upper
 
     assert plain_upper(text) == unaccented_upper(text)
+
+
+def test_a_boolean_cell_is_not_taken_for_the_number_one():
+    """A dict takes True for 1: the cleaned value of 1 must not be given to TRUE."""
+    result, _content = run(
+        [holder(0, **{"Jour de naissance": 1}), holder(1, **{"Jour de naissance": True})]
+    )
+    assert messages(result.errors) == ["Ligne 3, Jour de naissance : « True » n'est pas un nombre."]
