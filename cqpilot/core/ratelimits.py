@@ -65,7 +65,9 @@ def hit(scope: str, ident: str, rate: Rate) -> Verdict:
             f"RETURNING {hits}",
             [_key(scope, ident), start, end],
         )
-        (count,) = cursor.fetchone()
+        # fetchall, not fetchone: SQLite finishes an INSERT … RETURNING only once every row is
+        # read; a statement left open makes the next COMMIT of the connection fail
+        ((count,),) = cursor.fetchall()
     if count == 1:  # a new window: forget the finished ones, of every key
         RateCounter.objects.filter(expires_at__lte=now).delete()
     return Verdict(count <= rate.count, end - now)
