@@ -1,8 +1,8 @@
 """The suite and the benchmarks read nothing beside the repository.
 
-A clone elsewhere has no sibling folder (our machines have `../shared/`, with the reference
-documents that now live in `docs/` and in the tests' `data/` folders): a test that opened one
-would pass here and fail there. `install()` adds an audit hook that refuses any open() of a path
+A clone elsewhere has no sibling folder (our machines keep a folder of reference documents
+beside the repository; what the code needs of it now lives in `docs/` and in the tests' `data/`
+folders): a test that opened one would pass here and fail there. `install()` adds an audit hook that refuses any open() of a path
 inside the repository's parent folder but outside the repository itself.
 """
 
