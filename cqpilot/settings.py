@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "cqpilot.evaluations",
     "cqpilot.delivrance",
     "cqpilot.pilotage",
+    "cqpilot.rgpd",
     "cqpilot.api",
     "ninja",  # serves the API documentation's scripts itself (otherwise from a CDN)
     # Last: its registration/ templates would otherwise shadow cqpilot's French password pages.
