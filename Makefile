@@ -4,15 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 CQPILOT := $(BIN)/python -m cqpilot.cli
 
-.PHONY: demo test test-postgres lint format bench install chromium
+.PHONY: demo test test-postgres lint format bench install chromium constraints smoke
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+# requirements/constraints.txt pins every package to the version the suite passed with, so that
+# an install a year from now gets the same ones; `make constraints` moves them to the newest
+# versions pyproject.toml allows (then run `make test` and commit the file).
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -e '.[dev]'
 	touch $@
+
+constraints: | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade -e '.[dev]'
+	{ sed -n '/^#/p' requirements/constraints.txt; $(BIN)/pip freeze --exclude-editable; } > requirements/constraints.txt.new
+	mv requirements/constraints.txt.new requirements/constraints.txt
+	touch $(VENV)/.installed
 
 install: $(VENV)/.installed
 
