@@ -1,11 +1,13 @@
 """Running a benchmark's measured part in a fresh Python process, so that its peak RSS is its
-own; the child prints one JSON line of figures last."""
+own; the child prints one JSON line of figures last. `Targets` prints each figure beside its
+target and makes the script exit with 1 when one is missed (`make bench` then fails)."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,6 +56,8 @@ def production_env(database_url: str) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cqpilot.settings", "DEBUG": "0"}
     env.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
     env.setdefault("SECURE_SSL_REDIRECT", "0")  # the measured test client speaks plain HTTP
+    # The measured users are logged in by force_login, without a second factor to present.
+    env.setdefault("MFA_OBLIGATOIRE", "0")
     env.setdefault("FIELD_ENCRYPTION_KEYS", "hAXs2YDEjBLHIXTEnb0yAqbjAGPW_NLaKYuUi3CXpvI=")
     env["DATABASE_URL"] = database_url
     return env
@@ -71,3 +75,36 @@ def run_child(code: str, *args: str, env: dict[str, str]) -> dict:
     if child.returncode:
         sys.exit(child.stderr)
     return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+class Targets:
+    """The promises of one benchmark: each figure printed as « figure / cible », the misses
+    counted, and `finish` exits with 1 if there was one."""
+
+    def __init__(self) -> None:
+        self.missed: list[str] = []
+
+    def below(self, label: str, figure: float, target: float, unit: str, decimals: int = 0) -> None:
+        """`figure` must stay under `target`."""
+        self._report(
+            f"{label} : {figure:.{decimals}f} {unit} / cible < {target:g} {unit}", figure < target
+        )
+
+    def holds(self, label: str, is_met: bool, figure: str, target: str) -> None:
+        """A promise that is not a number under a bound (a constant query count, a status)."""
+        self._report(f"{label} : {figure} / cible : {target}", is_met)
+
+    def _report(self, line: str, is_met: bool) -> None:
+        print(f"{line} — {'atteinte' if is_met else 'MANQUÉE'}")
+        if not is_met:
+            self.missed.append(line)
+
+    def finish(self) -> NoReturn:
+        if hasattr(os, "getloadavg"):  # figures measured on a busy machine are read as such
+            load = os.getloadavg()[0]
+            print(f"Charge de la machine à la fin : {load:.1f} ({os.cpu_count()} cœurs).")
+        if self.missed:
+            print(f"CIBLE MANQUÉE ({len(self.missed)}) : " + " ; ".join(self.missed))
+            sys.exit(1)
+        print("Toutes les cibles sont atteintes.")
+        sys.exit(0)
