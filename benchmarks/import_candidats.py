@@ -1,6 +1,7 @@
 """Benchmark: a 50,000-row candidate file validated and imported.
 
 Target (issue « Candidats, dossiers… »): < 30 s and < 400 MB peak RSS, on SQLite and PostgreSQL.
+Exits with 1 when a target is missed or the file is not imported whole.
 
 The file is an xlsx written like an OF's export (openpyxl), with varied identities; the import runs
 in a child process on a fresh database, which prints its own wall time and peak RSS.
@@ -13,8 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from child import FRESH_DATABASE, production_env, run_child
+from child import FRESH_DATABASE, Targets, production_env, run_child
 from openpyxl import Workbook
+
+TARGET_SECONDS, TARGET_MB = 30, 400
 
 HEADERS = [
     "Nom de naissance", "Prénom", "Sexe", "Jour de naissance", "Mois de naissance",
@@ -101,8 +104,16 @@ def main() -> None:
         f"Résultat : enregistré={figures['committed']}, {figures['rows']} lignes, "
         f"{figures['dossiers']} dossiers créés {figures['errors'] or ''}"
     )
-    print(f"Vérification + import : {figures['seconds']:.1f} s (cible < 30 s)")
-    print(f"Pic de mémoire (RSS) : {figures['peak_rss_mb']:.0f} Mo (cible < 400 Mo)")
+    targets = Targets()
+    targets.holds(
+        "Import",
+        figures["committed"] and figures["dossiers"] == args.rows,
+        f"{figures['dossiers']} dossiers créés {figures['errors'] or ''}".strip(),
+        f"{args.rows}, enregistrés",
+    )
+    targets.below("Vérification + import", figures["seconds"], TARGET_SECONDS, "s", 1)
+    targets.below("Pic de mémoire (RSS)", figures["peak_rss_mb"], TARGET_MB, "Mo")
+    targets.finish()
 
 
 if __name__ == "__main__":
