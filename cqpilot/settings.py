@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "cqpilot.referentiels",
     "cqpilot.dossiers",
     "cqpilot.accrochage",
+    "cqpilot.intervenants",
     "cqpilot.jurys",
     "cqpilot.evaluations",
     "cqpilot.delivrance",
@@ -265,7 +266,23 @@ PIECE_MAX_SIZE = env_int("PIECE_MAX_MO", 20) * MO
 IMAGE_MAX_SIZE = env_int("IMAGE_MAX_MO", 2) * MO
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 16_000_000)
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mails go through the SMTP server named by EMAIL_HOST; without one they are only printed
+# (a developer's machine). EMAIL_BACKEND, if set, wins.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS et EMAIL_USE_SSL s'excluent : choisissez-en un.")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+# Django waits forever by default: a silent SMTP server would hold a worker for good.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cqpilot <ne-pas-repondre@cqpilot.local>")
 
 SESSION_COOKIE_HTTPONLY = True
@@ -330,12 +347,35 @@ WEBHOOKS_ALLOW_HTTP = DEBUG
 WEBHOOKS_ALLOWED_NETWORKS: list[str] = []
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Logs go to the standard error (systemd's journal). Failed background tasks (logger
+# django_tasks) and webhook deliveries (cqpilot.api.webhooks) are logged at ERROR with
+# their ids; every record is scrubbed of NIRs and e-mail addresses (core/observability.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "cqpilot.core.observability.PersonalDataFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["personal_data"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Error reports to Sentry (or a compatible service such as GlitchTip), only when SENTRY_DSN is
+# set; never with personal data (core/observability.py scrubs each event before it leaves).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from cqpilot.core.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
 
 # Keys encrypting personal data at rest (see cqpilot/core/encryption.py).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])

@@ -13,6 +13,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import ssl
@@ -28,6 +29,8 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from .models import Livraison, LivraisonStatus, Webhook
+
+logger = logging.getLogger(__name__)
 
 # after the 1st failure, wait 1 min, then 5 min, 30 min, 2 h, 12 h; then give up (6 tries)
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 720)]
@@ -229,8 +232,31 @@ def attempt(livraison: Livraison) -> None:
         livraison.status = LivraisonStatus.EN_ATTENTE
         livraison.prochain_essai = timezone.now() + BACKOFF[livraison.essais - 1]
     livraison.save()
+    if livraison.derniere_erreur:
+        log_failure(livraison)
     if livraison.prochain_essai and default_task_backend.supports_defer:
         deliver.using(run_after=livraison.prochain_essai).enqueue(livraison.pk)
+
+
+def log_failure(livraison: Livraison) -> None:
+    """A failed try for the operator: ids, host and reason, never the payload (it holds
+    candidates' data). A retried failure is a warning; the abandoned delivery an error."""
+    abandoned = livraison.status == LivraisonStatus.ECHEC
+    logger.log(
+        logging.ERROR if abandoned else logging.WARNING,
+        "Webhook delivery %s %s: livraison=%s webhook=%s organisation=%s evenement=%s "
+        "essai=%s/%s hote=%s erreur=%s",
+        "abandoned" if abandoned else "failed, will retry",
+        livraison.payload.get("id"),
+        livraison.pk,
+        livraison.webhook_id,
+        livraison.webhook.organisation_id,
+        livraison.evenement,
+        livraison.essais,
+        len(BACKOFF) + 1,
+        urllib.parse.urlsplit(livraison.webhook.url).hostname,
+        livraison.derniere_erreur,
+    )
 
 
 @task()

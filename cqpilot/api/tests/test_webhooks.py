@@ -161,6 +161,24 @@ def test_an_unreachable_endpoint_is_logged_not_raised(client):
     assert livraison.status == "en_attente" and livraison.derniere_erreur
 
 
+@pytest.mark.usefixtures("loopback_allowed")
+def test_failed_tries_are_logged_with_ids_the_abandoned_delivery_at_error(client, receiver, caplog):
+    w = world()
+    endpoint = receiver(*[503] * 10)
+    subscribe(client, w, endpoint.url)
+    transition(w.dossier_a, "abandon", by=w.users["gestionnaire"], motif="Déménagement")
+    livraison = Livraison.objects.get()
+    for _ in BACKOFF:
+        attempt(livraison)
+
+    records = [r for r in caplog.records if r.name == "cqpilot.api.webhooks"]
+    assert [r.levelname for r in records] == ["WARNING"] * 5 + ["ERROR"]
+    message = records[-1].getMessage()
+    assert f"livraison={livraison.pk}" in message and "essai=6/6" in message
+    assert "hote=127.0.0.1" in message and "erreur=HTTP 503" in message
+    assert "Déménagement" not in message  # the payload stays out of the logs
+
+
 def test_outside_a_developer_machine_only_https_to_a_public_address(settings):
     settings.WEBHOOKS_ALLOW_HTTP = False
 
