@@ -1,0 +1,178 @@
+"""Replacing a candidate's identity with neutral values, deleting pièces, and scrubbing the
+journal of what it said about him.
+
+What stays is what statistics and the RNCP renewal count: the dossier rows (certification,
+dates, state, access route, organisme), enrolments, results and blocs obtained; the person
+behind them is gone. Never called on a candidate the law keeps (retention.kept_by_law): the
+callers check it.
+"""
+
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import QuerySet
+
+from cqpilot.core.audit import MASKED
+from cqpilot.core.models import Organisation, User
+from cqpilot.dossiers.models import (
+    BlocAcquis,
+    Candidat,
+    Document,
+    Dossier,
+    DossierTransition,
+    Financement,
+)
+from cqpilot.evaluations.models import Inscription, Resultat
+from cqpilot.jurys.models import Deliberation, Intervenant
+
+from .models import CandidatAnonymise, Motif
+
+ERASED = "effacé"
+# Fields of these models that hold what a person wrote or uploaded about the candidate.
+FREE_TEXT = {
+    Document: ("nom", "motif_refus"),
+    Financement: ("numero_prise_en_charge",),
+    BlocAcquis: ("commentaire",),
+    Resultat: ("commentaire",),
+}
+
+
+def neutral_identity(candidat: Candidat) -> dict:
+    """The values an anonymised candidate keeps: his sex and the decade of his birth, which say
+    nothing of one person and still give the statistics their age bands."""
+    return {
+        "nom_naissance": "ANONYME",
+        "nom_usage": "",
+        "prenom1": f"n° {candidat.pk}",
+        "prenom2": "",
+        "prenom3": "",
+        "annee_naissance": candidat.annee_naissance // 10 * 10,
+        "mois_naissance": None,
+        "jour_naissance": None,
+        "code_insee_naissance": "",
+        "code_postal_naissance": "",
+        "commune_naissance": "",
+        "pays_naissance": "",
+        "nir": "",
+        "email": "",
+        "telephone": "",
+        "adresse": "",
+        "employeur_siret": "",
+        "employeur_idcc": "",
+    }
+
+
+def delete_pieces(documents: QuerySet) -> int:
+    """Deletes the pièces and, once the transaction is committed, their files. The journal keeps
+    their earlier entries, with the file name masked; the purge run counts them."""
+    pieces = list(documents.only("pk", "fichier"))
+    if not pieces:
+        return 0
+    names = [piece.fichier.name for piece in pieces if piece.fichier]
+    ids = [piece.pk for piece in pieces]
+    _scrub(Document, ids, repr_of=lambda pk: f"Pièce n° {pk} (supprimée)")
+    with disable_auditlog():
+        Document.objects.filter(pk__in=ids).delete()
+    storage = Document._meta.get_field("fichier").storage
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(ids)
+
+
+@transaction.atomic
+def anonymise(
+    candidat: Candidat, *, organisation: Organisation | None, motif: str, by: User | None
+) -> None:
+    """Replaces the candidate's identity, deletes his pièces and free texts about him, and
+    records it in the journal (without a name)."""
+    old_repr = str(candidat)
+    dossiers = list(Dossier.objects.filter(candidat=candidat).values_list("pk", flat=True))
+    delete_pieces(Document.objects.filter(dossier__in=dossiers))
+    with disable_auditlog():
+        Financement.objects.filter(dossier__in=dossiers).update(numero_prise_en_charge="")
+        DossierTransition.objects.filter(dossier__in=dossiers).update(motif="")
+        BlocAcquis.objects.filter(candidat=candidat).update(commentaire="")
+        Resultat.objects.filter(dossier__in=dossiers).update(commentaire="")
+        Deliberation.objects.filter(dossier__in=dossiers).update(preconisations="", motivation="")
+        Intervenant.candidats_suivis.through.objects.filter(candidat=candidat).delete()
+        for field, value in neutral_identity(candidat).items():
+            setattr(candidat, field, value)
+        candidat.save()
+    CandidatAnonymise.objects.create(candidat=candidat, organisation=organisation, motif=motif)
+    _scrub_journal(candidat, dossiers, old_repr)
+    LogEntry.objects.log_create(
+        candidat,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=by,
+        changes={"identité": ["", f"anonymisée ({Motif(motif).label.lower()})"]},
+    )
+
+
+def _scrub_journal(candidat: Candidat, dossiers: list[int], old_repr: str) -> None:
+    """The journal's past entries about the candidate keep what was done, when and by whom, not
+    what he was called: their text and changed values are replaced."""
+    neutral = f"Candidat anonymisé n° {candidat.pk}"
+    _scrub(Candidat, [candidat.pk], repr_of=lambda pk: neutral, every_field=True)
+    related = {
+        Dossier: dossiers,
+        Financement: Financement.objects.filter(dossier__in=dossiers).values_list("pk", flat=True),
+        BlocAcquis: BlocAcquis.objects.filter(candidat=candidat).values_list("pk", flat=True),
+        Inscription: Inscription.objects.filter(dossier__in=dossiers).values_list("pk", flat=True),
+        Resultat: Resultat.objects.filter(dossier__in=dossiers).values_list("pk", flat=True),
+        Deliberation: Deliberation.objects.filter(dossier__in=dossiers).values_list(
+            "pk", flat=True
+        ),
+    }
+    for model, ids in related.items():
+        _scrub(model, list(ids), repr_of=lambda pk, m=model: f"{m._meta.verbose_name} n° {pk}")
+    # Intervenants' « candidats suivis » name him in their many-to-many changes.
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Intervenant),
+        changes__icontains=old_repr,
+    )
+    for entry in entries:
+        changes = _replace(entry.changes, old_repr, neutral)
+        LogEntry.objects.filter(pk=entry.pk).update(changes=changes)
+
+
+def _scrub(model, ids: list[int], *, repr_of, every_field: bool = False) -> None:
+    if not ids:
+        return
+    free_text = set(FREE_TEXT.get(model, ()))
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+    ).only("pk", "object_id", "changes")
+    for entry in entries:
+        changes = {
+            field: _masked_change(change) if every_field or field in free_text else change
+            for field, change in (entry.changes or {}).items()
+        }
+        LogEntry.objects.filter(pk=entry.pk).update(
+            object_repr=repr_of(entry.object_id),
+            changes=changes,
+            changes_text="",
+            serialized_data=None,
+        )
+
+
+def _masked_change(change):
+    if isinstance(change, list):
+        return [ERASED if value not in ("", "None", None) else value for value in change]
+    return MASKED
+
+
+def _replace(value, old: str, new: str):
+    """`value` (JSON: dicts, lists, strings) with every string mentioning `old` rewritten."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace(item, old, new) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace(item, old, new) for key, item in value.items()}
+    return value
