@@ -7,14 +7,13 @@ the invited person sets their password from the e-mailed link (Django's password
 valid PASSWORD_RESET_TIMEOUT).
 """
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .mail import send_after_commit
 from .models import Organisation, Role, RoleGrant, User
 
 
@@ -70,9 +69,7 @@ def invite_of_account(
         f"Votre identifiant est {email}. Jusqu'à ce que l'administrateur de {organisme} confirme "
         f"ce compte, vous ne voyez que les dossiers des certifications de {certifier}.\n"
     )
-    transaction.on_commit(
-        lambda: send_mail("Votre compte cqpilot", message, settings.DEFAULT_FROM_EMAIL, [email])
-    )
+    send_after_commit(subject="Votre compte cqpilot", body=message, to=[email])
     return user
 
 

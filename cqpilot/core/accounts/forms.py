@@ -1,4 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.template.loader import render_to_string
+
+from cqpilot.core.mail import send_after_commit
 
 
 class CodeForm(forms.Form):
@@ -20,3 +24,22 @@ class PasswordForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
+
+
+class BackgroundPasswordResetForm(PasswordResetForm):
+    """Django's form, whose e-mail leaves from the task worker: the answer comes as fast whether
+    or not an account has the address (the mail server's delay would tell), and never waits
+    for the server."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        send_after_commit(subject=subject, body=body, to=[to_email])

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from cqpilot.core.ratelimits import Rate, client_ip, hit
 
 from . import mfa, reauth
-from .forms import CodeForm, PasswordForm
+from .forms import BackgroundPasswordResetForm, CodeForm, PasswordForm
 from .mfa import MfaRefus
 
 NEW_CODES_KEY = "cqpilot_mfa_new_codes"
@@ -184,6 +184,8 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 class ThrottledPasswordResetView(PasswordResetView):
     """Django's reset form, with e-mails counted per address of the requester and per target
     address, whether or not an account has it: the answer tells nothing of the accounts."""
+
+    form_class = BackgroundPasswordResetForm
 
     def form_valid(self, form):
         address = form.cleaned_data["email"].strip().lower()
