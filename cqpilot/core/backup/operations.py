@@ -26,7 +26,7 @@ from .archive import (
     sha256_file,
     write_archive,
 )
-from .databases import Database, database_for, is_empty
+from .databases import FILLED_BY_MIGRATE, Database, database_for, is_empty
 from .errors import BackupError
 
 KEYS_NOT_INCLUDED = ["FIELD_ENCRYPTION_KEYS", "SECRET_KEY"]
@@ -233,7 +233,11 @@ def _apps_behind_code(archived: dict[str, str]) -> list[str]:
 def _check_target_is_empty(target: Database, media_root: Path) -> None:
     counts = target.table_counts()
     if not is_empty(counts):
-        filled = [f"{table} ({count})" for table, count in counts.items() if count]
+        filled = [
+            f"{table} ({count})"
+            for table, count in counts.items()
+            if count and table not in FILLED_BY_MIGRATE
+        ]
         raise BackupError(
             f"La base {target.describe()} n'est pas vide ({', '.join(filled[:3])}…) : la "
             "restauration se fait dans une base neuve, créée vide ou seulement migrée."
