@@ -1,16 +1,16 @@
 """Convocations to an evaluation session: a PDF for each candidate, an e-mail with a calendar
-invitation (ICS) for candidates and évaluateurs."""
+invitation (ICS) for candidates and évaluateurs, sent by the mail worker (core.mail)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from cqpilot.core.mail import Attachment, send_after_commit
 from cqpilot.core.pdf import html_to_pdf
 
 from . import services
@@ -88,15 +88,26 @@ class Envoi:
     sans_courriel: list[str] = field(default_factory=list)
 
 
+def record_inscription_convoquee(inscription_pk: int) -> None:
+    """Called by the mail worker once the candidate's convocation has left."""
+    Inscription.objects.filter(pk=inscription_pk).update(convoque_at=timezone.now())
+
+
+def record_evaluateur_convoque(affectation_pks: list[int]) -> None:
+    """Called by the mail worker once the évaluateur's convocation has left."""
+    Affectation.objects.filter(pk__in=affectation_pks).update(convoque_at=timezone.now())
+
+
+@transaction.atomic
 def send_convocations(session: SessionEvaluation, *, base_url: str = "") -> Envoi:
-    """E-mail every candidate (PDF + ICS) and every évaluateur (ICS); people without an e-mail
+    """E-mail every candidate (PDF + ICS) and every évaluateur (ICS) from the worker, after the
+    commit; each is recorded as convoqué once their e-mail has left. People without an e-mail
     address are listed, their convocation is printed from the session page. Refused once the
     session is over."""
     if refusal := convocation_refusal(session):
         raise EvaluationRefus(refusal)
     envoi = Envoi()
     subject = f"Convocation — {session.certification.intitule} — {session.date_debut:%d/%m/%Y}"
-    messages = []
     inscriptions = list(
         session.inscriptions.select_related("dossier__candidat", "session__certification")
     )
@@ -105,26 +116,28 @@ def send_convocations(session: SessionEvaluation, *, base_url: str = "") -> Envo
         if not candidat.email:
             envoi.sans_courriel.append(f"{candidat} (candidat)")
             continue
-        context = convocation_context(inscription)
-        message = EmailMessage(
-            subject,
-            render_to_string("evaluations/convocation_candidat.txt", context),
-            settings.DEFAULT_FROM_EMAIL,
-            [candidat.email],
+        ics = session_ics(
+            session,
+            uid=f"inscription-{inscription.pk}",
+            summary=f"Évaluation {session.certification.intitule}",
+            description=subject,
         )
-        message.attach("convocation.pdf", convocation_pdf(inscription, base_url=base_url))
-        message.attach(
-            "convocation.ics",
-            session_ics(
-                session,
-                uid=f"inscription-{inscription.pk}",
-                summary=f"Évaluation {session.certification.intitule}",
-                description=subject,
+        send_after_commit(
+            subject=subject,
+            body=render_to_string(
+                "evaluations/convocation_candidat.txt", convocation_context(inscription)
             ),
-            "text/calendar",
+            to=[candidat.email],
+            attachments=[
+                Attachment.of_bytes(
+                    convocation_pdf(inscription, base_url=base_url),
+                    filename="convocation.pdf",
+                    mimetype="application/pdf",
+                ),
+                Attachment.of_bytes(ics, filename="convocation.ics", mimetype="text/calendar"),
+            ],
+            on_sent=(record_inscription_convoquee, [inscription.pk]),
         )
-        messages.append(message)
-        inscription.convoque_at = timezone.now()
         envoi.candidats += 1
     affectations = list(
         Affectation.objects.filter(epreuve__session=session).select_related(
@@ -150,22 +163,20 @@ def send_convocations(session: SessionEvaluation, *, base_url: str = "") -> Envo
                 "lieu": _lieu(session),
             },
         )
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-        message.attach(
-            "convocation.ics",
-            session_ics(
-                session,
-                uid=f"evaluateur-{session.pk}-{person.pk}",
-                summary=f"Évaluer — {session.certification.intitule}",
-                description=subject,
-            ),
-            "text/calendar",
+        ics = session_ics(
+            session,
+            uid=f"evaluateur-{session.pk}-{person.pk}",
+            summary=f"Évaluer — {session.certification.intitule}",
+            description=subject,
         )
-        messages.append(message)
-        for affectation in assigned:
-            affectation.convoque_at = timezone.now()
+        send_after_commit(
+            subject=subject,
+            body=body,
+            to=[address],
+            attachments=[
+                Attachment.of_bytes(ics, filename="convocation.ics", mimetype="text/calendar")
+            ],
+            on_sent=(record_evaluateur_convoque, [[a.pk for a in assigned]]),
+        )
         envoi.evaluateurs += 1
-    get_connection().send_messages(messages)
-    Inscription.objects.bulk_update(inscriptions, ["convoque_at"])
-    Affectation.objects.bulk_update(affectations, ["convoque_at"])
     return envoi

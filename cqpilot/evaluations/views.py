@@ -231,7 +231,8 @@ def convocations_send(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluations:session_detail", session.pk)
     messages.success(
         request,
-        f"Convocations envoyées : {envoi.candidats} candidat(s), {envoi.evaluateurs} évaluateur(s).",
+        f"Convocations en cours d'envoi : {envoi.candidats} candidat(s), "
+        f"{envoi.evaluateurs} évaluateur(s).",
     )
     if envoi.sans_courriel:
         messages.warning(

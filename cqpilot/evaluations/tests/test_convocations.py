@@ -1,6 +1,7 @@
 """Convocations: a PDF per candidate, e-mails with a calendar invitation."""
 
 import io
+import socket
 from datetime import date, time
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from icalendar import Calendar
 from pypdf import PdfReader
 
+from cqpilot.evaluations.models import Affectation
 from cqpilot.evaluations.services import assign, enrol
 
 from .factories import evaluation
@@ -31,14 +33,20 @@ def ready():
     return e
 
 
-def test_candidates_and_evaluators_get_their_convocation_and_an_ics(client, today):
+def test_candidates_and_evaluators_get_their_convocation_and_an_ics(
+    client, today, django_capture_on_commit_callbacks
+):
     today(date(2026, 10, 1))
     e = ready()
     client.force_login(e.gestionnaire)
 
-    page = client.post(reverse("evaluations:convocations_send", args=[e.session.pk]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        url = reverse("evaluations:convocations_send", args=[e.session.pk])
+        page = client.post(url, follow=True)
+        assert mail.outbox == []  # the worker sends them, after the commit
+        assert "pas encore convoqué(e)" in page.text
 
-    assert "Convocations envoyées : 1 candidat(s), 1 évaluateur(s)." in page.text
+    assert "Convocations en cours d&#x27;envoi : 1 candidat(s), 1 évaluateur(s)." in page.text
     assert "DURAND Marie (candidat)" in page.text  # no e-mail address: to print
     candidate, evaluator = mail.outbox
     assert candidate.to == ["marie.benali@exemple.fr"]
@@ -51,6 +59,33 @@ def test_candidates_and_evaluators_get_their_convocation_and_an_ics(client, toda
     assert evaluator.to == ["evaluatrice@exemple.fr"]
     assert "BC01" in evaluator.body and "BC02" in evaluator.body
     assert e.session.inscriptions.filter(convoque_at__isnull=False).count() == 1
+    assert not Affectation.objects.filter(epreuve__session=e.session, convoque_at=None).exists()
+    assert (
+        "convoqué(e) le"
+        in client.get(reverse("evaluations:session_detail", args=[e.session.pk])).text
+    )
+
+
+def test_a_convocation_the_mail_server_refused_is_not_recorded_as_sent(
+    client, today, django_capture_on_commit_callbacks, settings, caplog
+):
+    today(date(2026, 10, 1))
+    e = ready()
+    client.force_login(e.gestionnaire)
+    with socket.socket() as probe:  # a local port where no mail server listens
+        probe.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("evaluations:convocations_send", args=[e.session.pk]))
+
+    assert not e.session.inscriptions.filter(convoque_at__isnull=False).exists()
+    assert not Affectation.objects.filter(convoque_at__isnull=False).exists()
+    assert [r.levelname for r in caplog.records if r.name == "cqpilot.mail"] == ["ERROR"] * 2
+    page = client.get(reverse("evaluations:session_detail", args=[e.session.pk]))
+    assert "pas encore convoqué(e)" in page.text
 
 
 def test_the_convocation_pdf_names_the_candidate_the_date_and_the_epreuves(client):
@@ -100,4 +135,4 @@ def test_convocations_are_sent_until_the_last_day_of_the_session(client, today):
 
     page = client.post(reverse("evaluations:convocations_send", args=[e.session.pk]), follow=True)
 
-    assert "Convocations envoyées : 1 candidat(s), 1 évaluateur(s)." in page.text
+    assert "Convocations en cours d&#x27;envoi : 1 candidat(s), 1 évaluateur(s)." in page.text
