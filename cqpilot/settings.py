@@ -346,6 +346,13 @@ WEBHOOKS_ALLOW_HTTP = DEBUG
 # receiver on the loopback, which they allow explicitly.
 WEBHOOKS_ALLOWED_NETWORKS: list[str] = []
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The health check `/sante/` (core/health.py) for monitoring: public unless a token is set;
+# failing when the worker's last heartbeat, or the oldest due task, is older than these.
+HEALTHCHECK_TOKEN = os.environ.get("HEALTHCHECK_TOKEN", "")
+HEALTHCHECK_WORKER_MAX_AGE = env_int("HEALTHCHECK_WORKER_MAX_SECONDS", 600)
+HEALTHCHECK_TASK_MAX_WAIT = env_int("HEALTHCHECK_TASK_MAX_SECONDS", 600)
+# A monitoring probe may call it over plain HTTP on the server itself, without the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 
 # Logs go to the standard error (systemd's journal). Failed background tasks (logger
 # django_tasks) and webhook deliveries (cqpilot.api.webhooks) are logged at ERROR with

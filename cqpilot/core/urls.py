@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, views_health
 from .accounts import views as accounts_views
 
 urlpatterns = [
@@ -46,5 +46,6 @@ urlpatterns = [
     path("utilisateurs/<int:pk>/confirmer/", views.user_confirm, name="user_confirm"),
     path("organismes/<int:organisme_pk>/inviter/", views.user_invite, name="user_invite"),
     path("journal/", views.audit_log, name="audit_log"),
+    path("sante/", views_health.sante, name="sante"),
     path("", include("cqpilot.core.accounts.urls")),
 ]

@@ -78,6 +78,7 @@ PUBLIC = {
     "delivrance:emetteur": "the issuer's Open Badges profile (name and key URL)",
     "delivrance:statuts": "the issuer's revocation list, which verifiers download",
     "enquete": "the insertion survey, answered without an account from the e-mailed token",
+    "sante": "the health check for monitoring: statuses and ages, nobody's data",
 }
 
 
@@ -264,7 +265,7 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
                 payload={f"vote-{vic.membre.pk}": "contre"},
             )
         ],
-        "jurys:intervenant_edit": [
+        "intervenants:intervenant_edit": [
             v(
                 key,
                 pk=vic.intervenants[key].pk,
@@ -277,7 +278,7 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
             )
             for key in ("salah", "evaluatrice")
         ],
-        "jurys:intervenant_candidats": [
+        "intervenants:intervenant_candidats": [
             v(
                 pk=vic.intervenants["salah"].pk,
                 query={"q": "icbenal"},
@@ -554,7 +555,7 @@ def _own_urls(w: World, key: str) -> dict[str, list[Variant]]:
         # the attacker's own jury, naming a member of the victim's
         urls["jurys:membre_secretaire"] = [v(pk=a.jury.pk, membre_pk=vic.membre.pk)]
     if a.intervenant:
-        urls["jurys:intervenant_candidats"] = [
+        urls["intervenants:intervenant_candidats"] = [
             v(pk=a.intervenant.pk, query={"q": "icbenal"}, payload={"candidat": vic.benali.pk})
         ]
     return urls
@@ -604,7 +605,7 @@ def _paramless_extras(w: World) -> dict[str, list[Variant]]:
         "jurys:jury_create": [
             v(payload={"certification": cert, "date": "2026-12-01", "lieu": "Ailleurs"})
         ],
-        "jurys:intervenant_create": [
+        "intervenants:intervenant_create": [
             v(
                 payload={
                     "civilite": "monsieur",
