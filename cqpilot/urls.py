@@ -13,6 +13,7 @@ urlpatterns = [
     path("jurys/", include("cqpilot.jurys.urls")),
     path("evaluations/", include("cqpilot.evaluations.urls")),
     path("pilotage/", include("cqpilot.pilotage.urls")),
+    path("donnees-personnelles/", include("cqpilot.rgpd.urls")),
     path("enquete/<str:token>/", enquete, name="enquete"),
     path("", include("cqpilot.delivrance.urls")),
     path("", include("cqpilot.dossiers.urls")),

@@ -3,7 +3,13 @@ from django.urls import reverse
 
 from .accounts.mfa import SESSION_KEY as MFA_PENDING
 from .models import Role
-from .permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, MANAGE_USERS, Can
+from .permissions import (
+    CERTIFIER_STAFF,
+    MANAGE_CERTIFICATIONS,
+    MANAGE_PERSONAL_DATA,
+    MANAGE_USERS,
+    Can,
+)
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -33,6 +39,8 @@ def navigation(request: HttpRequest) -> dict:
         accrochage = "accrochage:a_accrocher" if user.organisation else "accrochage:standalone"
         items.append(("Accrochage", reverse(accrochage)))
         items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))
+    if MANAGE_PERSONAL_DATA(user):
+        items.append(("Données personnelles", reverse("rgpd:reglages")))
     if MANAGE_USERS(user) and user.organisation and not user.organisation.is_certificateur:
         # an OF's administrator keeps its record (OrganisationQuerySet.editable_by)
         items.append(

@@ -51,6 +51,15 @@ def _is_of_user(user: User) -> bool:
     )
 
 
+def _manages_personal_data(user: User) -> bool:
+    # The retention periods, exports and erasures are a certifier's own, as its controller.
+    return (
+        user.is_certificateur_manager
+        and user.organisation is not None
+        and user.organisation.is_certificateur
+    )
+
+
 MANAGE_CERTIFICATIONS = Permission(
     "manage_certifications",
     _is_certifier_manager,
@@ -71,13 +80,25 @@ MANAGE_USERS = Permission(
     lambda user: user.can_manage_users,
     "Réservé aux administrateurs.",
 )
+MANAGE_PERSONAL_DATA = Permission(
+    "manage_personal_data",
+    _manages_personal_data,
+    "Réservé aux gestionnaires du certificateur.",
+)
 PARTNER_OF = Permission(
     "partner_of",
     _is_of_user,
     "Réservé aux organismes de formation.",
 )
 
-ALL = (MANAGE_CERTIFICATIONS, CERTIFIER_STAFF, EDIT_DOSSIERS, MANAGE_USERS, PARTNER_OF)
+ALL = (
+    MANAGE_CERTIFICATIONS,
+    CERTIFIER_STAFF,
+    EDIT_DOSSIERS,
+    MANAGE_USERS,
+    MANAGE_PERSONAL_DATA,
+    PARTNER_OF,
+)
 
 
 def requires(permission: Permission) -> Callable:

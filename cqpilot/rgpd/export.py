@@ -1,0 +1,257 @@
+"""A candidate's right of access (RGPD art. 15): one zip with everything the certifier holds
+about him — a readable summary in French, the same data as JSON, his pièces and the documents
+issued to him.
+
+The NIR is written in full: it is his own data, and the download is journaled as a read.
+"""
+
+import io
+import json
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import PurePath
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q
+from django.db.models.fields.files import FieldFile
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cqpilot.accrochage.models import PassageAccrochage
+from cqpilot.core.audit import ACTIONS, displayed_changes, log_read
+from cqpilot.core.models import User
+from cqpilot.delivrance.models import DocumentDelivre
+from cqpilot.dossiers.models import BlocAcquis, Candidat, Document, Dossier, Financement
+from cqpilot.evaluations.models import Inscription, Resultat
+from cqpilot.jurys.models import Deliberation
+from cqpilot.pilotage.models import EnqueteInsertion
+
+# What the platform keeps for itself, not about the person.
+INTERNAL = {"credential", "status_index", "revision", "sha256"}
+
+
+def _value(value):
+    if isinstance(value, datetime):
+        return (
+            timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return value
+
+
+def fields(obj: Model) -> dict:
+    """Every stored field of the row, by its French label, choices shown as their label."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.name in INTERNAL:
+            continue
+        if field.is_relation:
+            related = getattr(obj, field.name, None)
+            data[str(field.verbose_name)] = str(related) if related is not None else None
+            continue
+        value = getattr(obj, field.attname)
+        if field.choices and value:
+            value = getattr(obj, f"get_{field.name}_display")()
+        data[str(field.verbose_name)] = _value(value)
+    return data
+
+
+def candidate_data(candidat: Candidat, user: User) -> dict:
+    """Everything the user's certifier holds about the candidate, as JSON-ready dicts."""
+    dossiers = list(
+        Dossier.objects.visible_to(user)
+        .filter(candidat=candidat)
+        .select_related("certification", "version", "organisme", "created_by")
+        .prefetch_related("blocs_vises", "transitions", "financements", "documents")
+        .order_by("date_inscription", "pk")
+    )
+    ids = [d.pk for d in dossiers]
+    inscriptions = Inscription.objects.filter(dossier__in=ids).select_related("session")
+    resultats = Resultat.objects.filter(dossier__in=ids).select_related(
+        "epreuve__modalite__bloc", "evaluateur", "saisi_par"
+    )
+    deliberations = (
+        Deliberation.objects.filter(dossier__in=ids)
+        .select_related("jury", "decided_by")
+        .prefetch_related("blocs__bloc")
+    )
+    issued = DocumentDelivre.objects.filter(dossier__in=ids).select_related(
+        "organisation", "certification", "version", "deliberation", "annule_by", "created_by"
+    )
+    passages = PassageAccrochage.objects.filter(document__dossier__in=ids).select_related(
+        "document", "bloc"
+    )
+    enquetes = EnqueteInsertion.objects.filter(document__dossier__in=ids).select_related(
+        "document", "organisation"
+    )
+
+    def of(rows, dossier, attribute="dossier_id"):
+        return [r for r in rows if getattr(r, attribute) == dossier.pk]
+
+    inscriptions, resultats, deliberations = (
+        list(inscriptions),
+        list(resultats),
+        list(deliberations),
+    )
+    issued, passages, enquetes = list(issued), list(passages), list(enquetes)
+    return {
+        "candidat": fields(candidat),
+        "dossiers": [
+            {
+                "numero": dossier.pk,
+                **fields(dossier),
+                "blocs visés": [b.code for b in dossier.blocs_vises.all()],
+                "changements d'état": [fields(t) for t in dossier.transitions.all()],
+                "financements": [fields(f) for f in dossier.financements.all()],
+                "pièces": [
+                    {**fields(p), "dans l'archive": _piece_name(p)} for p in dossier.documents.all()
+                ],
+                "inscriptions aux évaluations": [fields(i) for i in of(inscriptions, dossier)],
+                "résultats": [
+                    {"épreuve": str(r.epreuve), **fields(r)} for r in of(resultats, dossier)
+                ],
+                "décisions du jury": [
+                    {**fields(d), "blocs": [fields(b) for b in d.blocs.all()]}
+                    for d in of(deliberations, dossier)
+                ],
+                "documents délivrés": [fields(d) for d in of(issued, dossier)],
+                "accrochage à la Caisse des Dépôts": [
+                    fields(p) for p in passages if p.document.dossier_id == dossier.pk
+                ],
+                "enquêtes d'insertion": [
+                    fields(e) for e in enquetes if e.document.dossier_id == dossier.pk
+                ],
+            }
+            for dossier in dossiers
+        ],
+        "blocs acquis": [
+            fields(a) for a in BlocAcquis.objects.filter(candidat=candidat).select_related("bloc")
+        ],
+        "journal": journal(candidat, dossiers),
+    }
+
+
+def journal(candidat: Candidat, dossiers: list[Dossier]) -> list[dict]:
+    """The journal's entries about the candidate and his dossiers (values masked as on screen);
+    the author is named by his organisation."""
+    ids = [d.pk for d in dossiers]
+    types = ContentType.objects.get_for_models(
+        Candidat, Dossier, Document, Financement, Deliberation
+    )
+    condition = Q(content_type=types[Candidat], object_id=candidat.pk)
+    condition |= Q(content_type=types[Dossier], object_id__in=ids)
+    for model, rows in (
+        (Document, Document.objects.filter(dossier__in=ids)),
+        (Financement, Financement.objects.filter(dossier__in=ids)),
+        (Deliberation, Deliberation.objects.filter(dossier__in=ids)),
+    ):
+        condition |= Q(content_type=types[model], object_id__in=rows.values("pk"))
+    entries = (
+        LogEntry.objects.filter(condition)
+        .select_related("content_type", "actor__organisation")
+        .order_by("timestamp", "pk")
+    )
+    return [
+        {
+            "date": _value(entry.timestamp),
+            "action": ACTIONS.get(entry.action, str(entry.action)),
+            "objet": entry.object_repr,
+            "par": str(entry.actor.organisation)
+            if entry.actor and entry.actor.organisation
+            else "",
+            "modifications": displayed_changes(entry),
+            "lecture": (entry.additional_data or {}).get("lecture", ""),
+        }
+        for entry in entries
+    ]
+
+
+def summary(data: dict) -> dict:
+    """The data laid out for the readable summary: facts as (label, value) pairs, lists as
+    titled groups of rows."""
+
+    def facts(row: dict) -> list[tuple[str, str]]:
+        return [
+            (label, _readable(value))
+            for label, value in row.items()
+            if not isinstance(value, list) and value not in (None, "")
+        ]
+
+    def groups(row: dict) -> list[tuple[str, list]]:
+        return [
+            (label, [facts(item) if isinstance(item, dict) else [("", item)] for item in value])
+            for label, value in row.items()
+            if isinstance(value, list) and value
+        ]
+
+    return {
+        "candidat": facts(data["candidat"]),
+        "dossiers": [(facts(d), groups(d)) for d in data["dossiers"]],
+        "blocs_acquis": [facts(a) for a in data["blocs acquis"]],
+        "journal": data["journal"],
+        "fichiers_absents": data.get("fichiers absents", []),
+    }
+
+
+def _readable(value) -> str:
+    if value is True:
+        return "oui"
+    if value is False:
+        return "non"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} : {_readable(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _piece_name(piece: Document) -> str:
+    return f"pieces/{piece.pk}-{slugify(PurePath(piece.nom).stem) or 'piece'}{PurePath(piece.fichier.name).suffix}"
+
+
+def export_zip(candidat: Candidat, *, by: User) -> tuple[bytes, str]:
+    """The zip and its file name; the export is written in the journal as a read."""
+    data = candidate_data(candidat, by)
+    buffer = io.BytesIO()
+    missing = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for dossier in Dossier.objects.visible_to(by).filter(candidat=candidat):
+            for piece in dossier.documents.all():
+                missing += _add_file(archive, piece.fichier, _piece_name(piece))
+            for issued in DocumentDelivre.objects.filter(dossier=dossier):
+                missing += _add_file(archive, issued.pdf, f"documents/{issued.numero}.pdf")
+        data["fichiers absents"] = missing
+        archive.writestr(
+            "donnees.json", json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        )
+        archive.writestr(
+            "resume.html",
+            render_to_string(
+                "rgpd/export_resume.html",
+                {"summary": summary(data), "organisation": by.organisation, "now": timezone.now()},
+            ),
+        )
+    log_read(
+        candidat,
+        by=by,
+        lecture="export de ses données personnelles (droit d'accès), NIR compris",
+    )
+    name = f"donnees-candidat-{candidat.pk}-{timezone.localdate():%Y%m%d}.zip"
+    return buffer.getvalue(), name
+
+
+def _add_file(archive: zipfile.ZipFile, file: FieldFile, name: str) -> list[str]:
+    if not file:
+        return []
+    try:
+        with file.open("rb") as handle:
+            archive.writestr(name, handle.read())
+    except OSError:
+        return [name]
+    return []

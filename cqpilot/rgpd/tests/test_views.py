@@ -1,0 +1,224 @@
+import io
+import json
+import time
+import zipfile
+from datetime import date
+from html import unescape
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+
+from cqpilot.core.accounts.reauth import SESSION_KEY
+from cqpilot.core.models import Role
+from cqpilot.core.tests.factories import UserFactory, gestionnaire
+from cqpilot.dossiers.models import Candidat, DossierState
+from cqpilot.dossiers.tests.factories import OrganismeFactory
+from cqpilot.rgpd.models import CandidatAnonymise, PurgeRun, RetentionPolicy
+from cqpilot.rgpd.purge import purge
+
+from .factories import TODAY, certifier_and_certification, dossier_at, issued, piece
+
+pytestmark = pytest.mark.django_db
+
+NIR = "290056912345678"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def world():
+    certifier, certification = certifier_and_certification()
+    of = OrganismeFactory()
+    dossier = dossier_at(certification, DossierState.ABANDON, date(2026, 10, 1), organisme=of)
+    dossier.candidat.nir = NIR
+    dossier.candidat.email = "marie.dupont@exemple.fr"
+    dossier.candidat.save()
+    return {
+        "certifier": certifier,
+        "certification": certification,
+        "dossier": dossier,
+        "candidat": dossier.candidat,
+        "gestionnaire": gestionnaire(organisation=certifier),
+        "of_user": UserFactory(organisation=of, roles=[Role.ORGANISME_FORMATION]),
+        "membre_jury": UserFactory(organisation=certifier, roles=[Role.MEMBRE_JURY]),
+    }
+
+
+def reauthenticated(client) -> None:
+    session = client.session
+    session[SESSION_KEY] = time.time()
+    session.save()
+
+
+# --- Retention periods -------------------------------------------------------------------------
+
+
+def test_the_settings_page_shows_the_default_periods_and_what_is_due(
+    client, world, django_assert_num_queries
+):
+    for _ in range(3):
+        purge(world["certifier"], TODAY)
+    client.force_login(world["gestionnaire"])
+    with django_assert_num_queries(12):
+        page = client.get(reverse("rgpd:reglages"))
+    assert page.status_code == 200
+    policy = RetentionPolicy.objects.get(organisation=world["certifier"])
+    assert (policy.dossiers_sans_suite_mois, policy.pieces_mois, policy.enquetes_mois) == (
+        24,
+        60,
+        36,
+    )
+    assert policy.nir_mois == 3
+    assert "Candidats anonymisés (dossiers sans suite) : 0" in page.text
+    assert page.text.count("<td>0</td>") == 12  # three runs, four counts each
+
+
+def test_a_manager_changes_the_periods_and_the_journal_says_so(client, world):
+    client.force_login(world["gestionnaire"])
+    answer = client.post(
+        reverse("rgpd:reglages"),
+        {"dossiers_sans_suite_mois": 12, "pieces_mois": 60, "enquetes_mois": 24, "nir_mois": 0},
+    )
+    assert answer.status_code == 302
+    policy = RetentionPolicy.objects.get(organisation=world["certifier"])
+    assert (policy.dossiers_sans_suite_mois, policy.enquetes_mois) == (12, 24)
+    assert LogEntry.objects.get_for_object(policy).filter(actor=world["gestionnaire"]).exists()
+
+
+def test_a_period_out_of_range_is_refused_in_french(client, world):
+    client.force_login(world["gestionnaire"])
+    answer = client.post(
+        reverse("rgpd:reglages"),
+        {"dossiers_sans_suite_mois": "beaucoup", "pieces_mois": 9999, "enquetes_mois": 36},
+    )
+    assert answer.status_code == 200
+    assert "Saisissez un nombre entier." in answer.text
+
+
+@pytest.mark.parametrize("who", ["of_user", "membre_jury"])
+def test_only_the_certifiers_managers_reach_the_personal_data_pages(client, world, who):
+    client.force_login(world[who])
+    reauthenticated(client)
+    candidat = world["candidat"]
+    assert client.get(reverse("rgpd:reglages")).status_code == 403
+    assert client.get(reverse("rgpd:candidat_export", args=[candidat.pk])).status_code == 403
+    assert client.post(reverse("rgpd:candidat_effacer", args=[candidat.pk])).status_code == 403
+    detail = client.get(reverse("dossiers:candidat_detail", args=[candidat.pk]))
+    assert "Exporter les données" not in detail.text
+
+
+def test_the_candidate_page_offers_export_and_erasure_to_the_manager(client, world):
+    client.force_login(world["gestionnaire"])
+    detail = client.get(reverse("dossiers:candidat_detail", args=[world["candidat"].pk]))
+    assert "Exporter les données" in detail.text and ">Effacer<" in detail.text
+
+
+# --- Export --------------------------------------------------------------------------------------
+
+
+def test_the_export_asks_for_the_password_first(client, world):
+    client.force_login(world["gestionnaire"])
+    answer = client.get(reverse("rgpd:candidat_export", args=[world["candidat"].pk]))
+    assert answer.status_code == 302 and answer["Location"].startswith(reverse("reauthenticate"))
+
+
+def test_the_export_holds_every_data_the_summary_the_pieces_and_is_journaled(client, world):
+    candidat, dossier = world["candidat"], world["dossier"]
+    piece(dossier, nom="CV Marie.pdf")
+    client.force_login(world["gestionnaire"])
+    reauthenticated(client)
+
+    answer = client.get(reverse("rgpd:candidat_export", args=[candidat.pk]))
+
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    names = archive.namelist()
+    assert "resume.html" in names and "donnees.json" in names
+    assert any(name.startswith("pieces/") and name.endswith("cv-marie.pdf") for name in names)
+    data = json.loads(archive.read("donnees.json"))
+    assert data["candidat"]["NIR (numéro de sécurité sociale)"] == NIR
+    assert data["candidat"]["courriel"] == "marie.dupont@exemple.fr"
+    assert data["dossiers"][0]["numero"] == dossier.pk
+    assert data["dossiers"][0]["état"] == "Abandon"
+    assert data["dossiers"][0]["pièces"][0]["nom du fichier"] == "CV Marie.pdf"
+    assert any(entry["action"] == "Création" for entry in data["journal"])
+    summary = archive.read("resume.html").decode()
+    assert candidat.nom_naissance in summary and "Vos données personnelles" in summary
+    read = LogEntry.objects.get_for_object(candidat).get(action=LogEntry.Action.ACCESS)
+    assert read.actor == world["gestionnaire"]
+    assert "droit d'accès" in read.additional_data["lecture"]
+
+
+def test_the_export_includes_the_documents_issued(client, world):
+    certified = dossier_at(
+        world["certification"], DossierState.CERTIFIE, date(2026, 6, 1), candidat=world["candidat"]
+    )
+    document = issued(certified)
+    client.force_login(world["gestionnaire"])
+    reauthenticated(client)
+    answer = client.get(reverse("rgpd:candidat_export", args=[world["candidat"].pk]))
+    data = json.loads(zipfile.ZipFile(io.BytesIO(answer.content)).read("donnees.json"))
+    issued_rows = [row for d in data["dossiers"] for row in d["documents délivrés"]]
+    assert [row["numéro"] for row in issued_rows] == [document.numero]
+
+
+# --- Erasure -------------------------------------------------------------------------------------
+
+
+def test_erasure_is_refused_with_its_reason_for_a_holder_in_the_register(client, world):
+    certified = dossier_at(
+        world["certification"], DossierState.CERTIFIE, date(2026, 6, 1), candidat=world["candidat"]
+    )
+    document = issued(certified)
+    client.force_login(world["gestionnaire"])
+    reauthenticated(client)
+    url = reverse("rgpd:candidat_effacer", args=[world["candidat"].pk])
+
+    page = client.get(url)
+    assert "registre des documents délivrés" in page.text and document.numero in page.text
+    answer = client.post(url, {"confirme": "on"})
+
+    assert answer.status_code == 409
+    assert Candidat.objects.get(pk=world["candidat"].pk).nir == NIR
+    assert not CandidatAnonymise.objects.exists()
+
+
+def test_erasure_is_refused_while_a_dossier_is_in_progress(client, world):
+    dossier_at(world["certification"], DossierState.EN_FORMATION, TODAY, candidat=world["candidat"])
+    client.force_login(world["gestionnaire"])
+    page = client.get(reverse("rgpd:candidat_effacer", args=[world["candidat"].pk]))
+    assert "est en cours (en formation) : passez-le d'abord en abandon" in unescape(page.text)
+
+
+def test_erasure_asks_for_confirmation_then_the_password(client, world):
+    client.force_login(world["gestionnaire"])
+    url = reverse("rgpd:candidat_effacer", args=[world["candidat"].pk])
+    unconfirmed = client.post(url, {})
+    assert "Cochez la case pour confirmer l'effacement." in unescape(unconfirmed.text)
+    asked = client.post(url, {"confirme": "on"}, HTTP_REFERER=f"http://testserver{url}")
+    assert asked["Location"].startswith(reverse("reauthenticate"))
+    assert Candidat.objects.get(pk=world["candidat"].pk).nir == NIR
+
+
+def test_erasure_anonymises_the_candidate_and_journals_it(client, world):
+    candidat = world["candidat"]
+    file = piece(world["dossier"]).fichier.path
+    client.force_login(world["gestionnaire"])
+    reauthenticated(client)
+
+    answer = client.post(reverse("rgpd:candidat_effacer", args=[candidat.pk]), {"confirme": "on"})
+
+    assert answer.status_code == 302
+    candidat.refresh_from_db()
+    assert candidat.nom_naissance == "ANONYME" and candidat.nir == "" and candidat.email == ""
+    assert CandidatAnonymise.objects.get(candidat=candidat).motif == "effacement"
+    entry = LogEntry.objects.get_for_object(candidat).latest("pk")
+    assert entry.actor == world["gestionnaire"]
+    assert "demande d'effacement" in str(entry.changes)
+    assert not world["dossier"].documents.exists()
+    assert not PurgeRun.objects.exists()
+    del file  # deleted after the commit, which the test's transaction never reaches
