@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from cqpilot.dossiers.models import Candidat
+from cqpilot.dossiers.models import Candidat, Sexe
 from cqpilot.referentiels.models import Certification, CodeKind
 
 from .models import ModeleParchemin
@@ -37,10 +37,49 @@ def _duration(certification: Certification) -> str:
     return f" et pour une durée de {years} an{'s' if years > 1 else ''}" if years else ""
 
 
+BORN = {Sexe.F: "née", Sexe.M: "né"}
+
+
 def _birth(candidat: Candidat) -> str:
+    born = BORN.get(candidat.sexe, "né(e)")  # a sex not recorded keeps both
     if candidat.jour_naissance and candidat.mois_naissance:
-        return f"né(e) le {candidat.jour_naissance:02d}/{candidat.mois_naissance:02d}/{candidat.annee_naissance}"
-    return f"né(e) en {candidat.annee_naissance}"
+        return f"{born} le {candidat.jour_naissance:02d}/{candidat.mois_naissance:02d}/{candidat.annee_naissance}"
+    return f"{born} en {candidat.annee_naissance}"
+
+
+def _repertoire(certification: Certification) -> str:
+    return "au RNCP" if certification.is_rncp else "au Répertoire spécifique"
+
+
+def registration_lapse(certification: Certification, decided_on: date) -> str | None:
+    """Why the registration is not in force on the decision date, in French; None when it is,
+    or when the certification was never registered (its branch mention says so). A document
+    states only what was true when the jury (or the CPNE) decided."""
+    if not (certification.is_rncp or certification.is_rs) or not certification.date_decision:
+        return None  # unregistered, or its date missing: missing_mentions refuses the latter
+    if decided_on < certification.date_decision:
+        return (
+            f"l'enregistrement {_repertoire(certification)} date du "
+            f"{certification.date_decision:%d/%m/%Y}"
+        )
+    if certification.registration_ended_on(decided_on):
+        return (
+            f"l'enregistrement {_repertoire(certification)} a pris fin le "
+            f"{certification.date_fin_enregistrement:%d/%m/%Y}"
+        )
+    return None
+
+
+def registration_warning(certification: Certification, decided_on: date) -> str:
+    """What the issuer is told, and the register keeps, when the registration is left out."""
+    lapse = registration_lapse(certification, decided_on)
+    if lapse is None:
+        return ""
+    what = "Le niveau et la mention" if certification.is_rncp else "La mention"
+    return (
+        f"Décision du {decided_on:%d/%m/%Y} : {lapse}. {what} d'enregistrement "
+        f"{_repertoire(certification)} ne sont pas imprimés."
+    )
 
 
 def missing_mentions(
@@ -73,9 +112,14 @@ def mentions(
     modele: ModeleParchemin,
     on: date,
     lieu: str,
+    *,
+    decided_on: date,
 ) -> Mentions:
+    """The mentions printed on a document issued on `on` for a decision of `decided_on`: the
+    registration and the level only if the registration was in force that day."""
     certificateurs = " et ".join(o.nom for o in certification.certificateurs.all())
-    if certification.is_rncp or certification.is_rs:
+    lapsed = registration_lapse(certification, decided_on) is not None
+    if (certification.is_rncp or certification.is_rs) and not lapsed:
         repertoire = (
             "au Répertoire national des certifications professionnelles"
             if certification.is_rncp
@@ -94,10 +138,11 @@ def mentions(
         enregistrement = (
             f"Certificat de qualification professionnelle créé par la commission paritaire "
             f"nationale de l'emploi de la branche : {idcc}. Certification non enregistrée au "
-            f"RNCP ni au Répertoire spécifique."
+            f"RNCP ni au Répertoire spécifique"
+            + (f" à la date de la décision ({decided_on:%d/%m/%Y})." if lapsed else ".")
         )
     niveau = ""
-    if certification.niveau:
+    if certification.niveau and not lapsed:
         niveau = (
             f"{certification.get_niveau_display()} du cadre national des certifications "
             f"professionnelles, niveau {european_level(certification.niveau)} du cadre européen "

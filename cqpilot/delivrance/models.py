@@ -88,6 +88,12 @@ class DocumentDelivre(models.Model):
     date_decision = models.DateField("date de la décision (jury ou CPNE)")
     date_delivrance = models.DateField("date de délivrance")
     lieu_delivrance = models.CharField("lieu de délivrance", max_length=120)
+    avertissement = models.TextField(
+        "avertissement à la délivrance",
+        blank=True,
+        help_text="Ce que le document n'imprime pas, et pourquoi (enregistrement au RNCP échu "
+        "ou pas encore en vigueur à la date de la décision).",
+    )
     code = models.CharField("code de vérification", max_length=12, unique=True)
     status = models.CharField(
         "statut", max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.VALIDE

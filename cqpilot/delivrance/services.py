@@ -16,14 +16,22 @@ from django.utils import timezone
 
 from cqpilot.core.models import User
 from cqpilot.core.pdf import Rendered, Source, html_to_pdf, pdf_text, render_all
-from cqpilot.dossiers.models import AcquisSource, BlocAcquis, Dossier, DossierState
-from cqpilot.jurys.models import Deliberation, Jury, JuryStatus
+from cqpilot.dossiers.acquis import carried_over
+from cqpilot.dossiers.models import Dossier, DossierState
+from cqpilot.jurys.models import BlocResultat, Deliberation, Jury, JuryStatus
 from cqpilot.jurys.pv import decision_date
 from cqpilot.jurys.services import regles_of
+from cqpilot.referentiels.models import Bloc
 
 from .credentials import STATUS_LIST_SIZE, sign_credential
 from .documents import document_source
-from .mentions import Mentions, mentions, missing_from_text, missing_mentions
+from .mentions import (
+    Mentions,
+    mentions,
+    missing_from_text,
+    missing_mentions,
+    registration_warning,
+)
 from .models import DocumentDelivre, DocumentKind, DocumentStatus, ModeleParchemin
 from .numbering import next_number
 
@@ -63,6 +71,35 @@ def kind_for(dossier: Dossier) -> str:
     )
 
 
+def too_early(jury: Jury, on: date) -> str | None:
+    """Why nothing of this jury may be issued on `on`, in French: the CPNE has not validated
+    the decision yet when the rules require it, or `on` comes before the decision."""
+    if regles_of(jury).validation_cpne and not jury.date_validation_cpne:
+        return "La CPNE n'a pas encore validé la décision du jury."
+    decided_on = decision_date(jury)
+    if on < decided_on:
+        what = "la validation de la CPNE" if jury.date_validation_cpne else "la décision du jury"
+        return (
+            f"Un document ne peut pas être délivré le {on:%d/%m/%Y}, avant {what} du "
+            f"{decided_on:%d/%m/%Y}."
+        )
+    return None
+
+
+def blocs_attested(deliberation: Deliberation, kind: str) -> list[Bloc]:
+    """The blocs the document records, prints and puts in its badge: those the jury validated
+    and, on a parchemin, those the holder already held that counted for it (équivalence,
+    earlier jury). An optional bloc not obtained is in none of them."""
+    dossier = deliberation.dossier
+    obtained = set(
+        deliberation.blocs.filter(resultat=BlocResultat.VALIDE).values_list("bloc_id", flat=True)
+    )
+    if kind == DocumentKind.PARCHEMIN:
+        held = carried_over(dossier.candidat, dossier.version, on=deliberation.jury.date)
+        obtained |= {report.bloc.pk for report in held}
+    return list(dossier.version.blocs.filter(pk__in=obtained).order_by("ordre", "code"))
+
+
 @dataclass
 class _Pending:
     """A document checked and numbered, waiting for its PDF."""
@@ -90,8 +127,8 @@ def _prepare(dossier: Dossier, *, by: User, on: date) -> _Pending:
         )
     deliberation = _decision(dossier)
     jury = deliberation.jury
-    if regles_of(jury).validation_cpne and not jury.date_validation_cpne:
-        raise DelivranceRefus("La CPNE n'a pas encore validé la décision du jury.")
+    if refusal := too_early(jury, on):
+        raise DelivranceRefus(refusal)
     certification = dossier.certification
     organisation = jury.organisation
     modele = ModeleParchemin.objects.filter(organisation=organisation).first()
@@ -102,15 +139,8 @@ def _prepare(dossier: Dossier, *, by: User, on: date) -> _Pending:
             + " ; ".join(missing)
             + "."
         )
-    if kind == DocumentKind.PARCHEMIN:
-        blocs = list(dossier.version.blocs.order_by("ordre", "code"))
-    else:
-        blocs = [
-            a.bloc
-            for a in BlocAcquis.objects.filter(dossier=dossier, source=AcquisSource.JURY)
-            .select_related("bloc")
-            .order_by("bloc__ordre", "bloc__code")
-        ]
+    blocs = blocs_attested(deliberation, kind)
+    decided_on = decision_date(jury)
     number = next_number(organisation, on.year, modele.prefixe)
     last_index = DocumentDelivre.objects.filter(organisation=organisation).aggregate(
         last=Max("status_index")
@@ -126,15 +156,16 @@ def _prepare(dossier: Dossier, *, by: User, on: date) -> _Pending:
         deliberation=deliberation,
         certification=certification,
         version=dossier.version,
-        date_decision=decision_date(jury),
+        date_decision=decided_on,
         date_delivrance=on,
         lieu_delivrance=lieu,
+        avertissement=registration_warning(certification, decided_on),
         code=new_code(),
         status_index=index,
         created_by=by,
     )
     document.save()  # the row takes its status index now; its PDF and badge follow
-    printed = mentions(certification, dossier.candidat, modele, on, lieu)
+    printed = mentions(certification, dossier.candidat, modele, on, lieu, decided_on=decided_on)
     source = document_source(
         kind=kind, mentions=printed, modele=modele, blocs=blocs, numero=number, code=document.code
     )

@@ -1,5 +1,3 @@
-from datetime import date
-
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
@@ -7,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -14,13 +13,14 @@ from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.models import Organisation
 from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
 from cqpilot.jurys.models import Jury, JuryStatus
+from cqpilot.jurys.pv import decision_date
 from cqpilot.referentiels.models import Bloc
 
 from . import credentials, services
 from .documents import document_preview
 from .forms import ModeleForm
 from .layout_css import clean_layout_css
-from .mentions import mentions
+from .mentions import mentions, registration_warning
 from .models import (
     DocumentDelivre,
     DocumentKind,
@@ -115,7 +115,13 @@ def jury_documents(request: HttpRequest, jury_pk: int) -> HttpResponse:
     return render(
         request,
         "delivrance/jury_documents.html",
-        {"jury": jury, "a_delivrer": services.a_delivrer(jury), "issued": issued},
+        {
+            "jury": jury,
+            "a_delivrer": services.a_delivrer(jury),
+            "issued": issued,
+            "too_early": services.too_early(jury, timezone.localdate()),
+            "avertissement": registration_warning(jury.certification, decision_date(jury)),
+        },
     )
 
 
@@ -200,12 +206,13 @@ def _preview(modele: ModeleParchemin) -> dict:
     )  # fmt: skip
     blocs = list(Bloc.objects.filter(version__certification=certification)[:2])
     lieu = modele.lieu_delivrance or "(lieu de délivrance)"
+    today = timezone.localdate()
     preview = document_preview(
         kind=DocumentKind.PARCHEMIN,
-        mentions=mentions(certification, fictitious, modele, date.today(), lieu),
+        mentions=mentions(certification, fictitious, modele, today, lieu, decided_on=today),
         modele=modele,
         blocs=blocs,
-        numero=f"{modele.prefixe}-{date.today().year}-000000",
+        numero=f"{modele.prefixe}-{today.year}-000000",
         code="APERCU0000",
     )
     return {"preview": preview, "ignored": ignored}

@@ -12,13 +12,22 @@ from cqpilot.jurys.models import BlocResultat, Decision
 from cqpilot.jurys.pv import close, sign
 from cqpilot.jurys.services import open_deliberation
 from cqpilot.jurys.tests.factories import Scenario, scenario
-from cqpilot.referentiels.models import CertificationCode, CodeKind
+from cqpilot.referentiels.models import Bloc, CertificationCode, CodeKind
 
 V, NV = BlocResultat.VALIDE, BlocResultat.NON_VALIDE
 
 
-def signed_jury(*, nsf: bool = True) -> Scenario:
+def signed_jury(
+    *,
+    nsf: bool = True,
+    optionnels: tuple[str, ...] = (),
+    results: list[list[str]] | None = None,
+) -> Scenario:
+    """`optionnels`: the codes of the optional blocs; `results`: each candidate's bloc results
+    (Benali, Durand, Nguyen), by default all validated, two of three, none."""
     s = scenario()
+    # The version is published, hence immutable through save(): set up as if written so.
+    Bloc.objects.filter(version=s.version, code__in=optionnels).update(est_optionnel=True)
     certification = s.certification
     certification.date_decision = date(2024, 6, 27)
     certification.date_fin_enregistrement = date(2029, 6, 27)
@@ -35,17 +44,17 @@ def signed_jury(*, nsf: bool = True) -> Scenario:
     )
     open_deliberation(s.jury, by=s.gestionnaire)
     deliberations = list(s.jury.deliberations.order_by("dossier__candidat__nom_naissance"))
-    for deliberation, decision, results in zip(
+    for deliberation, decision, row in zip(
         deliberations,
         [Decision.TOTALE, Decision.PARTIELLE, Decision.NON_VALIDE],
-        [[V, V, V], [V, NV, V], [NV, NV, NV]],
+        results or [[V, V, V], [V, NV, V], [NV, NV, NV]],
         strict=True,
     ):
         save_decision(
             deliberation,
             revision=0,
             decision=decision,
-            blocs={b.pk: BlocSaisie(r) for b, r in zip(s.blocs, results, strict=True)},
+            blocs={b.pk: BlocSaisie(r) for b, r in zip(s.blocs, row, strict=True)},
             unanimite=True,
             by=s.gestionnaire,
         )

@@ -47,7 +47,12 @@ def benali(s):
 
 def expected_mentions(s, dossier) -> list[str]:
     printed = mentions(
-        s.certification, dossier.candidat, ModeleParchemin.objects.get(), ON, "Paris"
+        s.certification,
+        dossier.candidat,
+        ModeleParchemin.objects.get(),
+        ON,
+        "Paris",
+        decided_on=s.jury.date,
     )
     return [
         printed.enregistrement,
@@ -148,7 +153,9 @@ def test_the_layout_css_cannot_restyle_or_move_cqpilots_part_of_the_page(css):
     s = signed_jury()
     dossier = benali(s)
     modele = ModeleParchemin.objects.get()
-    printed = mentions(s.certification, dossier.candidat, modele, ON, "Paris")
+    printed = mentions(
+        s.certification, dossier.candidat, modele, ON, "Paris", decided_on=s.jury.date
+    )
     page = dict(kind="parchemin", mentions=printed, blocs=[], numero="CQP-2026-000001", code="ABCDEFGH23")  # fmt: skip
     plain = drawn_outside_the_layout(document_source(modele=modele, **page))
 

@@ -29,14 +29,16 @@ def test_an_unregistered_cqp_prints_the_branch_mentions_and_needs_no_nsf_code():
     candidat = CandidatFactory(nom_naissance="Roux", prenom1="Manon", prenom2="Anne")
 
     assert missing_mentions(cqp, candidat, modele(branche), "Paris") == []
-    printed = mentions(cqp, candidat, modele(branche), date(2026, 11, 25), "Paris")
+    printed = mentions(
+        cqp, candidat, modele(branche), date(2026, 11, 25), "Paris", decided_on=date(2026, 11, 20)
+    )
     assert printed.enregistrement == (
         "Certificat de qualification professionnelle créé par la commission paritaire nationale "
         "de l'emploi de la branche : CPNE des services (IDCC 1516). Certification non "
         "enregistrée au RNCP ni au Répertoire spécifique."
     )
     assert printed.niveau == "" and printed.nsf == ""
-    assert printed.titulaire == "Manon Anne ROUX, né(e) le 14/05/1990"
+    assert printed.titulaire == "Manon Anne ROUX, née le 14/05/1990"
 
 
 def test_a_registered_certification_lists_everything_missing_at_once():

@@ -23,8 +23,11 @@ def test_the_qr_code_carries_the_verification_url():
     s = signed_jury()
     dossier = a_delivrer(s.jury)[0]
     modele = ModeleParchemin.objects.get()
+    printed = mentions(
+        s.certification, dossier.candidat, modele, s.jury.date, "Paris", decided_on=s.jury.date
+    )
     source = document_source(
-        kind="parchemin", mentions=mentions(s.certification, dossier.candidat, modele, s.jury.date, "Paris"),
+        kind="parchemin", mentions=printed,
         modele=modele, blocs=[], numero="CQP-2026-000009", code="ABCDEFGH23",
     )  # fmt: skip
     assert verification_url("ABCDEFGH23") == "https://cqpilot.exemple.fr/verifier/ABCDEFGH23"
