@@ -450,6 +450,16 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         ],
         "dossiers:document_download": [v(pk=vic.piece.pk, owners=of_a_owners, shows="piece")],
         "dossiers:document_check": [v(pk=vic.piece.pk, payload={"decision": "valider"})],
+        # données personnelles: the export holds the NIR in full; the erasure of Benali is
+        # refused (he is before a jury), the candidat libre's would be done
+        "rgpd:candidat_export": [
+            v("Benali", pk=benali.pk, shows="nir"),
+            v("libre", pk=vic.libre.pk, shows="candidat"),
+        ],
+        "rgpd:candidat_effacer": [
+            v("Benali", pk=benali.pk, payload={"confirme": "on"}),
+            v("libre", pk=vic.libre.pk, payload={"confirme": "on"}),
+        ],
         # comptes
         "user_edit": [
             v(
@@ -580,6 +590,17 @@ def _paramless_extras(w: World) -> dict[str, list[Variant]]:
         "delivrance:registre": [v(query={"q": "icdurand"})],
         "user_list": [v(query={"q": "icgestion"})],
         "audit_log": [v(query={"q": "icbenal"})],
+        # each certifier's own periods: a POST never reaches the victim's
+        "rgpd:reglages": [
+            v(
+                payload={
+                    "dossiers_sans_suite_mois": 1,
+                    "pieces_mois": 1,
+                    "enquetes_mois": 1,
+                    "nir_mois": 0,
+                }
+            )
+        ],
         "dossiers:habilitation_create": [
             v(
                 query={"organisme": vic.of_c.pk},

@@ -98,6 +98,7 @@ from cqpilot.referentiels.tests.factories import (
     ModaliteFactory,
     VersionFactory,
 )
+from cqpilot.rgpd.models import PurgeRun, RetentionPolicy
 
 NIR_BODY = "2900569123456"  # a woman born in May 1990 in Lyon (INSEE 69123), without its key
 
@@ -526,6 +527,9 @@ def build_victim(of_b: Organisation) -> Victim:
         status="echec",
         essais=5,
     )
+    # Its retention periods and a purge run: another certifier neither sees nor changes them.
+    RetentionPolicy.objects.create(organisation=branche, dossiers_sans_suite_mois=18)
+    PurgeRun.objects.create(organisation=branche, by=gestionnaire, counts={"candidats": 7})
     return Victim(
         branche=branche,
         certification=certification,
