@@ -1,172 +1,28 @@
-"""Whether a file is what the CDC accepts, said in French: libxml2's messages are English and
-name elements by their namespace; no user reads them. Each known kind of fault is told in
-French with its element, value and limit; any other says where, without libxml2's words.
-
-`check_flux` verifies any file (the `verifier` command): streamed against the schema, then, when
-invalid, read again passage by passage to name the faulty one and its line (libxml2 gives no
-line while streaming). A file with a DOCTYPE is refused before anything else: the CDC's files
-have none, and an entity declared there could differ between readers (libxml2 crashed with
-« Internal error in XML Schema validation » on an entity and a schema fault together).
+"""Whether any file is what the CDC accepts (the `verifier` command), said in French: streamed
+against the schema, then, when invalid, read again passage by passage to name the faulty ones
+and their line (schema.py). A file with a DOCTYPE is refused before anything else: the CDC's
+files have none, and an entity declared there could differ between readers (libxml2 crashed
+with « Internal error in XML Schema validation » on an entity and a schema fault together).
 """
 
-import copy
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from lxml import etree
 
-from ..flux import CPF, opened, q
-from ..schema import schema
+from ..flux import opened
+from ..schema import DOCTYPE, SAFE, Refused, not_well_formed, validate
 
-ELEMENT = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
-VALUE = re.compile(r"The value '([^']*)'|^(?:Element '[^']*': )?'([^']*)' is not a valid value")
-NUMBERS = re.compile(r"'(-?\d+)'")
-EXPECTED = re.compile(r"Expected is (?:one of )?\( ([^)]*) \)")
-SET = re.compile(r"set \{([^}]*)\}")
-ATTRIBUTE = re.compile(r"attribute '([^']+)'")
-TYPES = {
-    "xs:date": "une date (AAAA-MM-JJ)",
-    "xs:dateTime": "une date et heure (AAAA-MM-JJTHH:MM:SS+01:00)",
-    "xs:boolean": "true ou false",
-    "xs:integer": "un nombre entier",
-    "xs:int": "un nombre entier",
-    "xs:decimal": "un nombre",
-}
-NOT_WELL_FORMED = {
-    "ERR_TAG_NAME_MISMATCH": "une balise fermante ne correspond pas à la balise ouverte",
-    "ERR_TAG_NOT_FINISHED": "le fichier s'arrête avant la fin d'une balise",
-    "ERR_DOCUMENT_END": "du contenu suit la fin du document",
-    "ERR_DOCUMENT_EMPTY": "le fichier est vide",
-    "ERR_INVALID_CHAR": "un caractère interdit en XML",
-    "ERR_INVALID_ENCODING": "un caractère qui n'est pas en UTF-8",
-    "ERR_UNDECLARED_ENTITY": "une entité (&…;) inconnue",
-    "ERR_ENTITYREF_SEMICOL_MISSING": "un « & » qui n'est pas écrit &amp;",
-    "ERR_NAME_REQUIRED": "un « & » ou un « < » qui n'est pas échappé",
-    "ERR_LT_IN_ATTRIBUTE": "un « < » dans la valeur d'un attribut",
-    "ERR_GT_REQUIRED": "une balise mal fermée",
-    "ERR_ATTRIBUTE_WITHOUT_VALUE": "un attribut sans valeur",
-    "ERR_ATTRIBUTE_REDEFINED": "un attribut répété",
-    "ERR_DOCUMENT_START": "le fichier ne commence pas par une balise",
-}
-DOCTYPE = (
-    "Le fichier contient une déclaration DOCTYPE (<!DOCTYPE …>) : les fichiers de la Caisse des "
-    "Dépôts n'en ont pas, et ses entités pourraient être lues autrement par la Caisse des Dépôts. "
-    "Retirez-la (et les entités qu'elle déclare) avant de le déposer."
-)
+__all__ = ["DOCTYPE", "Refused", "check_flux", "refuse_doctype"]
 
-
-class Refused(Exception):
-    """The file cannot be checked at all (a DOCTYPE, not XML): the message says why."""
-
-
-def french(error) -> str:
-    """A libxml2 validation error (lxml's _LogEntry), in French: « <nomNaissance> : … »."""
-    message, kind = error.message or "", error.type_name or ""
-    name = _element(message)
-    where = f"<{name}>" if name else "le fichier"
-    value = VALUE.search(message)
-    value = next((v for v in value.groups() if v is not None), None) if value else None
-    numbers = NUMBERS.findall(message)
-    if "ENUMERATION" in kind and value is not None:
-        allowed = ", ".join(v.strip(" '") for v in _set(message))
-        return f"{where} : « {value} » n'est pas une valeur possible ({allowed})"
-    if "PATTERN" in kind and value is not None:
-        return f"{where} : « {value} » n'a pas la forme attendue"
-    if "MAXLENGTH" in kind and len(numbers) >= 2:
-        return f"{where} : {numbers[0]} caractères, {numbers[-1]} au plus"
-    if "MINLENGTH" in kind and len(numbers) >= 2:
-        if numbers[0] == "0":
-            return f"{where} : vide, alors qu'il doit être rempli (ou omis s'il est facultatif)"
-        return f"{where} : {numbers[0]} caractères, {numbers[-1]} au moins"
-    if "LENGTH" in kind and len(numbers) >= 2:
-        return f"{where} : {numbers[0]} caractères au lieu de {numbers[-1]}"
-    if "MAXINCLUSIVE" in kind or "MAXEXCLUSIVE" in kind:
-        return (
-            f"{where} : « {value} » dépasse la valeur maximale ({numbers[-1] if numbers else '?'})"
-        )
-    if "MININCLUSIVE" in kind or "MINEXCLUSIVE" in kind:
-        return (
-            f"{where} : « {value} » est sous la valeur minimale ({numbers[-1] if numbers else '?'})"
-        )
-    if "DATATYPE" in kind and value is not None:
-        expected = next((label for t, label in TYPES.items() if f"'{t}'" in message), None)
-        return f"{where} : « {value} » n'est pas " + (expected or "une valeur du type attendu")
-    if kind == "SCHEMAV_CVC_ELT_1":
-        return (
-            f"l'élément racine {where} n'est pas celui d'un fichier d'accrochage de la Caisse "
-            "des Dépôts (<cpf:flux>)"
-        )
-    if "Missing child" in message:
-        return f"{where} : élément(s) manquant(s) : {_expected(message)}"
-    if "not expected" in message:
-        expected = _expected(message)
-        return f"{where} : élément inattendu ici" + (
-            f" (attendu : {expected})" if expected else " (ou en double)"
-        )
-    if "Character content" in message:
-        return f"{where} : du texte là où seuls des éléments sont attendus"
-    if "attribute" in message and "not allowed" in message:
-        attribute = ATTRIBUTE.search(message)
-        return f"{where} : attribut « {attribute[1] if attribute else '?'} » non autorisé"
-    if "nillable" in message or "xsi:nil" in message:
-        return f"{where} : ne peut pas être vide (xsi:nil)"
-    return f"{where} : non conforme au schéma de la Caisse des Dépôts"
-
-
-def not_well_formed(error: etree.XMLSyntaxError) -> str:
-    """Why the file is not XML, in French, with its line and column when libxml2 knows them."""
-    kind = next(
-        (label for name, label in NOT_WELL_FORMED.items() if name in _type_name(error)), None
-    )
-    where = f"Ligne {error.lineno}, colonne {error.offset} : le" if error.lineno else "Le"
-    return f"{where} fichier n'est pas un XML bien formé" + (f" ({kind})." if kind else ".")
-
-
-def _type_name(error: etree.XMLSyntaxError) -> str:
-    entry = getattr(error, "error_log", None)
-    last = entry.last_error if entry is not None else None
-    return last.type_name if last is not None else ""
-
-
-def _element(message: str) -> str:
-    found = ELEMENT.search(message)
-    return found[1] if found else ""
-
-
-def _set(message: str) -> list[str]:
-    found = SET.search(message)
-    return found[1].split(",") if found else []
-
-
-def _expected(message: str) -> str:
-    found = EXPECTED.search(message)
-    if not found:
-        return ""
-    names = [name.strip().rpartition("}")[2] for name in found[1].split(",")]
-    return ", ".join(f"<{name}>" for name in names if name and not name.startswith("##"))
-
-
-def located(error, where: str) -> str:
-    return f"{where} : non conforme au schéma de la Caisse des Dépôts, {french(error)}."
-
-
-# --- Checking any file -----------------------------------------------------------------------
+MAX_REPORTED = 10  # faulty passages named
 
 
 def refuse_doctype(source: str | Path | BinaryIO) -> None:
     """Refuse a file with a DOCTYPE; reads its prolog and root start tag only."""
     with opened(source) as stream:
         try:
-            for _event, root in etree.iterparse(
-                stream,
-                events=("start",),
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                huge_tree=False,
-            ):
+            for _event, root in etree.iterparse(stream, events=("start",), **SAFE):
                 docinfo = root.getroottree().docinfo
                 if docinfo.doctype or docinfo.internalDTD is not None:
                     raise Refused(DOCTYPE)
@@ -186,103 +42,4 @@ def check_flux(source: str | Path | BinaryIO, version: str = "1.1.2") -> tuple[l
     """The file's faults against the CDC's schema, in French (empty when it conforms), and its
     number of passages; Refused when it cannot be checked at all."""
     refuse_doctype(source)
-    count = 0
-    try:
-        with opened(source) as stream:
-            for _event, element in etree.iterparse(
-                stream,
-                events=("end",),
-                tag=q("passageCertification"),
-                schema=schema(version),
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                huge_tree=False,
-            ):
-                count += 1
-                _release(element)
-    except etree.XMLSyntaxError as error:
-        if error.lineno:  # not well-formed: the parser knows where
-            raise Refused(not_well_formed(error)) from error
-        try:
-            problems = list(_faulty_passages(source, version, limit=10))
-        except etree.XMLSyntaxError as parse_error:
-            raise Refused(not_well_formed(parse_error)) from parse_error
-        if not problems:  # the fault is in the file's envelope: validate it without passages
-            problems = [_envelope_fault(source, version)]
-        return problems, count
-    return [], count
-
-
-def _release(element: etree._Element) -> None:
-    element.clear(keep_tail=False)
-    parent = element.getparent()
-    while element.getprevious() is not None:
-        del parent[0]
-
-
-ENVELOPE = f"""<cpf:flux xmlns:cpf="{CPF}"><cpf:idFlux>x</cpf:idFlux>
-<cpf:horodatage>2026-01-01T00:00:00+01:00</cpf:horodatage>{{action}}<cpf:emetteur><cpf:idClient>XXXXXXXX</cpf:idClient>
-<cpf:certificateurs><cpf:certificateur><cpf:idClient>XXXXXXXX</cpf:idClient><cpf:idContrat>x</cpf:idContrat>
-<cpf:certifications><cpf:certification><cpf:type>RNCP</cpf:type><cpf:code>RNCP1</cpf:code>
-<cpf:passageCertifications/></cpf:certification></cpf:certifications></cpf:certificateur>
-</cpf:certificateurs></cpf:emetteur></cpf:flux>"""
-
-
-def _faulty_passages(source, version: str, *, limit: int) -> Iterator[str]:
-    """Each faulty passage, checked alone in a minimal valid envelope, with its line."""
-    action = "<cpf:action>CREATION</cpf:action>" if version == "2026" else ""
-    envelope = etree.fromstring(ENVELOPE.format(action=action))
-    holder = envelope.find(f".//{q('passageCertifications')}")
-    validator = schema(version)
-    found = 0
-    with opened(source) as stream:
-        for _event, element in etree.iterparse(
-            stream,
-            events=("end",),
-            tag=q("passageCertification"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-        ):
-            holder.append(copy.deepcopy(element))
-            valid = validator.validate(envelope)
-            holder.remove(holder[0])
-            if not valid:
-                id_technique = element.findtext(q("idTechnique")) or "?"
-                error = validator.error_log.last_error
-                line = error.line or element.sourceline or 0
-                yield located(error, f"Ligne {line}, passage « {id_technique} »")
-                found += 1
-                if found >= limit:
-                    return
-            _release(element)
-
-
-def _envelope_fault(source, version: str) -> str:
-    """The file with the first passage of each certification only (each passage was found valid
-    alone), validated whole: the fault is in what surrounds the passages."""
-    root = None
-    with opened(source) as stream:
-        for event, element in etree.iterparse(
-            stream,
-            events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-        ):
-            if root is None:
-                root = element
-            elif (
-                event == "end"
-                and element.tag == q("passageCertification")
-                and element.getprevious() is not None
-            ):
-                element.getparent().remove(element)
-    validator = schema(version)
-    if root is None or validator.validate(root):
-        return "Le fichier n'est pas conforme au schéma de la Caisse des Dépôts."
-    error = validator.error_log.last_error
-    return located(error, f"Ligne {error.line}" if error.line else "En-tête du fichier")
+    return validate(source, version, limit=MAX_REPORTED)

@@ -22,8 +22,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..flux import CPF, MAX_BYTES, MAX_PASSAGES, XSI, format_horodatage
-from ..schema import SCHEMAS, schema
-from .conformity import french, located
+from ..schema import SCHEMAS, french, located, schema
 
 BATCH = 400  # passages validated together: about 6 Mo of tree
 CERTIFICATION_END = b"</cpf:passageCertifications></cpf:certification>\n"
