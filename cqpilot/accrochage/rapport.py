@@ -17,6 +17,8 @@ from lxml import etree
 from cqpilot.core.cells import normalise_header
 from cqpilot.core.uploads import size_problem
 
+from .schema import DOCTYPE, not_well_formed
+
 # The passage was accepted earlier: the CDC already holds it, which is what the certifier wanted.
 ALREADY_ACCEPTED = "le titulaire existe deja en base"
 HEADER = {"nomfichier": "nom_fichier", "idflux": "id_flux", "idtraitement": "id_traitement"}
@@ -136,7 +138,7 @@ def parse_rapport(file: BinaryIO) -> Rapport:
             if root is not None:
                 _harvest(rapport, root, done=not chunk)
     except etree.XMLSyntaxError as error:
-        raise RapportError(f"Ce fichier n'est pas un XML lisible ({error.msg}).") from error
+        raise RapportError(not_well_formed(error)) from error
     return rapport
 
 
@@ -147,6 +149,9 @@ def _root_tag(chunks: Iterator[bytes], head: list[bytes]) -> str:
         head.append(chunk)
         parser.feed(chunk)
         for _event, element in parser.read_events():
+            docinfo = element.getroottree().docinfo
+            if docinfo.doctype or docinfo.internalDTD is not None:
+                raise RapportError(DOCTYPE)  # the CDC writes none: its entities are not read
             if _local(element) != "rapport":
                 raise RapportError(
                     f"{NOT_A_REPORT} (élément racine <{etree.QName(element).localname}> au lieu "
@@ -155,6 +160,8 @@ def _root_tag(chunks: Iterator[bytes], head: list[bytes]) -> str:
             return element.tag
         if len(head) * CHUNK_SIZE > 1024 * 1024:
             break
+    if not head:
+        raise RapportError(f"{NOT_A_REPORT} : le fichier est vide.")
     parser.close()  # an empty or unreadable file stops here
     raise RapportError(f"{NOT_A_REPORT}.")
 
@@ -199,9 +206,9 @@ def _read_part(rapport: Rapport, part: etree._Element, name: str) -> None:
 
 def _read_item(rapport: Rapport, section: str, element: etree._Element) -> None:
     if section == "passagesok":
-        rapport.accepted.append((element.text or "").strip())
+        rapport.accepted.append(_id_technique((element.text or "").strip()))
     elif section == "passagesko":
-        id_technique = _child_text(element, "idTechnique")
+        id_technique = _id_technique(_child_text(element, "idTechnique"))
         message = _child_text(element, "messageErreur")
         if normalise_header(message).startswith(ALREADY_ACCEPTED):
             rapport.accepted.append(id_technique)
@@ -221,3 +228,9 @@ def _read_item(rapport: Rapport, section: str, element: etree._Element) -> None:
             + (f" ({where})" if where else "")
             + f" : {_child_text(element, 'message')}"
         )
+
+
+def _id_technique(text: str) -> str:
+    if not text:
+        raise RapportError(f"{NOT_A_REPORT} : un passage sans idTechnique.")
+    return text

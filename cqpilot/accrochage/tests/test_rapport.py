@@ -1,6 +1,7 @@
 """The CDC's processing report: read leniently, matched to the file it answers, shown per holder."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -48,11 +49,39 @@ def test_case_and_namespaces_do_not_matter():
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"<pas du xml", "n'est pas un XML lisible"), (b"<flux/>", "au lieu de <rapport>")],
-)
-def test_what_is_not_a_report_is_refused(content, message):
-    with pytest.raises(RapportError, match=message):
+    [
+        (b"<pas du xml", "Ligne 1, colonne 8 : le fichier n'est pas un XML bien formé (une balise mal fermée)."),
+        (
+            b"<rapport><idFlux>x</idFlux><PassagesOK><idTechnique>a</PassagesOK></rapport>",
+            "Ligne 1, colonne 66 : le fichier n'est pas un XML bien formé (une balise fermante ne "
+            "correspond pas à la balise ouverte).",
+        ),
+        (b"", "Ce fichier n'est pas un accusé de traitement de la Caisse des Dépôts : le fichier est vide."),
+        (b"<flux/>", "(élément racine <flux> au lieu de <rapport>)."),
+        # Well-formed, but not what the CDC writes: a passage without its idTechnique.
+        (
+            b"<rapport><idFlux>x</idFlux><PassagesKO><passage>zz</passage></PassagesKO></rapport>",
+            "Ce fichier n'est pas un accusé de traitement de la Caisse des Dépôts : un passage "
+            "sans idTechnique.",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE rapport [<!ENTITY e "x">]><rapport><idFlux>&e;'
+            b"</idFlux></rapport>",
+            "Le fichier contient une déclaration DOCTYPE (<!DOCTYPE …>)",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE rapport [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+            b"<rapport><idFlux>&e;</idFlux></rapport>",
+            "Le fichier contient une déclaration DOCTYPE (<!DOCTYPE …>)",
+        ),
+        (b"<rapport><idFlux>&e;</idFlux></rapport>", "n'est pas un XML bien formé (une entité (&…;) inconnue)"),
+    ],
+)  # fmt: skip
+def test_what_is_not_a_report_is_refused_in_french(content, message):
+    with pytest.raises(RapportError) as refused:
         parse_rapport(io.BytesIO(content))
+    assert message in str(refused.value)
+    assert not re.search(r"\b(?:tag|line|found|entity|Opening|Specification)\b", str(refused.value))
 
 
 def report_for(flux: FluxAutonome, ok: list[str], ko: dict[str, str]) -> bytes:
