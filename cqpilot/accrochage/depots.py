@@ -31,6 +31,7 @@ from .flux import (
     Passage,
     Titulaire,
     forbidden_characters,
+    national_identifier,
     write_files,
 )
 from .lifecycle import Event
@@ -119,7 +120,7 @@ def _titulaire(candidat, version: str) -> Titulaire:
         code_pays_naissance=insee[2:] if abroad else "",
         libelle_pays_naissance=candidat.pays_naissance if abroad else "",
         # Since the decree of 30/12/2024 the NIR is sent when known: 13 characters, no key.
-        nir13=candidat.nir[:13] if version == SchemaVersion.V2026 and candidat.nir else "",
+        nir13=national_identifier(candidat.nir)[0] if version == SchemaVersion.V2026 else "",
     )
 
 
@@ -234,11 +235,15 @@ def build_files(
         code = item.bloc.code if item.bloc else certification.code_rncp_rs
         by_certification[CertificationRef(kind, code)].append(item)
     unwritable: dict[Candidat, dict[str, str]] = {}
+    warnings: dict[str, str] = {}  # idTechnique → what the user should know of its passage
     verification = verification_prefix()
 
     def writable(items: list[PassageAccrochage]) -> Iterator[Passage]:
         for item in items:
             passage = passage_of(item, version, sessions, verification=verification)
+            candidat = item.document.dossier.candidat
+            if version == SchemaVersion.V2026 and (refusal := national_identifier(candidat.nir)[1]):
+                warnings[item.id_technique] = f"{printable(str(candidat))} : {refusal}"
             if found := forbidden_characters(passage):
                 unwritable.setdefault(item.document.dossier.candidat, {}).update(found)
             else:
@@ -294,6 +299,11 @@ def build_files(
                 version_schema=version,
                 nombre=result.passages,
                 taille=result.size,
+                avertissements=list(
+                    dict.fromkeys(
+                        warnings[p.id_technique] for p in included if p.id_technique in warnings
+                    )
+                ),
                 by=by,
             )
             with open(path, "rb") as content:

@@ -46,6 +46,19 @@ class Titulaire:
     nir13: str = ""
 
 
+def national_identifier(nir: str) -> tuple[str, str]:
+    """What a 2026 file's identifiantNational carries of a checked 15- or 13-character NIR (its
+    13 first characters), or "" with the reason in French: a temporary number (NIA: 7 or 8; 3
+    and 4 earlier) is unknown to the CDC, whose schema takes 1 or 2 first only; the holder is
+    then sent by his identity."""
+    if not nir or nir[0] in "12":
+        return nir[:13], ""
+    return "", (
+        f"NIR provisoire (il commence par {nir[0]}) : la Caisse des Dépôts ne le connaît pas ; "
+        "le titulaire est transmis par son identité (nom, prénom, sexe, naissance)."
+    )
+
+
 @dataclass
 class Passage:
     id_technique: str

@@ -148,6 +148,8 @@ class FichierAccrochage(models.Model):
     nombre = models.PositiveIntegerField("passages")
     taille = models.PositiveBigIntegerField("taille (octets)")
     rapport = models.JSONField("accusé de traitement", null=True, blank=True)
+    # What the certifier should know of the file's passages (a temporary NIR left out…).
+    avertissements = models.JSONField(default=list, blank=True)
     by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -105,6 +105,9 @@ def deposer(request: HttpRequest) -> HttpResponse:
             f"{len(files)} fichier(s) prêt(s) à déposer ({total} passage(s)), conformes au schéma "
             "de la Caisse des Dépôts.",
         )
+        for fichier in files:
+            for avertissement in fichier.avertissements:
+                messages.warning(request, avertissement)
     return redirect("accrochage:a_accrocher")
 
 

@@ -8,12 +8,54 @@ corrected passage by it).
 import io
 from dataclasses import dataclass
 
+from django.db import models
+
 from cqpilot.core.cells import normalise_header
 from cqpilot.dossiers.models import Initiative, Sexe, VoieVae
 
-from ..holders import Mention, ModaliteAcces, ModaliteExamen, Obtention
-
 TEXT = "@"  # Excel's « Texte » format: a code typed as 06088 keeps its zero
+
+
+# The CDC's codes (docs/cdc.md), with the labels a certifier picks in the template's lists.
+class Obtention(models.TextChoices):
+    PAR_ADMISSION = "PAR_ADMISSION", "Par admission"
+    PAR_SCORING = "PAR_SCORING", "Par score"
+
+
+class Mention(models.TextChoices):
+    SANS_MENTION = "SANS_MENTION", "Sans mention"
+    MENTION_ASSEZ_BIEN = "MENTION_ASSEZ_BIEN", "Assez bien"
+    MENTION_BIEN = "MENTION_BIEN", "Bien"
+    MENTION_TRES_BIEN = "MENTION_TRES_BIEN", "Très bien"
+    MENTION_TRES_BIEN_AVEC_FELICITATIONS_DU_JURY = (
+        "MENTION_TRES_BIEN_AVEC_FELICITATIONS_DU_JURY",
+        "Très bien avec félicitations du jury",
+    )
+
+
+class ModaliteExamen(models.TextChoices):
+    EN_PRESENTIEL = "EN_PRESENTIEL", "Présentiel"
+    A_DISTANCE = "A_DISTANCE", "À distance"
+    MIXTE = "MIXTE", "Mixte"
+
+
+class ModaliteAcces(models.TextChoices):
+    FORMATION_INITIALE_HORS_APPRENTISSAGE = (
+        "FORMATION_INITIALE_HORS_APPRENTISSAGE",
+        "Formation initiale hors apprentissage",
+    )
+    FORMATION_INITIALE_APPRENTISSAGE = "FORMATION_INITIALE_APPRENTISSAGE", "Apprentissage"
+    FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION = (
+        "FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION",
+        "Formation continue hors contrat de professionnalisation",
+    )
+    FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION = (
+        "FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION",
+        "Formation continue en contrat de professionnalisation",
+    )
+    VAE = "VAE", "VAE"
+    EQUIVALENCE_DIPLOME_ETRANGER = "EQUIVALENCE_DIPLOME_ETRANGER", "Équivalence diplôme étranger"
+    CANDIDAT_LIBRE = "CANDIDAT_LIBRE", "Candidat libre"
 
 
 @dataclass(frozen=True)

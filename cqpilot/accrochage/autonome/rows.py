@@ -26,8 +26,8 @@ from cqpilot.core.tabular import Problem
 from cqpilot.core.validators import nir_problems, normalise_nir
 from cqpilot.dossiers.identity import MARRIED_NAME_MARKER, normalise_name, unaccented_upper
 
-from ..holders import ModaliteAcces, Obtention
-from .columns import ANNOTATIONS, BY_HEADER, BY_KEY, EXAMPLE, Column
+from ..flux import national_identifier
+from .columns import ANNOTATIONS, BY_HEADER, BY_KEY, EXAMPLE, Column, ModaliteAcces, Obtention
 
 REQUIRED = ("code", "nom_naissance", "prenom1", "sexe", "date_debut_validite")
 UNCACHED = {"id_technique", "nom_naissance", "nom_usage", "nir", "prenom2", "prenom3"}
@@ -379,20 +379,11 @@ class RowReader:
         v["has_nir"] = True
         if self.schema != "2026":
             return  # not sent: the file-level warning says so once
-        if nir[0] in "12":
-            v["nir13"] = nir[:13]
+        sent, refusal = national_identifier(nir)
+        if sent:
+            v["nir13"] = sent
         else:
-            # A temporary number (NIA, 7 or 8; 3 and 4 earlier): the CDC knows people by their
-            # NIR only, and its schema refuses any other first digit.
-            row.warnings.append(
-                Problem(
-                    row.line,
-                    "NIR",
-                    f"NIR provisoire (il commence par {nir[0]}) : la Caisse des Dépôts ne le "
-                    "connaît pas ; le titulaire est transmis par son identité (nom, prénom, "
-                    "sexe, naissance).",
-                )
-            )
+            row.warnings.append(Problem(row.line, "NIR", refusal))
 
     @staticmethod
     def _is_the_example(v: dict) -> bool:

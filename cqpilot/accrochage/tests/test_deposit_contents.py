@@ -88,3 +88,34 @@ def test_a_control_character_in_a_name_is_refused_naming_the_holder_and_the_fiel
     )
     assert not FichierAccrochage.objects.exists()
     assert set(due(d.organisation).values_list("status", flat=True)) == {PassageStatus.A_DEPOSER}
+
+
+TEMPORARY_NIR = "785039912345663"  # a NIA: 7 (or 8) first, its key right
+
+
+def test_a_temporary_nir_is_never_sent_the_holder_going_by_his_identity_with_a_warning():
+    d = deposits("2026")
+    benali = d.parchemin.dossier.candidat
+    benali.nir = TEMPORARY_NIR
+    benali.save()
+
+    [fichier] = build_files(d.organisation, due(d.organisation), by=d.gestionnaire)
+
+    with fichier.fichier.open("rb") as content:
+        data = content.read()
+    assert b"identifiantNational" not in data and b"785039912345" not in data
+    with fichier.fichier.open("rb") as content:
+        assert schema_errors(content, "2026") == []
+    with fichier.fichier.open("rb") as content:
+        [sent] = [
+            p.titulaire for _ref, p in read_flux(content) if p.titulaire.nom_naissance == "Benali"
+        ]
+    assert (sent.nir13, sent.prenom1, sent.annee_naissance) == (
+        "",
+        benali.prenom1,
+        benali.annee_naissance,
+    )
+    assert fichier.avertissements == [
+        f"{benali} : NIR provisoire (il commence par 7) : la Caisse des Dépôts ne le connaît "
+        "pas ; le titulaire est transmis par son identité (nom, prénom, sexe, naissance)."
+    ]

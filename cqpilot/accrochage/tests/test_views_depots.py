@@ -135,3 +135,20 @@ def test_a_report_of_another_file_is_refused_in_french_on_the_page(client):
         in response.text.replace("&#x27;", "'")
     )
     assert set(fichier.passages.values_list("status", flat=True)) == {PassageStatus.DEPOSE}
+
+
+def test_a_temporary_nir_is_a_warning_on_the_page_and_in_the_files_list(client):
+    d = deposits()
+    benali = d.parchemin.dossier.candidat
+    benali.nir = "785039912345663"
+    benali.save()
+    client.force_login(d.gestionnaire)
+
+    response = client.post(reverse("accrochage:deposer"), {"quoi": "dus"}, follow=True)
+
+    text = " ".join(html.fromstring(response.content).text_content().split())
+    assert "1 fichier(s) prêt(s) à déposer" in text
+    warning = f"{benali} : NIR provisoire (il commence par 7)"
+    assert warning in text
+    [listed] = html.fromstring(response.content).xpath("//table[@id='fichiers']/tbody/tr")
+    assert warning in " ".join(listed.text_content().split())

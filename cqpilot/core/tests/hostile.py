@@ -176,9 +176,12 @@ with open(path, "rb") as file:
     outcome = [str(e) for e in check_file(file, path.name, by=None).errors]
 """,
     "titulaires": """
-from cqpilot.accrochage.holders import read_holders
-with open(path, "rb") as file:
-    outcome = [str(e) for e in read_holders(file, path.name).errors]
+from cqpilot.accrochage.autonome.sheet import SheetRefused, opened_sheet
+try:
+    with open(path, "rb") as file, opened_sheet(file, path.name) as sheet:
+        outcome = [str(line) for line, _cells in sheet.rows]
+except SheetRefused as refusal:
+    outcome = [str(refusal)]
 """,
     "rncp": """
 from cqpilot.referentiels.rncp_parser import RncpFormatError, iter_fiches

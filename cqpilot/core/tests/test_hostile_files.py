@@ -8,8 +8,6 @@ bombs, millions of small XML elements the parser kept (issue « Contenus hostile
 import re
 from pathlib import Path
 
-import pytest
-
 from .hostile import (
     element_bomb,
     lying_member,
@@ -107,7 +105,8 @@ def test_the_accrochage_holders_file_is_measured_as_well(tmp_path):
         xlsx(b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
     )
     [error] = isolated("titulaires", path)
-    assert "s'étend jusqu'à la ligne 1\u202f048\u202f576" in error
+    # The standalone tool streams the sheet: the row number alone refuses it.
+    assert error == "Le classeur compte plus de 400\u202f000 lignes : découpez-le."
 
 
 def test_a_zip_bomb_for_the_rncp_import_is_refused_on_its_ratio(tmp_path):
@@ -147,10 +146,15 @@ def test_millions_of_elements_in_a_processing_report_do_not_stay_in_memory(tmp_p
     assert isolated("accuse", path) == ["flux-1", "p-1"]
 
 
-@pytest.mark.parametrize(
-    ("kind", "name"), [("candidats", "candidats.xlsx"), ("titulaires", "titulaires.xlsx")]
-)
-def test_a_member_bigger_than_it_declares_is_refused(tmp_path, kind, name):
-    path = written(tmp_path / name, lying_member(20 * 1024 * 1024))
-    [error] = isolated(kind, path)
+def test_a_member_bigger_than_it_declares_is_refused(tmp_path):
+    path = written(tmp_path / "candidats.xlsx", lying_member(20 * 1024 * 1024))
+    [error] = isolated("candidats", path)
     assert "est plus gros qu'elle ne le déclare" in error
+
+
+def test_the_accrochage_holders_file_is_read_no_further_than_its_members_declare(tmp_path):
+    path = written(tmp_path / "titulaires.xlsx", lying_member(20 * 1024 * 1024))
+    # Python's zipfile stops at the declared 100 bytes: the shared strings end half-way.
+    assert isolated("titulaires", path) == [
+        "Ce classeur ne peut pas être lu : est-ce bien un fichier Excel (.xlsx) non protégé ?"
+    ]
