@@ -10,12 +10,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cqpilot.core.mail import send_after_commit
 from cqpilot.core.models import Organisation
 from cqpilot.delivrance.models import DocumentDelivre, DocumentKind, DocumentStatus
 from cqpilot.dossiers.acquis import add_months
@@ -88,24 +89,49 @@ def open_due(organisation: Organisation, today: date) -> list[EnqueteInsertion]:
 
 @dataclass
 class Envoi:
+    """What a run queued for the mail worker (the e-mails leave after it, see core.mail)."""
+
     ouvertes: int = 0
     envoyees: int = 0
     relances: int = 0
     sans_courriel: int = 0
+    en_attente: int = 0  # queued by an earlier run, not sent yet
 
     def __str__(self) -> str:
+        waiting = f", {self.en_attente} courriel(s) encore en attente" if self.en_attente else ""
         return (
-            f"{self.ouvertes} enquête(s) ouverte(s), {self.envoyees} courriel(s) envoyé(s), "
-            f"{self.relances} relance(s), {self.sans_courriel} titulaire(s) sans courriel"
+            f"{self.ouvertes} enquête(s) ouverte(s), {self.envoyees} courriel(s) et "
+            f"{self.relances} relance(s) en cours d'envoi{waiting}, "
+            f"{self.sans_courriel} titulaire(s) sans courriel"
         )
 
 
-def _send(enquete: EnqueteInsertion, *, reminder: bool) -> None:
+def record_sent(enquete_pk: int, day: str, reminder: bool) -> None:
+    """Called by the mail worker once the e-mail has left. The day is the run's: reminders count
+    from it, and the worker sends within seconds of the run."""
+    enquete = EnqueteInsertion.objects.select_for_update().get(pk=enquete_pk)
+    if reminder:
+        enquete.relances += 1
+        enquete.derniere_relance_le = date.fromisoformat(day)
+    else:
+        enquete.envoyee_le = date.fromisoformat(day)
+    enquete.envoi_en_attente = False
+    enquete.save(
+        update_fields=["envoyee_le", "relances", "derniere_relance_le", "envoi_en_attente"]
+    )
+
+
+def record_failure(enquete_pk: int, reason: str) -> None:
+    """Called by the mail worker when it gives the e-mail up: the next run queues it again."""
+    EnqueteInsertion.objects.filter(pk=enquete_pk).update(envoi_en_attente=False)
+
+
+def _send(enquete: EnqueteInsertion, *, reminder: bool, today: date) -> None:
     document = enquete.document
     subject = f"Votre parcours depuis le {document.certification.intitule}"
-    EmailMessage(
-        f"Rappel : {subject}" if reminder else subject,
-        render_to_string(
+    send_after_commit(
+        subject=f"Rappel : {subject}" if reminder else subject,
+        body=render_to_string(
             "pilotage/courriel_enquete.txt",
             {
                 "enquete": enquete,
@@ -116,37 +142,45 @@ def _send(enquete: EnqueteInsertion, *, reminder: bool) -> None:
                 "closes_on": enquete.date_prevue + ANSWER_WINDOW,
             },
         ),
-        settings.DEFAULT_FROM_EMAIL,
-        [enquete.email],
-    ).send()
+        to=[enquete.email],
+        on_sent=(record_sent, [enquete.pk, today.isoformat(), reminder]),
+        on_failed=(record_failure, [enquete.pk]),
+    )
 
 
-def send_due(organisation: Organisation, today: date) -> Envoi:
-    """Opens the surveys that are due, sends their first e-mail and the reminders (15 days
-    apart, two at most). Meant to run daily (`cqpilot enquetes`), safe to run twice."""
-    envoi = Envoi(ouvertes=len(open_due(organisation, today)))
-    pending = EnqueteInsertion.objects.filter(
+def is_due(enquete: EnqueteInsertion, today: date) -> bool:
+    """The first e-mail, or a reminder 15 days after the previous one (two at most)."""
+    if enquete.envoyee_le is None:
+        return True
+    previous = enquete.derniere_relance_le or enquete.envoyee_le
+    return enquete.relances < MAX_REMINDERS and today - previous >= REMINDER_AFTER
+
+
+def unanswered(organisation: Organisation, today: date) -> QuerySet[EnqueteInsertion]:
+    return EnqueteInsertion.objects.filter(
         organisation=organisation, repondue_le=None, date_prevue__gte=today - ANSWER_WINDOW
     ).select_related("document__certification", "document__dossier__candidat")
-    for enquete in pending:
+
+
+@transaction.atomic
+def send_due(organisation: Organisation, today: date) -> Envoi:
+    """Opens the surveys that are due, queues their first e-mail and the reminders (15 days
+    apart, two at most) for the mail worker. Meant to run daily (`cqpilot enquetes`), safe to
+    run twice: an e-mail still waiting for the worker is not queued again."""
+    envoi = Envoi(ouvertes=len(open_due(organisation, today)))
+    queued = []
+    for enquete in unanswered(organisation, today):
         if not enquete.email:
             envoi.sans_courriel += 1
-            continue
-        with transaction.atomic():
-            if enquete.envoyee_le is None:
-                _send(enquete, reminder=False)
-                enquete.envoyee_le = today
-                envoi.envoyees += 1
-            elif enquete.relances < MAX_REMINDERS and (
-                today - (enquete.derniere_relance_le or enquete.envoyee_le) >= REMINDER_AFTER
-            ):
-                _send(enquete, reminder=True)
-                enquete.relances += 1
-                enquete.derniere_relance_le = today
-                envoi.relances += 1
-            else:
-                continue
-            enquete.save(update_fields=["envoyee_le", "relances", "derniere_relance_le"])
+        elif enquete.envoi_en_attente:
+            envoi.en_attente += 1
+        elif is_due(enquete, today):
+            reminder = enquete.envoyee_le is not None
+            _send(enquete, reminder=reminder, today=today)
+            queued.append(enquete.pk)
+            envoi.relances += reminder
+            envoi.envoyees += not reminder
+    EnqueteInsertion.objects.filter(pk__in=queued).update(envoi_en_attente=True)
     return envoi
 
 

@@ -45,6 +45,9 @@ class EnqueteInsertion(models.Model):
     envoyee_le = models.DateField("envoyée le", null=True, blank=True)
     relances = models.PositiveSmallIntegerField(default=0)
     derniere_relance_le = models.DateField("dernière relance", null=True, blank=True)
+    # A first e-mail or a reminder waits for the mail worker: the next run does not queue it
+    # again, and the dates above are written once it has left (enquetes.record_sent).
+    envoi_en_attente = models.BooleanField("courriel en attente d'envoi", default=False)
     repondue_le = models.DateTimeField("répondue le", null=True, blank=True)
     situation = models.CharField(
         "situation professionnelle", max_length=12, choices=SituationPro.choices, blank=True

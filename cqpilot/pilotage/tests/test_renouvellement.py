@@ -3,6 +3,7 @@ through the real e-mails and links."""
 
 import io
 import re
+import socket
 from datetime import date, timedelta
 
 import pytest
@@ -52,7 +53,18 @@ def answer(name: str, situation: str, type_contrat: str = "") -> None:
 
 
 @pytest.fixture
-def promotions():
+def send(django_capture_on_commit_callbacks):
+    """send_due, then what the mail worker does after the commit."""
+
+    def send(organisation, day):
+        with django_capture_on_commit_callbacks(execute=True):
+            return send_due(organisation, day)
+
+    return send
+
+
+@pytest.fixture
+def promotions(send):
     """Promotion 2024: Arnaud and Bréhat (contrat pro), Carré (VAE). Promotion 2025: Dias
     (contrat pro), Eboué (candidat libre). Not counted: a cancelled parchemin, an attestation."""
     branche = OrganisationFactory(nom="CPNE de la plasturgie")
@@ -66,14 +78,14 @@ def promotions():
 
     # 6 months after the 2024 promotion: 3 e-mails; Arnaud works in the targeted job, Bréhat
     # in another one, Carré never answers.
-    assert send_due(branche, date(2024, 12, 21)).envoyees == 3
+    assert send(branche, date(2024, 12, 21)).envoyees == 3
     answer("Arnaud", "metier_vise", "cdi")
     answer("Brehat", "autre_metier", "cdd")
     # 6 months after 2025: Dias is looking for a job, Eboué does not answer.
-    assert send_due(branche, date(2025, 12, 21)).envoyees == 2
+    assert send(branche, date(2025, 12, 21)).envoyees == 2
     answer("Dias", "recherche")
     # 2 years after 2024: Arnaud and Carré in the targeted job, Bréhat silent.
-    assert send_due(branche, date(2026, 6, 21)).envoyees == 3
+    assert send(branche, date(2026, 6, 21)).envoyees == 3
     answer("Arnaud", "metier_vise", "cdi")
     answer("Carre", "metier_vise", "independant")
     return branche, cqp
@@ -125,18 +137,18 @@ def six_months_ago() -> date:
     return add_months(timezone.localdate(), -6)
 
 
-def test_reminders_come_every_15_days_twice_then_stop():
+def test_reminders_come_every_15_days_twice_then_stop(send):
     document = holder(CertificationFactory(), CONTRAT_PRO, date(2026, 1, 10), "Faure")
     days = [date(2026, 7, 10) + timedelta(days=d) for d in (0, 1, 15, 30, 45)]
-    sent = [send_due(document.organisation, day) for day in days]
+    sent = [send(document.organisation, day) for day in days]
 
     assert [(e.envoyees, e.relances) for e in sent] == [(1, 0), (0, 0), (0, 1), (0, 1), (0, 0)]
     assert [m.subject.startswith("Rappel") for m in mail.outbox] == [False, True, True]
 
 
-def test_the_holder_answers_from_the_link_without_an_account(client):
+def test_the_holder_answers_from_the_link_without_an_account(client, send):
     document = holder(CertificationFactory(), CONTRAT_PRO, six_months_ago(), "Girard")
-    send_due(document.organisation, timezone.localdate())
+    send(document.organisation, timezone.localdate())
     link = link_to("Girard")
 
     assert "situation professionnelle" in client.get(link).content.decode()
@@ -152,12 +164,12 @@ def test_the_holder_answers_from_the_link_without_an_account(client):
     )
     assert "déjà répondu" in client.get(link).content.decode()
     later = timezone.localdate() + timedelta(days=20)
-    assert send_due(document.organisation, later).relances == 0
+    assert send(document.organisation, later).relances == 0
 
 
-def test_a_tampered_or_late_link_is_refused(client):
+def test_a_tampered_or_late_link_is_refused(client, send):
     document = holder(CertificationFactory(), CONTRAT_PRO, six_months_ago(), "Hamel")
-    send_due(document.organisation, timezone.localdate())
+    send(document.organisation, timezone.localdate())
     link = link_to("Hamel")
     token = link.split("/")[2]
 
@@ -179,17 +191,61 @@ def test_holders_certified_long_ago_are_not_asked_about_their_first_months():
     assert EnqueteInsertion.objects.get().document == no_address
 
 
-def test_the_manager_sends_what_is_due_from_the_page(client):
+def test_the_manager_sends_what_is_due_from_the_page(client, django_capture_on_commit_callbacks):
     document = holder(CertificationFactory(), CONTRAT_PRO, six_months_ago(), "Jacob")
     client.force_login(UserFactory(organisation=document.organisation, roles=[Role.GESTIONNAIRE]))
     url = reverse("pilotage:renouvellement")
 
-    response = client.post(url, {"certification": document.certification.pk}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"certification": document.certification.pk}, follow=True)
 
     page = response.content.decode()
-    assert "1 enquête(s) ouverte(s), 1 courriel(s) envoyé(s)" in page
+    assert "1 enquête(s) ouverte(s), 1 courriel(s) et 0 relance(s) en cours d&#x27;envoi" in page
     assert "Insertion à 6 mois" in page
     assert mail.outbox[0].to == ["jacob@exemple.fr"]
+
+
+def test_a_survey_is_sent_once_even_when_the_worker_lags_behind_two_runs(
+    django_capture_on_commit_callbacks,
+):
+    document = holder(CertificationFactory(), CONTRAT_PRO, date(2026, 1, 10), "Klein")
+    with django_capture_on_commit_callbacks() as first_run:  # the worker has not run yet
+        assert send_due(document.organisation, date(2026, 7, 10)).envoyees == 1
+    enquete = EnqueteInsertion.objects.get()
+    assert (enquete.envoyee_le, enquete.envoi_en_attente) == (None, True)
+
+    with django_capture_on_commit_callbacks() as second_run:
+        envoi = send_due(document.organisation, date(2026, 7, 11))
+    assert (envoi.envoyees, envoi.en_attente) == (0, 1)
+    assert "1 courriel(s) encore en attente" in str(envoi)
+    assert second_run == []
+
+    for queue in first_run:
+        queue()  # the worker catches up
+    [message] = mail.outbox
+    assert message.to == ["klein@exemple.fr"]
+    enquete.refresh_from_db()
+    assert (enquete.envoyee_le, enquete.envoi_en_attente) == (date(2026, 7, 10), False)
+
+
+def test_a_survey_the_mail_server_refused_is_queued_again_the_next_day(
+    django_capture_on_commit_callbacks, settings, send
+):
+    document = holder(CertificationFactory(), CONTRAT_PRO, date(2026, 1, 10), "Lebon")
+    with socket.socket() as probe:  # a local port where no mail server listens
+        probe.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+
+    assert send(document.organisation, date(2026, 7, 10)).envoyees == 1
+    enquete = EnqueteInsertion.objects.get()
+    assert (enquete.envoyee_le, enquete.envoi_en_attente) == (None, False)  # not sent
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send(document.organisation, date(2026, 7, 11)).envoyees == 1
+    enquete.refresh_from_db()
+    assert enquete.envoyee_le == date(2026, 7, 11)
 
 
 def test_only_the_certifier_managers_see_the_renewal_pack(client):
