@@ -8,7 +8,7 @@ dashboard costs the same number of queries at 100 dossiers or 100,000.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Sum
+from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 
 from cqpilot.accrochage.depots import status_counts
@@ -92,8 +92,9 @@ class Activity:
 
     juries: dict  # id → date
     inscrits: list[tuple[str, int | None, int]]  # voie, organisme, count
-    # voie, organisme, jury, decision, days from enrolment to jury (sum), count
-    decisions: list[tuple[str, int | None, int, str, float, int]]
+    # voie, organisme, jury, decision, count enrolled by the jury's day, days from enrolment
+    # to jury (their sum), count
+    decisions: list[tuple[str, int | None, int, str, int, float, int]]
 
     @classmethod
     def of(cls, certification: Certification, year: int) -> "Activity":
@@ -104,11 +105,15 @@ class Activity:
             .annotate(total=Count("pk"))
             .order_by()
         )
+        in_order = Q(jury__date__gte=F("dossier__date_inscription"))
         decisions = (
             _decisions(juries)
             .values_list("dossier__voie_acces", "dossier__organisme", "jury", "decision")
             .annotate(
-                days=Sum(DaysBetween(F("jury__date"), F("dossier__date_inscription"))),
+                timed=Count("pk", filter=in_order),
+                days=Sum(
+                    DaysBetween(F("jury__date"), F("dossier__date_inscription")), filter=in_order
+                ),
                 total=Count("pk"),
             )
             .order_by()
@@ -226,14 +231,18 @@ def by_bloc(activity: Activity) -> Table:
 
 
 def _average_days(queryset, start: str, end: str) -> tuple[int, float | None]:
-    """How many, and the mean number of days from `start` to `end`, computed by the database."""
-    figures = queryset.aggregate(count=Count("pk"), mean=Avg(DaysBetween(F(end), F(start))))
+    """How many, and the mean number of days from `start` to `end`, computed by the database.
+    A row whose `end` precedes its `start` (dates entered before the rules kept them in order)
+    is left out rather than shown as a negative delay."""
+    figures = queryset.filter(**{f"{end}__gte": F(start)}).aggregate(
+        count=Count("pk"), mean=Avg(DaysBetween(F(end), F(start)))
+    )
     mean = figures["mean"]
     return figures["count"], None if mean is None else round(mean, 1)
 
 
 def delays(activity: Activity) -> Table:
-    decided = sum(row[-1] for row in activity.decisions)
+    decided = sum(row[-3] for row in activity.decisions)  # enrolled by the jury's day
     enrolment_days = sum(row[-2] or 0 for row in activity.decisions)
     documents = DocumentDelivre.objects.filter(deliberation__jury_id__in=list(activity.juries))
     accepted = PassageAccrochage.objects.filter(

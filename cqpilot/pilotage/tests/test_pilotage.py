@@ -18,9 +18,10 @@ from cqpilot.accrochage.models import (
 )
 from cqpilot.accrochage.rapport import parse_rapport
 from cqpilot.accrochage.tests.factories import deposits, report
+from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.delivrance.services import a_delivrer, cancel, issue_all
 from cqpilot.delivrance.tests.factories import signed_jury
-from cqpilot.dossiers.models import DossierTransition
+from cqpilot.dossiers.models import Dossier, DossierTransition
 from cqpilot.dossiers.tests.factories import DossierFactory
 from cqpilot.pilotage.stats import dashboard
 
@@ -77,6 +78,33 @@ def test_the_summary_and_the_breakdowns_are_those_computed_by_hand():
         ["Inscription → jury", 3, 263.0],
         ["Jury → délivrance", 2, 5.0],
         ["Délivrance → dépôt accepté par la Caisse des Dépôts", 1, 12.0],
+    ]
+
+
+def test_a_date_recorded_before_its_start_never_makes_a_negative_delay():
+    """Dates entered before the rules held them in order (an issuance dated before its jury,
+    an enrolment after it, a deposit before the issuance) are left out of the means."""
+    s, _tables = figures()
+    DocumentDelivre.objects.filter(dossier__candidat__nom_naissance="Benali").update(
+        date_delivrance=date(2026, 11, 10)
+    )
+    Dossier.objects.filter(candidat__nom_naissance="Durand").update(
+        date_inscription=date(2026, 12, 1)
+    )
+
+    tables = {t.slug: t for t in dashboard(s.certification, 2026)}
+
+    assert tables["delais"].rows == [
+        ["Inscription → jury", 2, 263.0],
+        ["Jury → délivrance", 1, 5.0],
+        ["Délivrance → dépôt accepté par la Caisse des Dépôts", 1, 27.0],
+    ]
+    DocumentDelivre.objects.update(date_delivrance=date(2026, 12, 20))
+    tables = {t.slug: t for t in dashboard(s.certification, 2026)}
+    assert tables["delais"].rows[2] == [
+        "Délivrance → dépôt accepté par la Caisse des Dépôts",
+        0,
+        None,
     ]
 
 
