@@ -8,7 +8,8 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from cqpilot.accrochage.autonome import sheet
+from cqpilot.accrochage.autonome import sheet, sheet_child
+from cqpilot.accrochage.autonome import xlsx as xlsx_reader
 from cqpilot.accrochage.autonome.sheet import Limits, SheetRefused, opened_sheet
 from cqpilot.core.tests.hostile import MAIN, lying_member, xlsx
 
@@ -24,15 +25,15 @@ def read_with_lxml(content: bytes) -> list:
     """The same workbook, every row read by lxml (the pattern disabled)."""
 
     def unusual(*args, **kwargs):
-        raise sheet._Unusual
+        raise xlsx_reader.Unusual
         yield
 
-    original = sheet._plain_rows
-    sheet._plain_rows = unusual
+    original = xlsx_reader.plain_rows
+    xlsx_reader.plain_rows = unusual
     try:
         return read(content)
     finally:
-        sheet._plain_rows = original
+        xlsx_reader.plain_rows = original
 
 
 def openpyxl_workbook() -> bytes:
@@ -109,9 +110,9 @@ def test_a_large_workbook_is_read_by_a_child_process_alike(monkeypatch):
     in_process = read(content, limits=Limits(50 * 2**20, 2000, 200, 200 * 2**20))
     monkeypatch.setattr(sheet, "CHILD_THRESHOLD", 0)
     spawned = []
-    original = sheet.subprocess.Popen
+    original = sheet_child.subprocess.Popen
     monkeypatch.setattr(
-        sheet.subprocess, "Popen", lambda *a, **k: spawned.append(a) or original(*a, **k)
+        sheet_child.subprocess, "Popen", lambda *a, **k: spawned.append(a) or original(*a, **k)
     )
     assert read(content, limits=Limits(50 * 2**20, 2000, 200, 200 * 2**20)) == in_process
     assert len(spawned) == 1 and len(in_process) == 1193

@@ -1,0 +1,231 @@
+"""An xlsx's rows, one at a time: read by pattern as spreadsheets write them, by lxml otherwise
+(xlsx_lxml.py). Memory holds the shared strings and one row, time is one pass over the file.
+Nothing is laid out as a grid, and no shared string is copied: what is bounded is the file's
+members once unzipped (core.uploads), a start tag or a text, a row (4 Mo) and the columns.
+"""
+
+import itertools
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from cqpilot.core.uploads import check_zip, thousands
+
+from .limits import UNREADABLE, Limits, SheetRefused, has_content
+from .xlsx_lxml import (
+    MAX_GAP,
+    PIECE,
+    SHARED_STRINGS,
+    Gaps,
+    SharedStrings,
+    column_number,
+    date_styles,
+    excel_date,
+    first_sheet,
+    shared_strings,
+    sheet_rows,
+    typed,
+)
+
+MAX_ROW = 4 * 1024 * 1024  # bytes of one row
+
+
+def workbook_rows(file: BinaryIO, limits: Limits) -> Iterator[tuple[int, list[object]]]:
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise SheetRefused(UNREADABLE) from error
+    # Declared sizes are bounded here; zipfile reads a member up to its declared size and checks
+    # its checksum there, so a member cannot unzip to more than it declares.
+    check_zip(archive, max_size=limits.unzipped)
+    members = {info.filename.lower().lstrip("/"): info for info in archive.infolist()}
+
+    def chunks(name: str) -> Iterator[bytes]:
+        info = members.get(name.lower().lstrip("/"))
+        if info is None:
+            return
+        try:
+            with archive.open(info) as member:
+                while chunk := member.read(1024 * 1024):
+                    yield chunk
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+            raise SheetRefused(f"Le fichier {info.filename} du classeur est endommagé.") from error
+
+    sheet, date1904 = first_sheet(chunks)
+    if sheet.lower() not in members:
+        raise SheetRefused(UNREADABLE)
+    dates = date_styles(chunks("xl/styles.xml"))
+    strings = (
+        shared_strings(chunks(SHARED_STRINGS), limits)
+        if SHARED_STRINGS.lower() in members
+        else SharedStrings()
+    )
+    read = 0  # rows given so far: lxml reads them again in the same order
+    try:
+        for row in plain_rows(chunks(sheet), strings, dates, date1904, limits):
+            yield row
+            read += 1
+    except Unusual:
+        rows = sheet_rows(chunks(sheet), strings, dates, date1904, limits)
+        yield from itertools.islice(rows, read, None)
+
+
+# Excel, LibreOffice and the libraries that write xlsx all write a sheet's rows alike: reading
+# them with a pattern costs a third of building each cell as an element. What does not match is
+# read by lxml: a row, or the whole sheet when its layout is unusual (`Unusual`).
+SHEET_DATA = re.compile(rb"<sheetData\s*(/?)>")
+ROW = re.compile(rb"<row((?:\s[^<>/]*)?)(?:/>|>([^<]*(?:<(?!/row>)[^<]*)*)</row>)")
+ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,7})"')
+CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})[0-9]{1,7}"(?: s="([0-9]{1,6})")?(?: t="([a-zA-Z]{1,9})")?'
+    rb"(?:/>|>(?:<f(?:\s[^<>]*)?/>|<f(?:\s[^<>]*)?>[^<]*</f>)?"
+    rb'(?:<v>([^<]*)</v>|<v/>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+    rb"|(<)"
+)
+ENTITIES = {b"&amp;": "&", b"&lt;": "<", b"&gt;": ">", b"&quot;": '"', b"&apos;": "'"}
+ENTITY = re.compile(rb"&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
+MAIN_NAMESPACES = (
+    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+
+
+class Unusual(Exception):
+    """The sheet is not laid out as the pattern reads it: lxml reads it."""
+
+
+def plain_rows(chunks, strings, dates, date1904, limits) -> Iterator[tuple[int, list[object]]]:
+    pending = b""
+    started = False
+    namespace = b""
+    letters: dict[bytes, int] = {}
+    previous = 0
+    gaps = Gaps()
+    for chunk in chunks:
+        for start in range(0, len(chunk), PIECE):
+            gaps.check(chunk[start : start + PIECE])
+        pending += chunk
+        if not started:
+            found = SHEET_DATA.search(pending)
+            if found is None:
+                if len(pending) > MAX_GAP:
+                    raise Unusual
+                continue
+            head = pending[: found.start()]
+            if b"<!" in head or b"<?" in head[2:]:
+                raise Unusual  # a DOCTYPE, a comment or a CDATA: for lxml
+            namespace = next((n for n in MAIN_NAMESPACES if b'xmlns="' + n + b'"' in head), b"")
+            if not namespace:
+                raise Unusual  # a prefixed or other namespace
+            if found[1]:
+                return  # <sheetData/>: no rows
+            started, pending = True, pending[found.end() :]
+        end = pending.find(b"</sheetData>")
+        cut = end if end >= 0 else pending.rfind(b"</row>") + len(b"</row>")
+        if cut < len(b"</row>"):
+            if len(pending) > MAX_ROW:
+                raise SheetRefused(f"{UNREADABLE} (ligne de plus de 4 Mo)")
+            continue
+        block, pending = pending[:cut], pending[cut:]
+        for line, cells in _block_rows(
+            block, previous, strings, dates, date1904, limits, letters, namespace
+        ):
+            previous = line
+            yield line, cells
+        if end >= 0:
+            return
+    if not started or pending.strip():
+        raise Unusual
+
+
+def _block_rows(block, previous, strings, dates, date1904, limits, letters, namespace):
+    if b"<!" in block or b"<?" in block:
+        raise Unusual
+    position = 0
+    kept, first_kept = strings.kept, len(strings.kept)
+    for row in ROW.finditer(block):
+        if block[position : row.start()].strip():
+            raise Unusual  # something else than rows between them
+        position = row.end()
+        number = ROW_NUMBER.search(row[1])
+        line = int(number[1]) if number else previous + 1
+        if line <= previous:
+            raise Unusual  # rows out of order: lxml reads them as they come
+        if line > limits.rows:
+            raise SheetRefused(
+                f"Le classeur compte plus de {thousands(limits.rows)} lignes : découpez-le."
+            )
+        content = row[2]
+        if not content:
+            previous = line
+            continue
+        cells: list[object] = []
+        for name, style, kind, value, inline, other in CELL.findall(content):
+            if other:  # an inline string, a formula's unusual layout…: lxml reads the row
+                cells = _row_with_lxml(row[0], namespace, strings, dates, date1904, limits)
+                break
+            column = letters.get(name)
+            if column is None:
+                column = column_number(name.decode(), letters, limits.columns)
+                letters[name] = column
+            if not value:
+                if not inline:
+                    continue
+                value, kind = inline, b"str"
+            try:
+                if kind == b"s":
+                    index = int(value)
+                    text = kept[index] if 0 <= index < first_kept else strings[index]
+                elif not kind or kind == b"n":
+                    number = float(value)
+                    if dates and style.decode() in dates:
+                        text = excel_date(number, date1904)
+                    elif number.is_integer() and -1e15 < number < 1e15:
+                        text = int(number)
+                    else:
+                        text = number
+                else:
+                    text = typed(_unescaped(value), kind.decode())
+            except (ValueError, IndexError) as error:
+                raise SheetRefused(UNREADABLE) from error
+            width = len(cells)
+            if column == width + 1:
+                cells.append(text)
+            elif column > width:
+                cells.extend([None] * (column - width - 1))
+                cells.append(text)
+            else:
+                cells[column - 1] = text
+        previous = line
+        if cells and has_content(cells):
+            yield line, cells
+    if block[position:].strip():
+        raise Unusual
+
+
+def _unescaped(value: bytes) -> str:
+    if b"&" in value:
+        if len(ENTITY.findall(value)) != value.count(b"&"):
+            raise Unusual  # an entity other than XML's own
+        value = ENTITY.sub(lambda m: _entity(m[0]).encode(), value)
+    return value.decode()
+
+
+def _entity(reference: bytes) -> str:
+    if reference in ENTITIES:
+        return ENTITIES[reference]
+    number = reference[2:-1]
+    code = int(number[1:], 16) if number[:1] in (b"x", b"X") else int(number)
+    if not 0 < code < 0x110000:
+        raise Unusual
+    return chr(code)
+
+
+def _row_with_lxml(row: bytes, namespace: bytes, strings, dates, date1904, limits):
+    """A row the pattern does not read, read by lxml alone, with the same bounds."""
+    sheet = b'<worksheet xmlns="' + namespace + b'"><sheetData>' + row + b"</sheetData></worksheet>"
+    for _line, cells in sheet_rows([sheet], strings, dates, date1904, limits):
+        return cells
+    return []
