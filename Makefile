@@ -48,6 +48,10 @@ test: install chromium
 test-postgres: install chromium
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cqpilot} $(BIN)/python -m pytest
 
+# A production set-up on PostgreSQL (base cqpilot_smoke, recreated), walked over HTTP.
+smoke: install
+	$(BIN)/python .ci/smoke.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
