@@ -26,7 +26,8 @@ from django.db import connection, transaction
 from django.test import Client
 from cqpilot.core.models import Organisation, RoleGrant, User
 from cqpilot.dossiers.models import Candidat, Dossier
-from cqpilot.jurys.models import DecisionBloc, Deliberation, Intervenant, Jury, Vote
+from cqpilot.intervenants.models import Intervenant
+from cqpilot.jurys.models import DecisionBloc, Deliberation, Jury, Vote
 from cqpilot.jurys.services import add_membre, open_deliberation
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("cqpilot.api.urls")),
     path("certifications/", include("cqpilot.referentiels.urls")),
     path("accrochage/", include("cqpilot.accrochage.urls")),
+    path("jurys/intervenants/", include("cqpilot.intervenants.urls")),
     path("jurys/", include("cqpilot.jurys.urls")),
     path("evaluations/", include("cqpilot.evaluations.urls")),
     path("pilotage/", include("cqpilot.pilotage.urls")),

@@ -4,6 +4,15 @@ from django.contrib.auth.password_validation import validate_password
 from .models import Role, RoleGrant, User
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, given the ISO date it expects."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
 class UserForm(forms.ModelForm):
     roles = forms.ModelMultipleChoiceField(
         queryset=RoleGrant.objects.all(),

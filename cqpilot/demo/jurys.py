@@ -17,7 +17,8 @@ from cqpilot.evaluations.services import (
     enrol,
     record_result,
 )
-from cqpilot.jurys.models import Civilite, College, Intervenant, Jury, ReglesJury, RoleJury
+from cqpilot.intervenants.models import Civilite, College, Intervenant
+from cqpilot.jurys.models import Jury, ReglesJury, RoleJury
 from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Certification
 

@@ -1,7 +1,7 @@
 from django import forms
 
+from cqpilot.core.forms import DateInput
 from cqpilot.core.models import Organisation, OrganisationKind, User
-from cqpilot.jurys.forms import DateInput
 from cqpilot.referentiels.models import Certification, ReferentielVersion, VersionStatus
 
 from .models import SessionEvaluation

@@ -5,7 +5,7 @@ from django.db import models
 
 from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, User
 from cqpilot.dossiers.models import Dossier, DossierState
-from cqpilot.jurys.models import Intervenant
+from cqpilot.intervenants.models import Intervenant
 from cqpilot.referentiels.models import (
     Certification,
     CritereEvaluation,

@@ -1,6 +1,6 @@
 """Evaluation sessions from creation to the proposed results per bloc. No HTTP here."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,8 +12,8 @@ from django.utils import timezone
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
 from cqpilot.dossiers.workflow import transition
-from cqpilot.jurys.models import Intervenant, ReglesJury
-from cqpilot.jurys.rules import conflict_reasons
+from cqpilot.intervenants.models import Intervenant
+from cqpilot.intervenants.rules import conflict_reasons
 from cqpilot.referentiels.models import CritereEvaluation, Modalite, Notation
 
 from .models import (
@@ -228,18 +228,17 @@ def record_result(epreuve: Epreuve, dossier: Dossier, saisie: Saisie, *, by: Use
     return resultat
 
 
-def epreuve_outcomes(dossiers: list[Dossier]) -> dict[int, dict[int, list[bool | None]]]:
+def epreuve_outcomes(
+    dossiers: list[Dossier], *, double_evaluation: Collection[int]
+) -> dict[int, dict[int, list[bool | None]]]:
     """Dossier pk → bloc pk → the outcome of each of the bloc's épreuves (None: not decided
     yet), from all the sessions each dossier took part in (the latest result of an épreuve's
-    modalité counts; two évaluateurs when the certification's rules ask for two), in three
-    queries."""
+    modalité counts), in two queries.
+
+    `double_evaluation`: the certifications (pks) whose épreuves need two évaluateurs. The
+    jury's rules say which (jurys.ReglesJury): the caller, above this app, reads them."""
     if not dossiers:
         return {}
-    double = dict(
-        ReglesJury.objects.filter(
-            certification__in={d.certification_id for d in dossiers}
-        ).values_list("certification_id", "double_evaluation")
-    )
     modalites_by_bloc: dict[int, list[int]] = {}
     for pk, bloc_id in Modalite.objects.filter(
         bloc__version__in={d.version_id for d in dossiers}
@@ -254,7 +253,7 @@ def epreuve_outcomes(dossiers: list[Dossier]) -> dict[int, dict[int, list[bool |
         avis.setdefault((dossier_id, modalite_id), {})[evaluateur_id] = acquis
     result = {}
     for dossier in dossiers:
-        two = double.get(dossier.certification_id, False)
+        two = dossier.certification_id in double_evaluation
         result[dossier.pk] = {
             bloc_id: [
                 epreuve_outcome(list(avis.get((dossier.pk, m), {}).values()), double_evaluation=two)
@@ -265,9 +264,13 @@ def epreuve_outcomes(dossiers: list[Dossier]) -> dict[int, dict[int, list[bool |
     return result
 
 
-def propositions(dossiers: list[Dossier]) -> dict[int, dict[int, Proposition | None]]:
-    """Proposed result per dossier and bloc, from the outcomes of its épreuves."""
+def propositions(
+    dossiers: list[Dossier], *, double_evaluation: Collection[int]
+) -> dict[int, dict[int, Proposition | None]]:
+    """Proposed result per dossier and bloc, from the outcomes of its épreuves
+    (`double_evaluation`: see epreuve_outcomes)."""
+    outcomes_by_dossier = epreuve_outcomes(dossiers, double_evaluation=double_evaluation)
     return {
         dossier_pk: {bloc_id: bloc_proposition(outcomes) for bloc_id, outcomes in blocs.items()}
-        for dossier_pk, blocs in epreuve_outcomes(dossiers).items()
+        for dossier_pk, blocs in outcomes_by_dossier.items()
     }

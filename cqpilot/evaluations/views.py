@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Dossier, DossierState
-from cqpilot.jurys.models import Intervenant
+from cqpilot.intervenants.models import Intervenant
 
 from . import changes, services
 from .convocations import convocation_pdf, convocation_refusal, send_convocations

@@ -12,7 +12,6 @@ class JurysConfig(AppConfig):
         from . import models
 
         auditlog.register(models.ReglesJury)
-        auditlog.register(models.Intervenant, m2m_fields={"organismes", "candidats_suivis"})
         auditlog.register(models.Jury)
         auditlog.register(models.JuryMembre)
         auditlog.register(models.Deliberation)

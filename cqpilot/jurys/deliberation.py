@@ -145,8 +145,10 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
     ):
         blocs_by_version.setdefault(bloc.version_id, []).append(bloc)
     held = carried_over_many([d.dossier for d in deliberations], blocs_by_version, on=jury.date)
-    proposed = propositions([d.dossier for d in deliberations])
-    saisies = epreuves_saisies([d.dossier for d in deliberations])
+    # Every dossier of a jury is of its certification (services.dossiers_presentables).
+    double = {jury.certification_id} if regles.double_evaluation else set()
+    proposed = propositions([d.dossier for d in deliberations], double_evaluation=double)
+    saisies = epreuves_saisies([d.dossier for d in deliberations], double_evaluation=double)
     rows = []
     for deliberation in deliberations:
         dossier = deliberation.dossier

@@ -1,16 +1,11 @@
 from django import forms
 
-from cqpilot.core.models import Organisation, OrganisationKind, User
+from cqpilot.core.forms import DateInput
+from cqpilot.core.models import User
+from cqpilot.intervenants.models import Intervenant
 from cqpilot.referentiels.models import Certification
 
-from .models import Intervenant, Jury, JuryMembre, ReglesJury, RoleJury
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from .models import Jury, JuryMembre, ReglesJury, RoleJury
 
 
 class JuryForm(forms.ModelForm):
@@ -38,34 +33,6 @@ class ReglesJuryForm(forms.ModelForm):
             "validation_cpne",
             "signatures_pv",
         ]
-
-
-class IntervenantForm(forms.ModelForm):
-    class Meta:
-        model = Intervenant
-        fields = [
-            "civilite",
-            "nom",
-            "prenom",
-            "email",
-            "college",
-            "user",
-            "interne_certificateur",
-            "employeur_nom",
-            "employeur_siret",
-            "organismes",
-        ]
-        widgets = {"organismes": forms.CheckboxSelectMultiple}
-
-    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Asked of everyone from now on; blank only for people recorded before it was asked.
-        self.fields["civilite"].required = True
-        self.fields["user"].queryset = User.objects.filter(organisation=organisation)
-        self.fields["organismes"].queryset = Organisation.objects.filter(
-            kind=OrganisationKind.ORGANISME_FORMATION,
-            habilitations__certification__certificateurs=organisation,
-        ).distinct()
 
 
 class MembreForm(forms.Form):

@@ -1,4 +1,5 @@
-"""The jury's rules as plain functions: composition, conflicts of interest, majority.
+"""The jury's rules as plain functions: composition and majority (conflicts of interest:
+cqpilot.intervenants.rules).
 
 Each returns French explanations, so that the screens and the PV say exactly why.
 """
@@ -6,9 +7,9 @@ Each returns French explanations, so that the screens and the PV say exactly why
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from cqpilot.dossiers.models import Dossier
+from cqpilot.intervenants.models import College
 
-from .models import College, Intervenant, JuryMembre, Majorite, ReglesJury, RoleJury, VoteChoice
+from .models import JuryMembre, Majorite, ReglesJury, RoleJury, VoteChoice
 
 VOTING_COLLEGES = (College.EMPLOYEURS, College.SALARIES)
 
@@ -96,34 +97,6 @@ def check_composition(
             f"({round(externes * 100 / len(votants))} %), {regles.part_externes_min} % requis."
         )
     return Composition(problems, len(votants), par_college, externes, presidence)
-
-
-def siren(siret: str) -> str:
-    return siret[:9] if len(siret) >= 9 else ""
-
-
-def conflict_reasons(intervenant: Intervenant, dossier: Dossier) -> list[str]:
-    """Why this person may neither evaluate nor vote for this dossier's candidate.
-
-    The intervenant must come with `organismes` and `candidats_suivis` prefetched, the dossier
-    with its candidat and organisme.
-    """
-    reasons = []
-    candidat = dossier.candidat
-    employeur = siren(intervenant.employeur_siret)
-    if employeur and employeur == siren(candidat.employeur_siret):
-        reasons.append(
-            f"même entreprise que le candidat ({intervenant.employeur_nom or employeur})"
-        )
-    if dossier.organisme_id and dossier.organisme_id in {
-        o.pk for o in intervenant.organismes.all()
-    }:
-        reasons.append(
-            f"intervient pour l'organisme de formation du candidat ({dossier.organisme})"
-        )
-    if candidat.pk in {c.pk for c in intervenant.candidats_suivis.all()}:
-        reasons.append("a formé, tutoré ou accompagné le candidat")
-    return reasons
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from django.db import transaction
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.dossiers.workflow import transition
+from cqpilot.intervenants.models import Intervenant
+from cqpilot.intervenants.rules import conflict_reasons
 
 from . import workflow
 from .models import (
     Deliberation,
-    Intervenant,
     Jury,
     JuryMembre,
     JuryStatus,
@@ -21,7 +22,7 @@ from .models import (
     ReglesJury,
     RoleJury,
 )
-from .rules import Composition, check_composition, conflict_reasons
+from .rules import Composition, check_composition
 from .workflow import JuryRefus, check_transition, lock, require_status
 
 

@@ -29,13 +29,5 @@ urlpatterns = [
         name="deliberation_candidat",
     ),
     path("<int:pk>/deliberation/<int:deliberation_pk>/votes/", views.votes, name="votes"),
-    path("intervenants/", views.intervenant_list, name="intervenant_list"),
-    path("intervenants/nouveau/", views.intervenant_edit, name="intervenant_create"),
-    path("intervenants/<int:pk>/", views.intervenant_edit, name="intervenant_edit"),
-    path(
-        "intervenants/<int:pk>/candidats-suivis/",
-        views.intervenant_candidats,
-        name="intervenant_candidats",
-    ),
     path("regles/<int:certification_pk>/", views.regles_edit, name="regles_edit"),
 ]

@@ -10,17 +10,16 @@ from django.views.decorators.http import require_POST
 from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.cells import CellError, as_date
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
-from cqpilot.dossiers.models import Candidat, Dossier
+from cqpilot.dossiers.models import Dossier
 from cqpilot.referentiels.models import Certification
 
 from . import deliberation as deliberations
 from . import pv, services, workflow
 from .deliberation import BlocSaisie
-from .forms import IntervenantForm, JuryForm, MembreForm, ReglesJuryForm
+from .forms import JuryForm, MembreForm, ReglesJuryForm
 from .models import (
     Decision,
     Deliberation,
-    Intervenant,
     Jury,
     JuryMembre,
     JuryStatus,
@@ -401,65 +400,7 @@ def votes(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
     )
 
 
-# --- Intervenants and rules --------------------------------------------------------------------
-
-
-@requires(MANAGE_CERTIFICATIONS)
-def intervenant_list(request: HttpRequest) -> HttpResponse:
-    intervenants = Intervenant.objects.visible_to(request.user).prefetch_related("organismes")
-    return render(request, "jurys/intervenant_list.html", {"intervenants": intervenants})
-
-
-@requires(MANAGE_CERTIFICATIONS)
-def intervenant_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    intervenant = (
-        get_object_or_404(Intervenant.objects.visible_to(request.user), pk=pk) if pk else None
-    )
-    organisation = intervenant.organisation if intervenant else request.user.organisation
-    if organisation is None:
-        raise PermissionDenied("Rattachez votre compte à un certificateur.")
-    form = IntervenantForm(request.POST or None, instance=intervenant, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        form.instance.organisation = organisation
-        form.save()
-        messages.success(request, "Intervenant enregistré.")
-        return redirect("jurys:intervenant_list")
-    title = f"Intervenant : {intervenant}" if intervenant else "Nouvel intervenant"
-    return render(
-        request, "jurys/form.html", {"form": form, "title": title, "intervenant": intervenant}
-    )
-
-
-@requires(MANAGE_CERTIFICATIONS)
-def intervenant_candidats(request: HttpRequest, pk: int) -> HttpResponse:
-    """Declared interests: the candidates this person trained, tutored or accompanied."""
-    intervenant = get_object_or_404(Intervenant.objects.visible_to(request.user), pk=pk)
-    visible = Candidat.objects.visible_to(request.user)
-    if request.method == "POST":
-        candidat = get_object_or_404(visible, pk=request.POST.get("candidat") or 0)
-        if request.POST.get("action") == "retirer":
-            intervenant.candidats_suivis.remove(candidat)
-        else:
-            intervenant.candidats_suivis.add(candidat)
-        return redirect("jurys:intervenant_candidats", intervenant.pk)
-    query = request.GET.get("q", "").strip()
-    found = (
-        visible.filter(nom_naissance__icontains=query).exclude(
-            pk__in=intervenant.candidats_suivis.values("pk")
-        )[:20]
-        if len(query) >= 2
-        else []
-    )
-    return render(
-        request,
-        "jurys/intervenant_candidats.html",
-        {
-            "intervenant": intervenant,
-            "suivis": intervenant.candidats_suivis.all(),
-            "found": found,
-            "query": query,
-        },
-    )
+# --- Jury rules of a certification ------------------------------------------------------------
 
 
 @requires(MANAGE_CERTIFICATIONS)

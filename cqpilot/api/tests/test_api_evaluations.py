@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cqpilot.evaluations.models import Resultat
 from cqpilot.evaluations.services import assign
-from cqpilot.jurys.models import Intervenant
+from cqpilot.intervenants.models import Intervenant
 
 from .factories import ApiClient, world
 

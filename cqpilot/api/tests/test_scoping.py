@@ -18,8 +18,9 @@ from cqpilot.dossiers.models import Candidat, Dossier, Financement
 from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory
 from cqpilot.evaluations.models import SessionEvaluation
 from cqpilot.evaluations.services import create_session, enrol
+from cqpilot.intervenants.tests.factories import IntervenantFactory
 from cqpilot.jurys.models import Deliberation, Jury, JuryMembre
-from cqpilot.jurys.tests.factories import IntervenantFactory, JuryFactory
+from cqpilot.jurys.tests.factories import JuryFactory
 
 from .factories import ApiClient, world
 

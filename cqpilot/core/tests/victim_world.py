@@ -63,20 +63,13 @@ from cqpilot.dossiers.models import (
 from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, HabilitationFactory
 from cqpilot.evaluations.models import Epreuve, Inscription, SessionEvaluation
 from cqpilot.evaluations.services import Saisie, assign, create_session, enrol, record_result
+from cqpilot.intervenants.models import College, Intervenant
+from cqpilot.intervenants.tests.factories import IntervenantFactory
 from cqpilot.jurys.deliberation import BlocSaisie, save_decision
-from cqpilot.jurys.models import (
-    BlocResultat,
-    College,
-    Decision,
-    Deliberation,
-    Intervenant,
-    Jury,
-    JuryMembre,
-    RoleJury,
-)
+from cqpilot.jurys.models import BlocResultat, Decision, Deliberation, Jury, JuryMembre, RoleJury
 from cqpilot.jurys.pv import close, sign
 from cqpilot.jurys.services import add_dossiers, add_membre, open_deliberation
-from cqpilot.jurys.tests.factories import IntervenantFactory, JuryFactory
+from cqpilot.jurys.tests.factories import JuryFactory
 from cqpilot.jurys.workflow import today as jury_day
 from cqpilot.referentiels.models import (
     Bloc,

@@ -7,8 +7,8 @@ from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, OrganismeFactory
 from cqpilot.evaluations.models import SessionEvaluation
 from cqpilot.evaluations.services import create_session
-from cqpilot.jurys.models import College, Intervenant
-from cqpilot.jurys.tests.factories import IntervenantFactory
+from cqpilot.intervenants.models import College, Intervenant
+from cqpilot.intervenants.tests.factories import IntervenantFactory
 from cqpilot.referentiels.models import (
     Bloc,
     Certification,

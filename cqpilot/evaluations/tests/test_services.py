@@ -18,7 +18,6 @@ from cqpilot.evaluations.services import (
     propositions,
     record_result,
 )
-from cqpilot.jurys.models import ReglesJury
 
 from .factories import evaluation
 
@@ -130,7 +129,7 @@ def test_per_critere_entry_needs_every_critere_and_all_acquired_for_the_epreuve(
 
 def test_proposed_results_follow_the_two_evaluator_rule_when_set():
     e = evaluation(1)
-    ReglesJury.objects.create(certification=e.certification, double_evaluation=True)
+    double = {e.certification.pk}  # the jury's rules ask for two évaluateurs
     enrol(e.session, e.dossiers, by=e.gestionnaire)
     [dossier] = e.dossiers
     ecrit = epreuves(e)["BC02"]
@@ -139,13 +138,23 @@ def test_proposed_results_follow_the_two_evaluator_rule_when_set():
     bc01, bc02 = e.blocs
 
     record_result(ecrit, dossier, Saisie({}, Decimal(14)), by=e.evaluateur.user)
-    assert propositions([dossier])[dossier.pk] == {bc01.pk: None, bc02.pk: None}
+    assert propositions([dossier], double_evaluation=double)[dossier.pk] == {
+        bc01.pk: None,
+        bc02.pk: None,
+    }
+    assert propositions([dossier], double_evaluation=set())[dossier.pk][bc02.pk] == (
+        Proposition.ACQUIS
+    )
 
     record_result(ecrit, dossier, Saisie({}, Decimal(8)), by=e.second.user)
-    assert propositions([dossier])[dossier.pk][bc02.pk] == Proposition.DESACCORD
+    assert propositions([dossier], double_evaluation=double)[dossier.pk][bc02.pk] == (
+        Proposition.DESACCORD
+    )
 
     record_result(ecrit, dossier, Saisie({}, Decimal(11)), by=e.second.user)
-    assert propositions([dossier])[dossier.pk][bc02.pk] == Proposition.ACQUIS
+    assert propositions([dossier], double_evaluation=double)[dossier.pk][bc02.pk] == (
+        Proposition.ACQUIS
+    )
 
 
 def test_the_jury_sees_the_proposed_results_and_a_full_validation_pre_filled():

@@ -11,7 +11,9 @@ from cqpilot.core.models import Organisation, Role, User
 from cqpilot.core.tests.factories import OrganisationFactory, UserFactory
 from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, OrganismeFactory
-from cqpilot.jurys.models import College, Intervenant, Jury, JuryMembre, RoleJury
+from cqpilot.intervenants.models import College
+from cqpilot.intervenants.tests.factories import IntervenantFactory
+from cqpilot.jurys.models import Jury, JuryMembre, RoleJury
 from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
 from cqpilot.referentiels.tests.factories import (
@@ -20,22 +22,6 @@ from cqpilot.referentiels.tests.factories import (
     ModaliteFactory,
     VersionFactory,
 )
-
-
-class IntervenantFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Intervenant
-        skip_postgeneration_save = True
-
-    organisation = factory.SubFactory(OrganisationFactory)
-    nom = factory.Sequence(lambda n: f"Lefèvre{n}")
-    prenom = "Dominique"
-    college = College.EMPLOYEURS
-
-    @factory.post_generation
-    def organismes(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.organismes.set(extracted)
 
 
 class JuryFactory(factory.django.DjangoModelFactory):

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from cqpilot.conftest import log_in
 from cqpilot.core.models import Role
 from cqpilot.core.tests.factories import UserFactory
-from cqpilot.jurys.models import Civilite, ReglesJury, SignaturesPV
+from cqpilot.intervenants.models import Civilite
+from cqpilot.jurys.models import ReglesJury, SignaturesPV
 
 from .factories import expert, scenario
 

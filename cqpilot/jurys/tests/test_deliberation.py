@@ -7,6 +7,7 @@ import time_machine
 from pypdf import PdfReader
 
 from cqpilot.dossiers.models import AcquisSource, BlocAcquis, DossierState
+from cqpilot.intervenants.tests.factories import IntervenantFactory
 from cqpilot.jurys.deliberation import BlocSaisie, lignes, record_votes, save_decision
 from cqpilot.jurys.models import (
     BlocResultat,
@@ -25,7 +26,7 @@ from cqpilot.jurys.services import (
     set_presence,
 )
 
-from .factories import IntervenantFactory, scenario
+from .factories import scenario
 
 pytestmark = pytest.mark.django_db
 V, NV = BlocResultat.VALIDE, BlocResultat.NON_VALIDE

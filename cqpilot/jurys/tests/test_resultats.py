@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 
 from cqpilot.evaluations.models import Epreuve, Resultat, SessionEvaluation
+from cqpilot.intervenants.tests.factories import IntervenantFactory
 from cqpilot.jurys.models import ReglesJury
 from cqpilot.jurys.services import open_deliberation
 from cqpilot.referentiels.models import Modalite
 
-from .factories import IntervenantFactory, scenario
+from .factories import scenario
 
 pytestmark = pytest.mark.django_db
 

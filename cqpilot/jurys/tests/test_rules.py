@@ -1,13 +1,13 @@
-"""Composition, conflicts of interest and majority: one test per rule of the branch settings."""
+"""Composition and majority: one test per rule of the branch settings."""
 
 import pytest
 
 from cqpilot.core.tests.factories import OrganisationFactory
-from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, OrganismeFactory
-from cqpilot.jurys.models import College, JuryMembre, Majorite, ReglesJury, RoleJury
-from cqpilot.jurys.rules import adoption, check_composition, conflict_reasons
-
-from .factories import IntervenantFactory
+from cqpilot.dossiers.tests.factories import OrganismeFactory
+from cqpilot.intervenants.models import College
+from cqpilot.intervenants.tests.factories import IntervenantFactory
+from cqpilot.jurys.models import JuryMembre, Majorite, ReglesJury, RoleJury
+from cqpilot.jurys.rules import adoption, check_composition
 
 pytestmark = pytest.mark.django_db
 
@@ -87,26 +87,6 @@ def test_members_of_the_certifier_or_of_the_candidates_ofs_are_not_external():
     assert check_composition(members, regles(part_externes_min=50), {of.pk}).problems == []
     # An OF that presents no candidate to this jury does not make its people internal.
     assert check_composition(members, regles(part_externes_min=75), set()).problems == []
-
-
-def test_conflicts_of_interest_each_have_their_reason():
-    of = OrganismeFactory(nom="Formapro Sud")
-    candidat = CandidatFactory(employeur_siret="73282932000074")
-    dossier = DossierFactory(candidat=candidat, organisme=of)
-    same_company = IntervenantFactory(employeur_siret="73282932000090", employeur_nom="Propreté SA")
-    of_trainer = IntervenantFactory(organismes=[of])
-    tutor = IntervenantFactory()
-    tutor.candidats_suivis.set([candidat])
-    other = IntervenantFactory(employeur_siret="55210055400013", organismes=[OrganismeFactory()])
-
-    assert conflict_reasons(same_company, dossier) == [
-        "même entreprise que le candidat (Propreté SA)"
-    ]
-    assert conflict_reasons(of_trainer, dossier) == [
-        "intervient pour l'organisme de formation du candidat (Formapro Sud)"
-    ]
-    assert conflict_reasons(tutor, dossier) == ["a formé, tutoré ou accompagné le candidat"]
-    assert conflict_reasons(other, dossier) == []
 
 
 def electeurs(n_employeurs=2, n_salaries=2):

@@ -10,8 +10,9 @@ from django.urls import reverse
 from cqpilot.core.models import Role
 from cqpilot.core.tests.accounts import confirm_identity
 from cqpilot.core.tests.factories import UserFactory
+from cqpilot.intervenants.models import Civilite
 from cqpilot.jurys.deliberation import BlocSaisie, save_decision
-from cqpilot.jurys.models import Civilite, JuryStatus, ReglesJury, SignaturesPV
+from cqpilot.jurys.models import JuryStatus, ReglesJury, SignaturesPV
 from cqpilot.jurys.pv import close, reopen, sign
 from cqpilot.jurys.services import JuryRefus, open_deliberation, set_secretaire
 

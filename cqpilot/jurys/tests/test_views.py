@@ -146,7 +146,7 @@ def test_a_manager_declares_the_candidates_a_person_accompanied(client):
     person = s.jury.membres.get(intervenant__nom="Salah").intervenant
     candidat = s.dossiers[0].candidat
     client.force_login(s.gestionnaire)
-    url = reverse("jurys:intervenant_candidats", args=[person.pk])
+    url = reverse("intervenants:intervenant_candidats", args=[person.pk])
 
     assert "BENALI Marie" in client.get(url, {"q": "benal"}).text
     client.post(url, {"candidat": candidat.pk})
