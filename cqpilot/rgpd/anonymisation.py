@@ -24,8 +24,7 @@ from cqpilot.dossiers.models import (
     Financement,
 )
 from cqpilot.evaluations.models import Inscription, Resultat
-from cqpilot.intervenants.models import Intervenant
-from cqpilot.jurys.models import Deliberation
+from cqpilot.jurys.models import Deliberation, Intervenant  # there before and after its move
 
 from .models import CandidatAnonymise, Motif
 
