@@ -16,8 +16,16 @@ import psycopg
 from .errors import BackupError
 
 # Tables that `migrate` fills by itself: a database holding rows only there is still empty.
+# The roles come from a data migration (core 0002), the task queue holds the worker's first
+# heartbeat, enqueued after each migrate (core/health.py).
 FILLED_BY_MIGRATE = frozenset(
-    {"django_migrations", "django_content_type", "auth_permission", "core_rolegrant"}
+    {
+        "django_migrations",
+        "django_content_type",
+        "auth_permission",
+        "core_rolegrant",
+        "django_tasks_database_dbtaskresult",
+    }
 )
 
 

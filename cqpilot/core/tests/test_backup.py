@@ -15,6 +15,8 @@ from django.db import connection
 
 from cqpilot.core import encryption
 from cqpilot.core.backup import BackupError, create_backup, restore_backup
+from cqpilot.core.backup.databases import database_for
+from cqpilot.core.models import RoleGrant
 from cqpilot.demo import load_demo
 from cqpilot.dossiers.models import Candidat
 from cqpilot.dossiers.tests.factories import CandidatFactory
@@ -164,6 +166,31 @@ def test_the_restoration_refuses_a_database_that_is_not_empty(media, tmp_path):
     with pytest.raises(CommandError, match=r"n'est pas vide.*dossiers_candidat"):
         call_command("restauration", str(archive))
     assert Candidat.objects.count() == 1
+
+
+def test_a_database_holding_only_what_migrate_writes_is_empty_enough_to_restore_into(
+    media, fresh_database, tmp_path
+):
+    RoleGrant.objects.get_or_create(code="administrateur")  # as the data migration does
+    migrated_only = create_backup(tmp_path / "migree.tar.gz").path
+    restore_backup(migrated_only, database=fresh_database, media_root=tmp_path / "m1")
+    assert table_counts(fresh_database)["django_migrations"] > 0
+    assert table_counts(fresh_database)["core_rolegrant"] > 0
+
+    CandidatFactory(nir=VALID_NIR)
+    archive = create_backup(tmp_path / "sauvegarde.tar.gz").path
+    report = restore_backup(archive, database=fresh_database, media_root=tmp_path / "m2")
+
+    assert report.is_verified, report.problems
+    assert table_counts(fresh_database)["dossiers_candidat"] == 1
+
+
+def test_a_missing_pg_dump_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    database = database_for({"ENGINE": "django.db.backends.postgresql", "NAME": "cqpilot"})
+
+    with pytest.raises(BackupError, match="pg_dump est introuvable : installez"):
+        database.dump(tmp_path / "cqpilot.pgdump")
 
 
 def test_the_restoration_refuses_a_media_folder_that_is_not_empty(media, fresh_database, tmp_path):
