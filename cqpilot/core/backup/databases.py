@@ -103,11 +103,17 @@ class SqliteDatabase:
     def restore(self, dump: Path) -> None:
         if not self.is_uri and not Path(self.name).parent.is_dir():
             raise BackupError(f"Le dossier de la base SQLite {self.name} n'existe pas.")
-        with (
-            closing(sqlite3.connect(f"file:{dump}?mode=ro", uri=True)) as source,
-            closing(self._connect()) as target,
-        ):
-            source.backup(target)
+        try:
+            with closing(sqlite3.connect(f"file:{dump}?mode=ro", uri=True)) as source:
+                [(verdict,)] = source.execute("PRAGMA quick_check(1)").fetchall()
+                if verdict != "ok":
+                    raise sqlite3.DatabaseError(verdict)
+                with closing(self._connect()) as target:
+                    source.backup(target)
+        except sqlite3.Error as error:
+            raise BackupError(
+                f"La base de l'archive n'a pas pu être restaurée dans {self.name} : {error}."
+            ) from error
 
     def table_counts(self) -> dict[str, int]:
         if not self._exists():

@@ -189,8 +189,14 @@ def restore_backup(
             corrupted = []
             for name, member in sorted(archive.media_members.items()):
                 destination = media_staging / name
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                if not archive.copy_member(member, destination, manifest["media"][name]["sha256"]):
+                try:
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    is_intact = archive.copy_member(
+                        member, destination, manifest["media"][name]["sha256"]
+                    )
+                except OSError as error:  # "a" and "a/b" both files, say
+                    raise BackupError(f"{name} ne peut pas être extrait : {error}.") from error
+                if not is_intact:
                     corrupted.append(name)
             if corrupted:
                 raise BackupError(

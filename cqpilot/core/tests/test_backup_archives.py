@@ -213,6 +213,23 @@ def test_a_file_that_is_not_the_one_backed_up_is_refused_and_nothing_is_restored
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # staging removed
 
 
+def test_a_file_that_is_also_a_folder_is_refused(tmp_path, target):
+    media = {"jurys/1": b"a file", "jurys/1/pv-v1.pdf": PV}
+    archive = backup_archive(tmp_path / "a.tar.gz", media=media)
+
+    with pytest.raises(BackupError, match=r"jurys/1/pv-v1.pdf ne peut pas être extrait"):
+        restore(archive, target)
+    assert nothing_restored(target)
+
+
+def test_a_database_file_that_is_not_sqlite_is_refused_and_nothing_is_restored(tmp_path, target):
+    archive = backup_archive(tmp_path / "a.tar.gz")  # DATABASE only starts like SQLite's header
+
+    with pytest.raises(BackupError, match=r"La base de l'archive n'a pas pu être restaurée"):
+        restore(archive, target)
+    assert nothing_restored(target)
+
+
 def test_a_backup_of_another_database_vendor_is_refused(tmp_path, target):
     manifest = manifest_for(DATABASE, {"jurys/1/pv-v1.pdf": PV})
     manifest["database"]["vendor"] = "postgresql"
