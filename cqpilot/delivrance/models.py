@@ -169,7 +169,13 @@ class LotDelivrance(models.Model):
     total = models.PositiveIntegerField(default=0)
     documents = models.ManyToManyField(DocumentDelivre, related_name="+")
     refusals = models.JSONField("refus", default=list)
+    # The holders' e-mails leave from the mail worker after the lot: queued, then sent or
+    # refused by the mail server (the documents' numbers), each counted when it happens.
+    courriels_prevus = models.PositiveIntegerField(default=0)
     courriels_envoyes = models.PositiveIntegerField(default=0)
+    courriels_en_echec = models.JSONField(
+        "documents dont le courriel n'est pas parti", default=list
+    )
     erreur = models.TextField(blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -181,3 +187,7 @@ class LotDelivrance(models.Model):
 
     def __str__(self) -> str:
         return f"Lot du {self.created_at:%d/%m/%Y %H:%M} — {self.jury}"
+
+    @property
+    def courriels_en_attente(self) -> int:
+        return self.courriels_prevus - self.courriels_envoyes - len(self.courriels_en_echec)

@@ -1,13 +1,15 @@
 """Batch issuance in the background: progress kept in the shared cache (the batch is one
-transaction, so the database shows nothing before it ends), results on the LotDelivrance."""
+transaction, so the database shows nothing before it ends), results on the LotDelivrance. The
+holders' e-mails are queued for the mail worker (core.mail) when the lot commits."""
 
-from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
+
+from cqpilot.core.mail import Attachment, send_after_commit
 
 from .documents import verification_url
 from .models import LotDelivrance, LotStatus
@@ -46,23 +48,35 @@ def issue_lot(lot_pk: int) -> None:
         lot.documents.set(documents)
         lot.refusals = refusals
         if lot.envoyer_courriels:
-            lot.courriels_envoyes = send_documents(documents)
+            lot.courriels_prevus = send_documents(documents, lot=lot)
         lot.status, lot.finished_at = LotStatus.TERMINE, timezone.now()
         lot.save()
     cache.delete(progress_key(lot.pk))
 
 
-def send_documents(documents) -> int:
+def record_courriel_envoye(lot_pk: int) -> None:
+    """Called by the mail worker once a holder's e-mail has left."""
+    LotDelivrance.objects.filter(pk=lot_pk).update(courriels_envoyes=F("courriels_envoyes") + 1)
+
+
+def record_courriel_refuse(lot_pk: int, numero: str, reason: str) -> None:
+    """Called by the mail worker when it gives a holder's e-mail up."""
+    lot = LotDelivrance.objects.select_for_update().get(pk=lot_pk)
+    lot.courriels_en_echec.append(numero)
+    lot.save(update_fields=["courriels_en_echec"])
+
+
+def send_documents(documents, *, lot: LotDelivrance) -> int:
     """Each holder with an e-mail address receives the PDF and the links to verify it and to
-    download the badge."""
-    sent = 0
+    download the badge, after the commit; returns how many e-mails were queued."""
+    queued = 0
     for document in documents:
         candidat = document.dossier.candidat
         if not candidat.email:
             continue
-        message = EmailMessage(
-            f"{document.get_kind_display()} — {document.certification.intitule}",
-            render_to_string(
+        send_after_commit(
+            subject=f"{document.get_kind_display()} — {document.certification.intitule}",
+            body=render_to_string(
                 "delivrance/courriel_titulaire.txt",
                 {
                     "document": document,
@@ -70,11 +84,14 @@ def send_documents(documents) -> int:
                     "url": verification_url(document.code),
                 },
             ),
-            settings.DEFAULT_FROM_EMAIL,
-            [candidat.email],
+            to=[candidat.email],
+            attachments=[
+                Attachment.stored(
+                    document.pdf.name, filename=f"{document.numero}.pdf", mimetype="application/pdf"
+                )
+            ],
+            on_sent=(record_courriel_envoye, [lot.pk]),
+            on_failed=(record_courriel_refuse, [lot.pk, document.numero]),
         )
-        with document.pdf.open("rb") as pdf:
-            message.attach(f"{document.numero}.pdf", pdf.read(), "application/pdf")
-        message.send()
-        sent += 1
-    return sent
+        queued += 1
+    return queued

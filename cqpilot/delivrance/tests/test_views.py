@@ -1,5 +1,7 @@
 """Délivrance screens and the public pages."""
 
+import socket
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -11,7 +13,7 @@ from cqpilot.core.tests.accounts import confirm_identity
 from cqpilot.core.tests.factories import UserFactory
 from cqpilot.delivrance.documents import document_source, qr_png, verification_url
 from cqpilot.delivrance.mentions import mentions
-from cqpilot.delivrance.models import DocumentDelivre, ModeleParchemin
+from cqpilot.delivrance.models import DocumentDelivre, LotDelivrance, ModeleParchemin
 from cqpilot.delivrance.services import a_delivrer, issue
 
 from .factories import signed_jury
@@ -86,7 +88,9 @@ def test_the_layout_preview_follows_what_is_typed(client):
     assert ModeleParchemin.objects.get().signataire_nom == "Claire Fontaine"  # not saved
 
 
-def test_batch_issuance_from_the_jury_mails_the_holders_then_one_zip(client):
+def test_batch_issuance_from_the_jury_mails_the_holders_then_one_zip(
+    client, django_capture_on_commit_callbacks
+):
     s = signed_jury()
     benali = a_delivrer(s.jury)[0].candidat
     benali.email = "marie.benali@exemple.fr"
@@ -94,18 +98,51 @@ def test_batch_issuance_from_the_jury_mails_the_holders_then_one_zip(client):
     client.force_login(s.gestionnaire)
     confirm_identity(client)
 
-    page = client.post(
-        reverse("delivrance:jury_documents", args=[s.jury.pk]), {"courriels": "1"}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            reverse("delivrance:jury_documents", args=[s.jury.pk]), {"courriels": "1"}, follow=True
+        )
+        assert mail.outbox == []  # the mail worker sends them once the lot has committed
 
+    assert "0 courriel(s) envoyé(s) aux titulaires, 1 en cours d'envoi." in page.text
+    assert 'hx-trigger="every 1s"' in page.text  # the page follows the sending
+    page = client.get(reverse("delivrance:lot", args=[LotDelivrance.objects.get().pk]))
     assert "2 document(s) délivré(s), 1 courriel(s) envoyé(s) aux titulaires." in page.text
+    assert 'hx-trigger="every 1s"' not in page.text
     [message] = mail.outbox
     assert message.to == ["marie.benali@exemple.fr"]
     assert message.attachments[0][0].startswith("CQP-2026-")
+    assert message.attachments[0][1].startswith(b"%PDF")
     assert "https://cqpilot.exemple.fr/verifier/" in message.body
     archive = client.get(reverse("delivrance:jury_zip", args=[s.jury.pk]))
     assert archive["Content-Type"] == "application/zip"
     assert DocumentDelivre.objects.count() == 2
+
+
+def test_a_holder_the_mail_server_refused_is_named_on_the_lot_page(
+    client, django_capture_on_commit_callbacks, settings
+):
+    s = signed_jury()
+    benali = a_delivrer(s.jury)[0].candidat
+    benali.email = "marie.benali@exemple.fr"
+    benali.save()
+    client.force_login(s.gestionnaire)
+    confirm_identity(client)
+    with socket.socket() as probe:  # a local port where no mail server listens
+        probe.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("delivrance:jury_documents", args=[s.jury.pk]), {"courriels": "1"})
+
+    lot = LotDelivrance.objects.get()
+    page = client.get(reverse("delivrance:lot", args=[lot.pk]))
+    numero = DocumentDelivre.objects.get(dossier__candidat=benali).numero
+    assert "0 courriel(s) envoyé(s) aux titulaires." in page.text
+    assert f"pas pris le courriel de 1 document(s) : {numero}." in page.text
+    assert (lot.courriels_prevus, lot.courriels_envoyes, lot.courriels_en_attente) == (1, 0, 0)
 
 
 def test_the_jwks_and_the_status_list_are_public(client):
