@@ -1,11 +1,14 @@
 """A realistic French demo data set: two branches, partner OFs, users per role, three CQPs,
-candidates and their dossiers, a jury paritaire ready to deliberate."""
+candidates and their dossiers, a jury paritaire ready to deliberate; its dates computed from
+the day it is loaded (calendrier.py)."""
 
 from django.db import transaction
 
 from cqpilot.core.models import Organisation, OrganisationKind, Role, RoleGrant, User
+from cqpilot.jurys.workflow import today
 
 from . import dossiers, jurys, referentiels
+from .calendrier import Calendrier
 
 DEMO_PASSWORD = "cqpilot-demo"
 
@@ -53,6 +56,7 @@ def load_demo() -> bool:
     """Load the demo set; returns False when it is already there."""
     if Organisation.objects.filter(nom="CPNE de la Métallurgie").exists():
         return False
+    calendrier = Calendrier(today())
     organisations = {
         "metallurgie": Organisation.objects.create(
             nom="CPNE de la Métallurgie",
@@ -87,11 +91,16 @@ def load_demo() -> bool:
         )
         user.roles.set(RoleGrant.objects.filter(code__in=roles))
         users[username] = user
-    referentiels.maintenance(organisations["metallurgie"], users["gestionnaire.metallurgie"])
+    referentiels.maintenance(
+        organisations["metallurgie"], users["gestionnaire.metallurgie"], calendrier
+    )
     referentiels.logistique(
-        organisations["metallurgie"], organisations["commerce"], users["gestionnaire.commerce"]
+        organisations["metallurgie"],
+        organisations["commerce"],
+        users["gestionnaire.commerce"],
+        calendrier,
     )
     referentiels.vendeur(organisations["commerce"])
-    dossiers.dossiers(organisations, users)
-    jurys.jurys(organisations, users)
+    dossiers.dossiers(organisations, users, calendrier)
+    jurys.jurys(organisations, users, calendrier)
     return True

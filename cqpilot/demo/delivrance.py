@@ -1,11 +1,14 @@
-"""Demo: an earlier jury of the Métallurgie (June 2026), signed, whose two parchemins were
-issued; one holder accepted by the CDC, the other overdue for the accrochage."""
+"""Demo: an earlier jury of the Métallurgie (five months ago), signed, whose two parchemins were
+issued a week later; one holder deposited and accepted by the CDC, the other overdue for the
+accrochage (due three months after issuance)."""
 
 import io
-from datetime import date
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from cqpilot.accrochage.depots import build_files, ensure_passages, record_report
-from cqpilot.accrochage.models import PassageAccrochage
+from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage
 from cqpilot.accrochage.rapport import parse_rapport
 from cqpilot.core.models import Organisation, User
 from cqpilot.delivrance.services import a_delivrer, issue_all
@@ -22,6 +25,10 @@ from cqpilot.jurys.models import Decision, Jury
 from cqpilot.jurys.pv import close, sign
 from cqpilot.jurys.services import add_dossiers, add_membre, membres_of, open_deliberation
 from cqpilot.referentiels.models import Certification
+
+from .calendrier import Calendrier
+
+DEPOSITED_AFTER = timedelta(days=20)  # within the CDC's three months
 
 HOLDERS = [
     # nom, prénom, sexe, année, mois, jour, INSEE, commune, NIR
@@ -96,8 +103,18 @@ def signed_jury(
     return jury
 
 
+def backdate(fichier: FichierAccrochage, day: date) -> None:
+    """A deposit file of the past, made on `day` (its delay is on the pilotage dashboard)."""
+    made = datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone())
+    FichierAccrochage.objects.filter(pk=fichier.pk).update(created_at=made)
+
+
 def earlier_jury(
-    metallurgie: Organisation, formatech: Organisation, people: list, users: dict[str, User]
+    metallurgie: Organisation,
+    formatech: Organisation,
+    people: list,
+    users: dict[str, User],
+    calendrier: Calendrier,
 ) -> None:
     contrat_pro = VoieAcces.FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION
     signed_jury(
@@ -105,13 +122,14 @@ def earlier_jury(
         people,
         users,
         [(*holder, formatech, contrat_pro, Decision.TOTALE) for holder in HOLDERS],
-        inscrits_le=date(2025, 9, 8),
-        jury_le=date(2026, 6, 18),
-        delivre_le=date(2026, 6, 25),
+        inscrits_le=calendrier.enrolled(),
+        jury_le=calendrier.earlier_jury(),
+        delivre_le=calendrier.issued(),
     )
     ensure_passages(metallurgie)  # CDC settings: see pilotage.promotions, loaded first
     lambert = PassageAccrochage.objects.get(document__dossier__candidat__nom_naissance="Lambert")
     [fichier] = build_files(metallurgie, [lambert], by=users["gestionnaire.metallurgie"])
+    backdate(fichier, calendrier.issued() + DEPOSITED_AFTER)
     record_report(
         fichier,
         parse_rapport(

@@ -1,7 +1,5 @@
 """Demo partner OFs, habilitations, candidates and dossiers at various states."""
 
-from datetime import date
-
 from cqpilot.core.models import Organisation, OrganisationKind, User
 from cqpilot.dossiers.models import (
     AcquisSource,
@@ -20,6 +18,8 @@ from cqpilot.dossiers.models import (
 )
 from cqpilot.dossiers.workflow import transition
 from cqpilot.referentiels.models import Certification
+
+from .calendrier import Calendrier
 
 DEMO_CANDIDATS = [
     # nom de naissance, nom d'usage, prénom, sexe, année, mois, jour, INSEE, commune, voie, état
@@ -51,11 +51,13 @@ VOIES = {
 }
 
 
-def dossiers(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
+def dossiers(
+    organisations: dict[str, Organisation], users: dict[str, User], calendrier: Calendrier
+) -> None:
     formatech, metallurgie = organisations["formatech"], organisations["metallurgie"]
     formatech.nda = "84691234569"
     formatech.qualiopi = True
-    formatech.qualiopi_date_fin = date(2028, 6, 30)
+    formatech.qualiopi_date_fin = calendrier.months(19)
     formatech.contact_nom = "Thomas Perrin"
     formatech.contact_email = "contact@formatech-industrie.fr"
     formatech.save()
@@ -71,21 +73,21 @@ def dossiers(organisations: dict[str, Organisation], users: dict[str, User]) -> 
         organisme=formatech,
         certification=maintenance,
         scope=HabilitationScope.LES_DEUX,
-        date_debut=date(2025, 1, 1),
-        date_fin=date(2027, 12, 31),
+        date_debut=calendrier.months(-40),  # before the oldest promotion was enrolled
+        date_fin=calendrier.months(13),
     )
     Habilitation.objects.create(
         organisme=formatech,
         certification=logistique,
         scope=HabilitationScope.PREPARER,
-        date_debut=date(2023, 1, 1),
-        date_fin=date(2025, 12, 31),
+        date_debut=calendrier.months(-47),  # ended: Formatech no longer prepares to it
+        date_fin=calendrier.months(-11),
     )
     Habilitation.objects.create(
         organisme=autre_of,
         certification=maintenance,
         scope=HabilitationScope.PREPARER,
-        date_debut=date(2025, 9, 1),
+        date_debut=calendrier.months(-15),
     )
     version = maintenance.versions.get(numero=1)
     gestionnaire, of_user = users["gestionnaire.metallurgie"], users["of.formatech"]
@@ -114,7 +116,7 @@ def dossiers(organisations: dict[str, Organisation], users: dict[str, User]) -> 
             voie_vae=VoieVae.VAE_CLASSIQUE if voie == "vae" else "",
             experience_mois=96 if voie == "vae" else None,
             initiative=Initiative.EMPLOYEUR,
-            date_inscription=date(2026, 9, 7),
+            date_inscription=calendrier.inscription,
             created_by=of_user,
         )
         path = {
@@ -130,7 +132,7 @@ def dossiers(organisations: dict[str, Organisation], users: dict[str, User]) -> 
                 candidat=candidat,
                 bloc=version.blocs.get(code="RNCP39912BC04"),
                 source=AcquisSource.EQUIVALENCE,
-                date_obtention=date(2024, 6, 28),
+                date_obtention=calendrier.months(-29),
                 commentaire="Habilitation électrique et SST à jour, expérience de chef d'équipe.",
                 created_by=gestionnaire,
             )
@@ -141,6 +143,6 @@ def dossiers(organisations: dict[str, Organisation], users: dict[str, User]) -> 
                 financeur="OPCO 2i",
                 frais_pedagogiques=4200,
                 heures=420,
-                numero_prise_en_charge="2i-2026-004512",
+                numero_prise_en_charge=f"2i-{calendrier.inscription.year}-004512",
                 status=FinancementStatus.ACCORDE,
             )

@@ -2,7 +2,6 @@
 earlier signed jury, results entered for two of the three candidates, a jury ready to
 deliberate."""
 
-from datetime import date
 from decimal import Decimal
 
 from cqpilot.core.models import Organisation, User
@@ -22,11 +21,14 @@ from cqpilot.jurys.models import Jury, ReglesJury, RoleJury
 from cqpilot.jurys.services import add_dossiers, add_membre
 from cqpilot.referentiels.models import Certification
 
+from .calendrier import Calendrier
 from .delivrance import earlier_jury
 from .pilotage import promotions
 
 
-def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
+def jurys(
+    organisations: dict[str, Organisation], users: dict[str, User], calendrier: Calendrier
+) -> None:
     metallurgie, formatech = organisations["metallurgie"], organisations["formatech"]
     maintenance = Certification.objects.get(code_rncp_rs="RNCP39912")
     ReglesJury.objects.create(certification=maintenance, voix_preponderante_president=True)
@@ -80,19 +82,19 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
         (person(monsieur, "Vasseur", "Paul", College.AUCUN), RoleJury.EXPERT),
     ]
     # The earlier juries sat with Sandrine Guérin for the salariés; Moussa Diallo replaces her
-    # in December. He trains for Formatech: recused for its candidates when deliberation opens,
-    # which leaves 2 employeurs and 1 salarié for them until an employeur withdraws too.
+    # in the coming jury. He trains for Formatech: recused for its candidates when deliberation
+    # opens, which leaves 2 employeurs and 1 salarié for them until an employeur withdraws too.
     guerin = person(madame, "Guérin", "Sandrine", College.SALARIES)
     diallo = person(monsieur, "Diallo", "Moussa", College.SALARIES, organismes=[formatech])
     earlier = [*people[:3], (guerin, RoleJury.MEMBRE), people[3]]
-    promotions(metallurgie, formatech, earlier, users)
-    earlier_jury(metallurgie, formatech, earlier, users)
+    promotions(metallurgie, formatech, earlier, users, calendrier)
+    earlier_jury(metallurgie, formatech, earlier, users, calendrier)
     people = [*people[:3], (diallo, RoleJury.MEMBRE), people[3]]
-    evaluate(metallurgie, maintenance, users)
+    evaluate(metallurgie, maintenance, users, calendrier)
     jury = Jury.objects.create(
         organisation=metallurgie,
         certification=maintenance,
-        date=date(2026, 12, 10),
+        date=calendrier.jury,
         lieu="UIMM Lyon-Rhône, 60 avenue Jean Mermoz, 69008 Lyon",
     )
     for intervenant, role in people:
@@ -104,7 +106,12 @@ def jurys(organisations: dict[str, Organisation], users: dict[str, User]) -> Non
     )
 
 
-def evaluate(metallurgie: Organisation, maintenance: Certification, users: dict[str, User]) -> None:
+def evaluate(
+    metallurgie: Organisation,
+    maintenance: Certification,
+    users: dict[str, User],
+    calendrier: Calendrier,
+) -> None:
     evaluateur = Intervenant.objects.create(
         organisation=metallurgie,
         civilite=Civilite.MONSIEUR,
@@ -118,8 +125,8 @@ def evaluate(metallurgie: Organisation, maintenance: Certification, users: dict[
             organisation=metallurgie,
             certification=maintenance,
             version=maintenance.versions.get(numero=1),
-            date_debut=date(2026, 11, 16),
-            date_fin=date(2026, 11, 17),
+            date_debut=calendrier.session[0],
+            date_fin=calendrier.session[1],
             lieu="Pôle formation UIMM, Vénissieux",
             code_postal="69200",
         )

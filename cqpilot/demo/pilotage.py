@@ -1,13 +1,15 @@
-"""Demo: the two promotions before June 2026 (juries of 2024 and 2025) for the RNCP renewal
-pack, their holders deposited at the Caisse des Dépôts and surveyed at 6 months and 2 years."""
+"""Demo: the two promotions before the earlier jury (juries one and two years before it) for the
+RNCP renewal pack, their holders deposited at the Caisse des Dépôts within the three months and
+surveyed at 6 months and 2 years."""
 
 import io
-from datetime import date
+from datetime import timedelta
 
 from cqpilot.accrochage.depots import build_files, ensure_passages, record_report
 from cqpilot.accrochage.models import PassageAccrochage, ReglagesAccrochage
 from cqpilot.accrochage.rapport import parse_rapport
 from cqpilot.core.models import Organisation, User
+from cqpilot.dossiers.acquis import add_months
 from cqpilot.dossiers.models import VoieAcces
 from cqpilot.jurys.models import Decision
 from cqpilot.pilotage.enquetes import (
@@ -19,7 +21,8 @@ from cqpilot.pilotage.enquetes import (
 )
 from cqpilot.pilotage.models import IN_EMPLOYMENT, Echeance, EnqueteInsertion
 
-from .delivrance import signed_jury
+from .calendrier import Calendrier
+from .delivrance import DEPOSITED_AFTER, backdate, signed_jury
 
 CONTRAT_PRO = VoieAcces.FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION
 PRO_A = VoieAcces.FORMATION_CONTINUE_PRO_A
@@ -28,7 +31,7 @@ LIBRE = VoieAcces.CANDIDAT_LIBRE
 T, P, N = Decision.TOTALE, Decision.PARTIELLE, Decision.NON_VALIDE
 
 
-def promotion_2024(formatech: Organisation) -> list[tuple]:
+def promotion_older(formatech: Organisation) -> list[tuple]:
     return [
         ("Morel", "Julien", "M", 1991, 3, 14, "69266", "Villeurbanne", "", formatech, CONTRAT_PRO, T),
         ("Fournier", "Claire", "F", 1985, 7, 2, "69123", "Lyon", "", formatech, CONTRAT_PRO, T),
@@ -39,7 +42,7 @@ def promotion_2024(formatech: Organisation) -> list[tuple]:
     ]  # fmt: skip
 
 
-def promotion_2025(formatech: Organisation) -> list[tuple]:
+def promotion_younger(formatech: Organisation) -> list[tuple]:
     return [
         ("André", "Lucas", "M", 2000, 2, 11, "69123", "Lyon", "", formatech, CONTRAT_PRO, T),
         ("Rousseau", "Emma", "F", 1997, 6, 25, "69266", "Villeurbanne", "", formatech, CONTRAT_PRO, T),
@@ -68,36 +71,45 @@ ANSWERS = {
 
 
 def promotions(
-    metallurgie: Organisation, formatech: Organisation, people: list, users: dict[str, User]
+    metallurgie: Organisation,
+    formatech: Organisation,
+    people: list,
+    users: dict[str, User],
+    calendrier: Calendrier,
 ) -> None:
     """Two promotions of holders and the survey they answered; the past's e-mails are recorded
     as sent, never queued for the mail worker."""
-    signed_jury(
-        metallurgie, people, users, promotion_2024(formatech),
-        inscrits_le=date(2023, 9, 11), jury_le=date(2024, 6, 20), delivre_le=date(2024, 6, 27),
-    )  # fmt: skip
-    signed_jury(
-        metallurgie, people, users, promotion_2025(formatech),
-        inscrits_le=date(2024, 9, 9), jury_le=date(2025, 6, 19), delivre_le=date(2025, 6, 26),
-    )  # fmt: skip
     gestionnaire = users["gestionnaire.metallurgie"]
     ReglagesAccrochage.objects.create(
         organisation=metallurgie, id_client="MET00001", id_contrat="MCFCER004512"
     )
-    ensure_passages(metallurgie)
-    deposited = list(PassageAccrochage.objects.filter(document__date_delivrance__year__lt=2026))
-    [fichier] = build_files(metallurgie, deposited, by=gestionnaire)
-    ok = "".join(f"<idTechnique>{p.id_technique}</idTechnique>" for p in deposited)
-    record_report(
-        fichier,
-        parse_rapport(
-            io.BytesIO(
-                f"<rapport><idFlux>{fichier.id_flux}</idFlux><idTraitement>88120</idTraitement>"
-                f"<PassagesOK>{ok}</PassagesOK></rapport>".encode()
-            )
-        ),
-    )
-    for day in (date(2024, 12, 21), date(2025, 12, 20), date(2026, 6, 20)):
+    for years_before, holders in ((2, promotion_older), (1, promotion_younger)):
+        jury = signed_jury(
+            metallurgie, people, users, holders(formatech),
+            inscrits_le=calendrier.enrolled(years_before),
+            jury_le=calendrier.earlier_jury(years_before),
+            delivre_le=calendrier.issued(years_before),
+        )  # fmt: skip
+        ensure_passages(metallurgie)
+        deposited = list(
+            PassageAccrochage.objects.filter(document__deliberation__jury=jury).order_by("pk")
+        )
+        [fichier] = build_files(metallurgie, deposited, by=gestionnaire)
+        backdate(fichier, calendrier.issued(years_before) + DEPOSITED_AFTER)
+        ok = "".join(f"<idTechnique>{p.id_technique}</idTechnique>" for p in deposited)
+        record_report(
+            fichier,
+            parse_rapport(
+                io.BytesIO(
+                    f"<rapport><idFlux>{fichier.id_flux}</idFlux><idTraitement>"
+                    f"{88120 + years_before}</idTraitement><PassagesOK>{ok}</PassagesOK>"
+                    "</rapport>".encode()
+                )
+            ),
+        )
+    older = calendrier.earlier_jury(2)
+    # the day after each échéance: 6 months of each promotion, then 2 years of the older one
+    for day in (add_months(older, months) + timedelta(days=1) for months in (6, 18, 24)):
         # The past's e-mails are recorded as sent without being queued for the worker.
         open_due(metallurgie, day)
         for enquete in unanswered(metallurgie, day):

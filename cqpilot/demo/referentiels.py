@@ -22,6 +22,8 @@ from cqpilot.referentiels.models import (
 )
 from cqpilot.referentiels.services import copy_version, publish_version
 
+from .calendrier import Calendrier
+
 
 def _codes(certification: Certification, kind: CodeKind, values: list[tuple[str, str]]) -> None:
     CertificationCode.objects.bulk_create(
@@ -63,15 +65,16 @@ def _competences(version, activite, items) -> list[Competence]:
     return created
 
 
-def maintenance(metallurgie: Organisation, by: User) -> None:
+def maintenance(metallurgie: Organisation, by: User, calendrier: Calendrier) -> None:
+    enregistrement, fin_enregistrement = calendrier.registration
     cqp = Certification.objects.create(
         intitule="CQP Agent de maintenance industrielle",
         type=CertificationType.CQP,
         code_rncp_rs="RNCP39912",
         niveau="NIV3",
         status=CertificationStatus.ACTIVE,
-        date_decision=date(2024, 12, 18),
-        date_fin_enregistrement=date(2029, 12, 18),
+        date_decision=enregistrement,
+        date_fin_enregistrement=fin_enregistrement,
         vae_ouverte=True,
         validite_blocs_mois=None,
     )
@@ -87,7 +90,7 @@ def maintenance(metallurgie: Organisation, by: User) -> None:
     _codes(cqp, CodeKind.ROME, [("I1304", "Installation et maintenance d'équipements industriels")])
     _codes(cqp, CodeKind.FORMACODE, [("31754", "Maintenance industrielle")])
     v1 = ReferentielVersion.objects.create(
-        certification=cqp, numero=1, source="Saisie", description="Référentiel initial (2024)."
+        certification=cqp, numero=1, source="Saisie", description="Référentiel initial."
     )
     a1 = Activite.objects.create(
         version=v1,
@@ -232,7 +235,7 @@ def maintenance(metallurgie: Organisation, by: User) -> None:
     )
     publish_version(v1, by=by)
     v2 = copy_version(v1, by=by)
-    v2.description = "Révision 2026 : intégration de la maintenance prédictive."
+    v2.description = "Révision : intégration de la maintenance prédictive."
     v2.save()
     bloc3 = v2.blocs.get(code="RNCP39912BC03")
     bloc3.intitule = (
@@ -249,15 +252,17 @@ def maintenance(metallurgie: Organisation, by: User) -> None:
     )
 
 
-def logistique(metallurgie: Organisation, commerce: Organisation, by: User) -> None:
+def logistique(
+    metallurgie: Organisation, commerce: Organisation, by: User, calendrier: Calendrier
+) -> None:
     cqpi = Certification.objects.create(
         intitule="CQPI Agent logistique",
         type=CertificationType.CQPI,
         code_rncp_rs="RNCP38345",
         niveau="NIV3",
         status=CertificationStatus.ACTIVE,
-        date_decision=date(2023, 9, 28),
-        date_fin_enregistrement=date(2028, 9, 28),
+        date_decision=calendrier.months(-38),
+        date_fin_enregistrement=calendrier.months(22),
         vae_ouverte=True,
         experience_min_vae_mois=12,
         validite_blocs_mois=60,

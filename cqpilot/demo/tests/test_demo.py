@@ -1,13 +1,18 @@
 """`make demo` loads a data set every demo login can work with."""
 
-from datetime import date
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from cqpilot.core.models import User
+from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.demo import DEMO_USERS, load_demo
+from cqpilot.demo.calendrier import Calendrier
+from cqpilot.evaluations.models import SessionEvaluation
 from cqpilot.jurys.models import Jury
+from cqpilot.jurys.workflow import today
 from cqpilot.pilotage.renouvellement import pack
 from cqpilot.referentiels.models import Certification
 
@@ -38,9 +43,10 @@ def test_the_demo_covers_every_step_from_the_jury_to_the_renewal_pack(client):
     page = client.get(reverse("jurys:jury_detail", args=[jury.pk]))
     assert "Composition régulière" in page.text
 
-    # the parchemins of June 2026: one accepted by the CDC, one overdue
+    # the parchemins of the earlier jury, five months ago: one accepted by the CDC, one overdue
+    earlier = Calendrier(today()).earlier_jury()
     statuses = dict(
-        PassageAccrochage.objects.filter(document__date_delivrance__year=2026).values_list(
+        PassageAccrochage.objects.filter(document__deliberation__jury__date=earlier).values_list(
             "document__dossier__candidat__nom_naissance", "status"
         )
     )
@@ -50,10 +56,33 @@ def test_the_demo_covers_every_step_from_the_jury_to_the_renewal_pack(client):
 
     # two promotions surveyed for the renewal pack
     maintenance = Certification.objects.get(code_rncp_rs="RNCP39912")
-    certifies, six_mois, deux_ans = pack(maintenance, date(2026, 11, 23))
+    certifies, six_mois, deux_ans = pack(maintenance, today())
     assert certifies.rows[-1] == ["Total", 5, 6, 2, 13]
-    # 2024: 5 holders asked, 4 answered at each échéance, 3 then 3 in the targeted job
-    assert six_mois.rows[0] == [2024, 5, 5, 4, 80.0, 4, 3, 100.0, 75.0]
-    assert deux_ans.rows[0] == [2024, 5, 5, 4, 80.0, 4, 3, 100.0, 75.0]
+    # the older promotion: 5 holders asked, 4 answered at each échéance, 3 then 3 in the job
+    older = Calendrier(today()).earlier_jury(2).year
+    assert six_mois.rows[0] == [older, 5, 5, 4, 80.0, 4, 3, 100.0, 75.0]
+    assert deux_ans.rows[0] == [older, 5, 5, 4, 80.0, 4, 3, 100.0, 75.0]
     page = client.get(reverse("pilotage:renouvellement"), {"certification": maintenance.pk})
     assert "Insertion à 2 ans" in page.text
+
+
+@pytest.mark.parametrize("day", [datetime(2029, 2, 14, 9, tzinfo=UTC)], ids=["2029-02-14"])
+def test_the_demo_dates_follow_the_day_it_is_loaded(day):
+    """Loaded any day, the coming jury is days ahead, its session and the earlier juries are
+    past, and every document was issued after its decision, registration in force."""
+    with time_machine.travel(day):
+        load_demo()
+        loaded_on = today()
+
+    jury = Jury.objects.get(status="preparation")
+    assert loaded_on < jury.date <= loaded_on + timedelta(days=31)
+    session = SessionEvaluation.objects.get()
+    assert session.date_debut <= session.date_fin < loaded_on
+    signed = sorted(Jury.objects.filter(status="signe").values_list("date", flat=True))
+    assert [d.year for d in signed] == [2026, 2027, 2028]
+    assert loaded_on - timedelta(days=160) < signed[-1] < loaded_on - timedelta(days=140)
+    documents = DocumentDelivre.objects.all()
+    assert documents.count() == 14
+    for document in documents:
+        assert document.date_decision <= document.date_delivrance <= loaded_on
+        assert document.avertissement == ""
