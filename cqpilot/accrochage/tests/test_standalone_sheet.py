@@ -22,18 +22,17 @@ def read(content: bytes, name: str = "t.xlsx", limits: Limits = LIMITS) -> list:
 
 
 def read_with_lxml(content: bytes) -> list:
-    """The same workbook, every row read by lxml (the pattern disabled)."""
+    """The same workbook, every row and shared string read by lxml (the patterns disabled)."""
 
     def unusual(*args, **kwargs):
         raise xlsx_reader.Unusual
-        yield
 
-    original = xlsx_reader.plain_rows
-    xlsx_reader.plain_rows = unusual
+    originals = xlsx_reader.plain_rows, xlsx_reader.plain_shared_strings
+    xlsx_reader.plain_rows = xlsx_reader.plain_shared_strings = unusual
     try:
         return read(content)
     finally:
-        xlsx_reader.plain_rows = original
+        xlsx_reader.plain_rows, xlsx_reader.plain_shared_strings = originals
 
 
 def openpyxl_workbook() -> bytes:
@@ -75,8 +74,14 @@ EXCEL_ROWS = (
         shared_strings_workbook(EXCEL_ROWS + b'<row r="3"><c r="A3"><v>1</v></c></row>'),
         # a comment in the rows: lxml reads the sheet
         shared_strings_workbook(b"<!-- x -->" + EXCEL_ROWS),
+        # plain shared strings, as Excel writes them: read by pattern
+        xlsx(
+            EXCEL_ROWS,
+            shared_strings=b'<si><t>Code</t></si><si><t xml:space="preserve"> Zo&amp;la &#233;</t>'
+            b"</si><si><t/></si><si><t>a_x000D_b &lt;c&gt;</t></si>",
+        ),
     ],
-    ids=["openpyxl", "excel", "unusual-row", "unordered", "comment"],
+    ids=["openpyxl", "excel", "unusual-row", "unordered", "comment", "plain-strings"],
 )
 def test_rows_read_by_pattern_are_the_rows_lxml_reads(content):
     assert read(content) == read_with_lxml(content)
