@@ -203,3 +203,14 @@ def test_no_document_is_issued_before_the_cpne_validates_when_the_rules_require_
         "27/11/2026."
     )
     assert issue(dossier_of(s, "Benali"), by=s.gestionnaire, on=date(2026, 11, 27)).numero
+
+
+def test_the_issuance_page_says_the_cpne_has_not_validated_and_offers_no_button(client):
+    s = signed_jury()
+    ReglesJury.objects.filter(certification=s.certification).update(validation_cpne=True)
+    client.force_login(s.gestionnaire)
+
+    page = client.get(reverse("delivrance:jury_documents", args=[s.jury.pk]))
+
+    assert "La CPNE n'a pas encore validé la décision du jury." in html.unescape(page.text)
+    assert "Délivrer les" not in page.text
