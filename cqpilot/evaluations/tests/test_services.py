@@ -155,33 +155,3 @@ def test_proposed_results_follow_the_two_evaluator_rule_when_set():
     assert propositions([dossier], double_evaluation=double)[dossier.pk][bc02.pk] == (
         Proposition.ACQUIS
     )
-
-
-def test_the_jury_sees_the_proposed_results_and_a_full_validation_pre_filled():
-    from datetime import date
-
-    from cqpilot.jurys.deliberation import lignes
-    from cqpilot.jurys.models import Jury
-    from cqpilot.jurys.services import add_dossiers
-
-    e = evaluation(1)
-    enrol(e.session, e.dossiers, by=e.gestionnaire)
-    mise, ecrit = epreuves(e)["BC01"], epreuves(e)["BC02"]
-    for epreuve in (mise, ecrit):
-        assign(epreuve, e.evaluateur)
-    [dossier] = e.dossiers
-    record_result(ecrit, dossier, Saisie({}, Decimal(15)), by=e.evaluateur.user)
-    jury = Jury.objects.create(
-        organisation=e.branche, certification=e.certification, date=date(2026, 11, 20), lieu="Lyon"
-    )
-    add_dossiers(jury, [dossier], by=e.gestionnaire)
-
-    [ligne] = lignes(jury, [])
-    assert ligne.resume_blocs == "BC01 : 0 épreuve sur 1 saisie · BC02 : proposé acquis"
-    assert ligne.decision_suggeree == ""
-
-    all_acquired = Saisie(dict.fromkeys((c.pk for c in criteres_of(mise.modalite)), True))
-    record_result(mise, dossier, all_acquired, by=e.evaluateur.user)
-    [ligne] = lignes(jury, [])
-    assert ligne.resume_blocs == "BC01 : proposé acquis · BC02 : proposé acquis"
-    assert ligne.decision_suggeree == "totale"

@@ -2,15 +2,19 @@
 says how many of its épreuves are, not that it has no result."""
 
 from datetime import date
+from decimal import Decimal
 from html import unescape
 
 import pytest
 from django.urls import reverse
 
 from cqpilot.evaluations.models import Epreuve, Resultat, SessionEvaluation
+from cqpilot.evaluations.services import Saisie, assign, criteres_of, enrol, record_result
+from cqpilot.evaluations.tests.factories import evaluation
 from cqpilot.intervenants.tests.factories import IntervenantFactory
-from cqpilot.jurys.models import ReglesJury
-from cqpilot.jurys.services import open_deliberation
+from cqpilot.jurys.deliberation import lignes
+from cqpilot.jurys.models import Jury, ReglesJury
+from cqpilot.jurys.services import add_dossiers, open_deliberation
 from cqpilot.referentiels.models import Modalite
 
 from .factories import scenario
@@ -70,3 +74,28 @@ def test_with_two_evaluators_an_epreuve_counts_once_both_results_are_in(client):
     summary, _card = pages(client, s)
 
     assert "BC01 : 1 épreuve sur 2 saisie" in summary
+
+
+def test_the_jury_sees_the_proposed_results_and_a_full_validation_pre_filled():
+    e = evaluation(1)
+    enrol(e.session, e.dossiers, by=e.gestionnaire)
+    by_bloc = {ep.modalite.bloc.code: ep for ep in e.session.epreuves.select_related("modalite")}
+    mise, ecrit = by_bloc["BC01"], by_bloc["BC02"]
+    for epreuve in (mise, ecrit):
+        assign(epreuve, e.evaluateur)
+    [dossier] = e.dossiers
+    record_result(ecrit, dossier, Saisie({}, Decimal(15)), by=e.evaluateur.user)
+    jury = Jury.objects.create(
+        organisation=e.branche, certification=e.certification, date=date(2026, 11, 20), lieu="Lyon"
+    )
+    add_dossiers(jury, [dossier], by=e.gestionnaire)
+
+    [ligne] = lignes(jury, [])
+    assert ligne.resume_blocs == "BC01 : 0 épreuve sur 1 saisie · BC02 : proposé acquis"
+    assert ligne.decision_suggeree == ""
+
+    all_acquired = Saisie(dict.fromkeys((c.pk for c in criteres_of(mise.modalite)), True))
+    record_result(mise, dossier, all_acquired, by=e.evaluateur.user)
+    [ligne] = lignes(jury, [])
+    assert ligne.resume_blocs == "BC01 : proposé acquis · BC02 : proposé acquis"
+    assert ligne.decision_suggeree == "totale"
