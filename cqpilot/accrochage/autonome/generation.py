@@ -21,7 +21,7 @@ from . import writer
 from .history import ACCEPTE, DEPOSE, NO_HISTORY, History, Known, corrected_passage, identite
 from .rows import Row, RowReader, identity_key
 from .sheet import Limits, SheetRefused, opened_sheet
-from .writer import FluxFiles, Head, WrittenFile, passage_line
+from .writer import FluxFiles, Head, WrittenFile, passage_text
 
 MAX_REPORTED = 1000  # problems kept to show; all are counted (and in the annotated workbook)
 LOOKUP_BATCH = 1000
@@ -268,7 +268,7 @@ class _Run:
             if self.valid_rows_only:
                 self._faulty().add(cells or [], [problem])
             return
-        self.writer.add(v["code"], row.line, id_technique, passage_line(id_technique, v))
+        self.writer.add(v["code"], row.line, id_technique, passage_text(id_technique, v))
         result.passages += 1
         if self.records is not None:
             self.records.write(

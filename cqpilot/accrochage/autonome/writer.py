@@ -10,6 +10,8 @@ batches, each a document made of the file's own header, the passages' certificat
 passages, parsed and validated by lxml in a thread while the main one reads the next rows
 (libxml2 runs there without Python's lock). The XSD has no constraint across passages, so
 validating the batches validates the passages; each file's own envelope is validated too.
+The parts passages share (the certification's data, a birth place) are validated with the first
+passage that has them, the others with minimal ones in their place: a third less to validate.
 """
 
 import queue
@@ -159,6 +161,12 @@ def _place(values: tuple) -> str:
     )
 
 
+MINIMAL_MIDDLE = _middle(
+    (None, "PAR_ADMISSION", None, None, None, None, date(2000, 1, 1), *[None] * 7)
+)
+MINIMAL_PLACE = _place((None,) * 5)
+
+
 def _cached(cache: dict, build, values: tuple) -> str:
     text = cache.get(values)
     if text is None:
@@ -168,43 +176,64 @@ def _cached(cache: dict, build, values: tuple) -> str:
     return text
 
 
-def passage_line(id_technique: str, v: dict) -> bytes:
+@dataclass(frozen=True, slots=True)
+class PassageText:
+    """A passage as written, and as validated once the parts it shares with other passages (its
+    certification data, its holder's birth place) were validated with one of them: the same
+    passage with minimal valid parts. A passage's elements are an xs:all of independent
+    elements: each part is valid in one passage if it is in another."""
+
+    written: bytes
+    checked: bytes
+    parts: tuple[str, ...]
+
+
+def passage_text(id_technique: str, v: dict) -> PassageText:
     """One passageCertification, on one line, from a row's cleaned values. Optional elements are
     omitted when unknown, required ones sent as xsi:nil (docs/cdc.md)."""
     get = v.get
     middle = _cached(_middles, _middle, tuple([get(key) for key in MIDDLE]))
+    start = f"<cpf:passageCertification><cpf:idTechnique>{_escape(id_technique)}</cpf:idTechnique>"
     if v.get("nir13"):
         holder = (
             "<cpf:identifiantNational>"
             + _element("nir", v["nir13"])
             + _element("nomNaissance", v["nom_naissance"])
-            + "</cpf:identifiantNational>"
+            + "</cpf:identifiantNational></cpf:identificationTitulaire></cpf:passageCertification>\n"
         )
-    else:
-        holder = "".join(
-            [
-                "<cpf:titulaire><cpf:nomNaissance>",
-                _escape(v["nom_naissance"]),
-                "</cpf:nomNaissance>",
-                _nillable("nomUsage", get("nom_usage")),
-                "<cpf:prenom1>",
-                _escape(v["prenom1"]),
-                "</cpf:prenom1>",
-                _optional("prenom2", get("prenom2")),
-                _optional("prenom3", get("prenom3")),
-                f"<cpf:anneeNaissance>{v['annee_naissance']}</cpf:anneeNaissance>",
-                _nillable("moisNaissance", get("mois_naissance")),
-                _nillable("jourNaissance", get("jour_naissance")),
-                f"<cpf:sexe>{v['sexe']}</cpf:sexe>",
-                _cached(_places, _place, tuple([get(key) for key in PLACE])),
-                "</cpf:titulaire>",
-            ]
+        return PassageText(
+            (start + middle + "<cpf:identificationTitulaire>" + holder).encode(),
+            (start + MINIMAL_MIDDLE + "<cpf:identificationTitulaire>" + holder).encode(),
+            (middle,),
         )
-    return (
-        f"<cpf:passageCertification><cpf:idTechnique>{_escape(id_technique)}</cpf:idTechnique>"
-        f"{middle}<cpf:identificationTitulaire>{holder}</cpf:identificationTitulaire>"
-        "</cpf:passageCertification>\n"
-    ).encode()
+    place = _cached(_places, _place, tuple([get(key) for key in PLACE]))
+    person = "".join(
+        [
+            "<cpf:identificationTitulaire><cpf:titulaire><cpf:nomNaissance>",
+            _escape(v["nom_naissance"]),
+            "</cpf:nomNaissance>",
+            _nillable("nomUsage", get("nom_usage")),
+            "<cpf:prenom1>",
+            _escape(v["prenom1"]),
+            "</cpf:prenom1>",
+            _optional("prenom2", get("prenom2")),
+            _optional("prenom3", get("prenom3")),
+            f"<cpf:anneeNaissance>{v['annee_naissance']}</cpf:anneeNaissance>",
+            _nillable("moisNaissance", get("mois_naissance")),
+            _nillable("jourNaissance", get("jour_naissance")),
+            f"<cpf:sexe>{v['sexe']}</cpf:sexe>",
+        ]
+    )
+    end = "</cpf:titulaire></cpf:identificationTitulaire></cpf:passageCertification>\n"
+    return PassageText(
+        "".join([start, middle, person, place, end]).encode(),
+        "".join([start, MINIMAL_MIDDLE, person, MINIMAL_PLACE, end]).encode(),
+        (middle, place),
+    )
+
+
+def passage_line(id_technique: str, v: dict) -> bytes:
+    return passage_text(id_technique, v).written
 
 
 def file_head(head: Head, id_flux: str) -> bytes:
@@ -306,10 +335,12 @@ class FluxFiles:
         self.count = 0
         self.pending: dict[str, list[tuple[int, str, bytes]]] = {}
         self.pending_count = 0
+        self.checked_parts: set[str] = set()  # shared parts validated with a whole passage
         self.validator = Validator(head.schema)
         self.sample_head = file_head(head, f"{id_flux}-1")
 
-    def add(self, code: str, line: int, id_technique: str, passage: bytes) -> None:
+    def add(self, code: str, line: int, id_technique: str, text: PassageText) -> None:
+        passage = text.written
         if self.first is None:
             self.first = code
         if code == self.first:
@@ -321,7 +352,13 @@ class FluxFiles:
                 spool = self.spools[code] = (self.directory / name).open("w+b", buffering=1 << 20)
             spool.write(passage)
         self.count += 1
-        self.pending.setdefault(code, []).append((line, id_technique, passage))
+        checked = self.checked_parts
+        if all(part in checked for part in text.parts):
+            validated = text.checked
+        else:  # the first passage with these parts: validated whole
+            validated = passage
+            checked.update(text.parts)
+        self.pending.setdefault(code, []).append((line, id_technique, validated))
         self.pending_count += 1
         if self.pending_count >= BATCH:
             self._submit()

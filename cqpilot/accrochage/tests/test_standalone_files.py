@@ -83,6 +83,38 @@ def _values() -> dict:
     }
 
 
+def faults_of(tmp_path, rows: list[dict]) -> list[tuple[int, str]]:
+    """What validation says of passages written straight, the sheet's checks left aside."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    head = writer.Head(
+        datetime(2026, 11, 1, tzinfo=ZoneInfo("Europe/Paris")), "AB123CDE", "AB123CDE", "1"
+    )
+    files = writer.FluxFiles(tmp_path, head, id_flux="f")
+    for line, values in enumerate(rows, start=2):
+        files.add("RNCP39912", line, f"id-{line}", writer.passage_text(f"id-{line}", values))
+    return files.close()[1]
+
+
+def test_a_part_shared_by_passages_is_validated_with_the_first_and_each_holder_with_his_own(
+    tmp_path,
+):
+    holder = {**_values(), "nom_naissance": "Martin"}
+    valid = faults_of(tmp_path, [holder, {**holder, "prenom1": "Zoé"}])
+    wrong_score = {**holder, "scoring": "9" * 300}  # the XSD: 255 characters at most
+    wrong_name = {**holder, "nom_naissance": "N" * 61}
+
+    shared = faults_of(tmp_path, [wrong_score, {**wrong_score, "prenom1": "Zoé"}])
+    holder_alone = faults_of(tmp_path, [holder, wrong_name])
+
+    assert valid == []
+    assert [line for line, _message in shared] == [2]  # the part is checked once, with line 2
+    assert "<scoring> : 300 caractères, 255 au plus" in shared[0][1]
+    assert [line for line, _message in holder_alone] == [3]
+    assert "<nomNaissance> : 61 caractères, 60 au plus" in holder_alone[0][1]
+
+
 @pytest.mark.django_db
 def test_the_page_offers_the_split_files_in_one_zip(client, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
