@@ -3,8 +3,11 @@ installation, on SQLite and on PostgreSQL; the archive never holds the keys."""
 
 import gzip
 import hashlib
+import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -146,6 +149,37 @@ def test_a_restore_with_other_keys_is_reported_as_not_verified(
     assert not report.is_verified
     assert "FIELD_ENCRYPTION_KEYS" in report.problems[0]
     assert "NIR" in report.problems[0]
+
+
+def test_the_command_exits_with_1_and_names_the_difference_when_the_keys_differ(
+    media, fresh_database, tmp_path
+):
+    CandidatFactory(nir=VALID_NIR)
+    archive = create_backup(tmp_path / "sauvegarde.tar.gz").path
+    if fresh_database["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{fresh_database['NAME']}"
+    else:
+        url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**fresh_database)
+    environment = os.environ | {
+        "DEBUG": "1",
+        "DATABASE_URL": url,
+        "MEDIA_ROOT": str(tmp_path / "restaurees"),
+        "FIELD_ENCRYPTION_KEYS": "FtbEwpuNpkgU2lnP1EtIgqsAiJpM9NOBtLx9nhHNWL0=",
+        "DJANGO_SETTINGS_MODULE": "cqpilot.settings",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-m", "cqpilot.cli", "restauration", str(archive)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "Base restaurée" in result.stdout
+    assert "Écart — Les clés FIELD_ENCRYPTION_KEYS configurées ne déchiffrent pas" in result.stderr
+    assert "La restauration ne correspond pas à la sauvegarde (1 écart(s)" in result.stderr
 
 
 def test_the_backup_is_refused_in_production_without_an_explicit_encryption_key(
