@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 
+from cqpilot.core.cells import CellError, refuse_control_characters
 from cqpilot.core.models import Organisation, OrganisationKind, User
 from cqpilot.core.uploads import megabytes, size_problem
 from cqpilot.core.validators import normalise_nir, siret_problem
@@ -101,6 +102,17 @@ IDENTITY_FIELDS = [
 ]
 
 
+def no_control_character(value: str) -> None:
+    """A control character typed or pasted into the identity is invisible on screen, and the
+    CDC's XML cannot carry it: refused here rather than at the deposit, months later."""
+    try:
+        refuse_control_characters(value)
+    except CellError as error:
+        # The spreadsheet's wording (« retapez la cellule »), said of a field.
+        message = str(error).replace("la cellule", "le champ")
+        raise forms.ValidationError(message[:1].upper() + message[1:]) from error
+
+
 def can_handle_nir(user: User) -> bool:
     # One policy point for the NIR: the certifier collects it for the CDC (docs/domaine.md §7.1).
     return user.is_certificateur_manager
@@ -136,6 +148,9 @@ class CandidatForm(forms.ModelForm):
     def __init__(self, *args, by: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.by = by
+        for name in IDENTITY_FIELDS:
+            if isinstance(self.fields[name], forms.CharField):
+                self.fields[name].validators.append(no_control_character)
         # The NIR is collected by the certifier only, for the CDC (docs/domaine.md §7.1).
         if not can_handle_nir(by):
             del self.fields["nouveau_nir"]

@@ -36,3 +36,21 @@ def test_a_field_refused_by_its_type_is_not_told_twice():
         "code_insee_naissance",
         "sexe",
     ]
+
+
+def test_a_control_character_in_an_identity_field_is_a_422_naming_each_field():
+    client = ApiClient(world().users["of_a"])
+    refused = client.post(
+        "/candidats", {**ZOLA, "nom_naissance": "Zo\x07la", "commune_naissance": "Pa\x1bris"}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["erreurs"] == [
+        {
+            "champ": "nom_naissance",
+            "message": "Caractère de contrôle invisible (U+0007) : retirez-le (retapez le champ).",
+        },
+        {
+            "champ": "commune_naissance",
+            "message": "Caractère de contrôle invisible (U+001B) : retirez-le (retapez le champ).",
+        },
+    ]
