@@ -23,8 +23,8 @@ from .xlsx_lxml import (
     SharedStrings,
     column_number,
     date_styles,
-    excel_date,
     first_sheet,
+    number_value,
     shared_strings,
     sheet_rows,
     typed,
@@ -254,13 +254,9 @@ def _block_rows(block, previous, strings, dates, date1904, limits, letters, know
                         index = int(value)
                         text = kept[index] if 0 <= index < first_kept else strings[index]
                     elif not kind or kind == b"n":
-                        number = float(value)
-                        if dates and style.decode() in dates:
-                            text = excel_date(number, date1904)
-                        elif number.is_integer() and -1e15 < number < 1e15:
-                            text = int(number)
-                        else:
-                            text = number
+                        text = number_value(
+                            value, bool(dates) and style.decode() in dates, date1904
+                        )
                     else:
                         text = typed(_unescaped(value), kind.decode())
                 except (ValueError, IndexError) as error:

@@ -275,13 +275,7 @@ def _row_cells(row, strings, dates, date1904, letters, columns) -> list[object]:
                     index = int(value)
                     value = kept[index] if 0 <= index < first_kept else strings[index]
                 elif kind is None or kind == "n":
-                    number = float(value)
-                    if dates and cell.get("s") in dates:
-                        value = excel_date(number, date1904)
-                    elif number.is_integer() and -1e15 < number < 1e15:
-                        value = int(number)
-                    else:
-                        value = number
+                    value = number_value(value, bool(dates) and cell.get("s") in dates, date1904)
                 else:
                     value = typed(value, kind)
             except (ValueError, IndexError) as error:
@@ -329,6 +323,16 @@ def typed(value: str, kind: str) -> object:
         moment = datetime.fromisoformat(value.strip())
         return moment.date() if moment.time() == datetime.min.time() else moment
     raise ValueError(kind)
+
+
+def number_value(value: str | bytes, is_date: bool, date1904: bool) -> object:
+    """A number cell as Excel shows it: a date in a date style, else an integer when it is one."""
+    number = float(value)
+    if is_date:
+        return excel_date(number, date1904)
+    if number.is_integer() and -1e15 < number < 1e15:
+        return int(number)
+    return number
 
 
 @functools.lru_cache(maxsize=4096)  # a sheet repeats its dates: one object each, sent once
