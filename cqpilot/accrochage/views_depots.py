@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cqpilot.accueil import todo
 from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.audit import log_read
 from cqpilot.core.models import Organisation
@@ -45,6 +46,14 @@ def a_accrocher(request: HttpRequest) -> HttpResponse:
     if status not in PassageStatus.values:
         status = ""
     shown = passages.filter(status=status) if status else passages.exclude(status__in=SETTLED)
+    a_faire = request.GET.get(todo.FILTER_PARAM, "")
+    shown = todo.filtered(shown, todo.PASSAGE_FILTERS, a_faire, request.user)
+    fichiers = todo.filtered(
+        FichierAccrochage.objects.filter(organisation=organisation),
+        todo.FICHIER_FILTERS,
+        a_faire,
+        request.user,
+    )
     rows = []
     for item in shown.select_related(
         "document__dossier__candidat", "document__certification", "bloc"
@@ -69,7 +78,9 @@ def a_accrocher(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "status": status,
             "statuses": PassageStatus.choices,
-            "fichiers": FichierAccrochage.objects.filter(organisation=organisation)[:20],
+            "fichiers": fichiers[:20],
+            "a_faire_label": todo.label_of(todo.PASSAGE_FILTERS, a_faire)
+            or todo.label_of(todo.FICHIER_FILTERS, a_faire),
             "reglages": ReglagesAccrochage.objects.filter(organisation=organisation).first(),
             "rapport_form": RapportForm(),
         },

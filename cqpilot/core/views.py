@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cqpilot.accueil.todo import sections_for
 from cqpilot.referentiels.models import Certification, VersionStatus
 
 from .forms import InvitationForm, UserForm
@@ -25,7 +26,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         .order_by("intitule")[:10]
     )
-    return render(request, "core/home.html", {"certifications": certifications})
+    return render(
+        request,
+        "core/home.html",
+        {"certifications": certifications, "sections": sections_for(request.user)},
+    )
 
 
 def _users_visible_to(user: User):

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cqpilot.accueil import todo
 from cqpilot.core.audit import log_read
 from cqpilot.core.models import Organisation, OrganisationKind
 from cqpilot.core.permissions import EDIT_DOSSIERS, MANAGE_CERTIFICATIONS, requires
@@ -57,7 +58,12 @@ def organisme_list(request: HttpRequest) -> HttpResponse:
     certifier's own habilitations; what it may edit or invite into is marked per row."""
     organismes = table(
         request,
-        Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION).prefetch_related(
+        todo.filtered(
+            Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION),
+            todo.ORGANISME_FILTERS,
+            request.GET.get(todo.FILTER_PARAM, ""),
+            request.user,
+        ).prefetch_related(
             Prefetch(
                 "habilitations",
                 queryset=Habilitation.objects.visible_to(request.user)
@@ -85,7 +91,8 @@ def organisme_list(request: HttpRequest) -> HttpResponse:
         organisme.is_editable = organisme.pk in editable
         organisme.is_partner = bool(organisme.habilitations.all())
     template = "dossiers/_organisme_table.html" if request.htmx else "dossiers/organisme_list.html"
-    return render(request, template, {"table": organismes})
+    a_faire_label = todo.label_of(todo.ORGANISME_FILTERS, request.GET.get(todo.FILTER_PARAM, ""))
+    return render(request, template, {"table": organismes, "a_faire_label": a_faire_label})
 
 
 @login_required
@@ -254,6 +261,8 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("etat", "")
     if state in DossierState.values:
         dossiers = dossiers.filter(state=state)
+    a_faire = request.GET.get(todo.FILTER_PARAM, "")
+    dossiers = todo.filtered(dossiers, todo.DOSSIER_FILTERS, a_faire, request.user)
     certifications = Certification.objects.filter(
         pk__in=Dossier.objects.visible_to(request.user).values("certification")
     ).order_by("intitule")
@@ -285,6 +294,8 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "state": state,
             "certifications": certifications,
             "certification": certification,
+            "a_faire": a_faire,
+            "a_faire_label": todo.label_of(todo.DOSSIER_FILTERS, a_faire),
         },
     )
 

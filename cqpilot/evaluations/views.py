@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cqpilot.accueil import todo
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.intervenants.models import Intervenant
@@ -34,9 +35,17 @@ def session_list(request: HttpRequest) -> HttpResponse:
         .select_related("session__certification", "modalite__bloc")
         .order_by("-session__date_debut")
     )
+    a_faire = request.GET.get(todo.FILTER_PARAM, "")
+    mine = todo.filtered(mine, todo.EPREUVE_FILTERS, a_faire, request.user)
     sessions = services.sessions_managed_by(request.user).select_related("certification")
     return render(
-        request, "evaluations/session_list.html", {"sessions": sessions, "mes_epreuves": mine}
+        request,
+        "evaluations/session_list.html",
+        {
+            "sessions": sessions,
+            "mes_epreuves": mine,
+            "a_faire_label": todo.label_of(todo.EPREUVE_FILTERS, a_faire),
+        },
     )
 
 

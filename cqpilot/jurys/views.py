@@ -7,6 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cqpilot.accueil import todo
 from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.cells import CellError, as_date
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
@@ -49,7 +50,13 @@ def _refused(request: HttpRequest, refus: JuryRefus, jury: Jury) -> HttpResponse
 @requires(CERTIFIER_STAFF)
 def jury_list(request: HttpRequest) -> HttpResponse:
     jurys = Jury.objects.visible_to(request.user).select_related("certification")
-    return render(request, "jurys/jury_list.html", {"jurys": jurys})
+    a_faire = request.GET.get(todo.FILTER_PARAM, "")
+    jurys = todo.filtered(jurys, todo.JURY_FILTERS, a_faire, request.user)
+    return render(
+        request,
+        "jurys/jury_list.html",
+        {"jurys": jurys, "a_faire_label": todo.label_of(todo.JURY_FILTERS, a_faire)},
+    )
 
 
 @requires(MANAGE_CERTIFICATIONS)

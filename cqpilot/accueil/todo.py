@@ -1,0 +1,475 @@
+"""« À faire »: the work waiting for each role, counted from the data (no stored flag).
+
+Each item is a filter (a Q on one model) that both the home page counts and the list page it
+links to applies, so that the list always shows exactly what the count counted. The home page
+runs one aggregate query per model, whatever the number of rows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from cqpilot.accrochage.depots import depositing_organisation
+from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage, PassageStatus
+from cqpilot.core.models import Organisation, OrganisationKind, Role, User
+from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, PARTNER_OF
+from cqpilot.dossiers.acquis import add_months
+from cqpilot.dossiers.models import (
+    Document,
+    DocumentStatus,
+    Dossier,
+    DossierState,
+    Habilitation,
+    HabilitationStatus,
+    VoieAcces,
+)
+from cqpilot.evaluations.models import Epreuve, Inscription, Resultat
+from cqpilot.jurys.models import (
+    Deliberation,
+    Jury,
+    JuryMembre,
+    JuryStatus,
+    RoleJury,
+    SignaturePV,
+    SignaturesPV,
+)
+
+# docs/domaine.md §VAE: the certifier decides the recevabilité within 2 months (silence means
+# acceptance). cqpilot has no date of the complete dossier yet: the inscription stands for it.
+RECEVABILITE_MONTHS = 2
+PASSAGE_HORIZON_DAYS = 15
+RAPPORT_WAIT_DAYS = 30
+HABILITATION_HORIZON_DAYS = 60
+FILTER_PARAM = "a_faire"
+
+# --- The filters, shared by the home page and the lists it links to ---------------------------
+
+
+def _pieces_a_verifier(today: date, user: User) -> Q:
+    return Q(
+        Exists(Document.objects.filter(dossier=OuterRef("pk"), status=DocumentStatus.A_VERIFIER))
+    )
+
+
+def _recevabilite_vae(today: date, user: User) -> Q:
+    return Q(state=DossierState.INSCRIT, voie_acces=VoieAcces.VAE)
+
+
+def _sans_jury(today: date, user: User) -> Q:
+    on_open_jury = Deliberation.objects.filter(
+        dossier=OuterRef("pk"), jury__status__in=[JuryStatus.PREPARATION, JuryStatus.DELIBERATION]
+    )
+    return Q(state=DossierState.EN_EVALUATION) & ~Q(Exists(on_open_jury))
+
+
+def _piece_refusee(today: date, user: User) -> Q:
+    # A refused pièce counts until a pièce of the same type is deposited again.
+    replaced = Document.objects.filter(dossier=OuterRef("dossier"), type=OuterRef("type")).exclude(
+        status=DocumentStatus.REFUSE
+    )
+    refused = Document.objects.filter(dossier=OuterRef("pk"), status=DocumentStatus.REFUSE).exclude(
+        Exists(replaced)
+    )
+    return Q(Exists(refused)) & ~Q(state__in=_CLOSED)
+
+
+def _convoques(today: date, user: User) -> Q:
+    upcoming = Q(session__date_fin__gte=today) | Q(
+        session__date_fin=None, session__date_debut__gte=today
+    )
+    return Q(
+        Exists(
+            Inscription.objects.filter(upcoming, dossier=OuterRef("pk"), convoque_at__isnull=False)
+        )
+    )
+
+
+def _sans_session(today: date, user: User) -> Q:
+    return Q(state__in=[DossierState.RECEVABLE, DossierState.EN_FORMATION]) & ~Q(
+        Exists(Inscription.objects.filter(dossier=OuterRef("pk")))
+    )
+
+
+_CLOSED = [
+    DossierState.CERTIFIE,
+    DossierState.VALIDATION_PARTIELLE,
+    DossierState.NON_VALIDE,
+    DossierState.ABANDON,
+    DossierState.NON_RECEVABLE,
+]
+
+Filter = Callable[[date, User], Q]
+
+DOSSIER_FILTERS: dict[str, Filter] = {
+    "pieces_a_verifier": _pieces_a_verifier,
+    "recevabilite_vae": _recevabilite_vae,
+    "sans_jury": _sans_jury,
+    "piece_refusee": _piece_refusee,
+    "convoques": _convoques,
+    "sans_session": _sans_session,
+}
+
+
+def _pv_a_signer_par_moi(today: date, user: User) -> Q:
+    # The signers signatures.signataires requires, as a query: the president; the secretary too
+    # when the rules ask for him; every present member with a vote when they ask for them all.
+    rules = "jury__certification__regles_jury__signatures_pv"
+    required = (
+        Q(role=RoleJury.PRESIDENT)
+        | Q(secretaire=True, **{rules: SignaturesPV.PRESIDENT_SECRETAIRE})
+        | (Q(present=True, **{rules: SignaturesPV.MEMBRES_PRESENTS}) & ~Q(role=RoleJury.EXPERT))
+    )
+    mine = JuryMembre.objects.filter(required, jury=OuterRef("pk"), intervenant__user=user)
+    signed = SignaturePV.objects.filter(pv__jury=OuterRef("pk"), pv__signed_at=None, user=user)
+    return Q(status=JuryStatus.CLOS) & Q(Exists(mine)) & ~Q(Exists(signed))
+
+
+JURY_FILTERS: dict[str, Filter] = {
+    "a_preparer": lambda today, user: Q(status=JuryStatus.PREPARATION),
+    "pv_a_etablir": lambda today, user: Q(status=JuryStatus.DELIBERATION),
+    "pv_a_signer": lambda today, user: Q(status=JuryStatus.CLOS),
+    "a_venir": lambda today, user: Q(
+        date__gte=today, status__in=[JuryStatus.PREPARATION, JuryStatus.DELIBERATION]
+    ),
+    "a_signer_par_moi": _pv_a_signer_par_moi,
+}
+
+_OPEN_PASSAGES = [PassageStatus.A_DEPOSER, PassageStatus.REJETE]
+
+PASSAGE_FILTERS: dict[str, Filter] = {
+    "echeance": lambda today, user: Q(
+        status__in=_OPEN_PASSAGES, date_limite__lte=today + timedelta(days=PASSAGE_HORIZON_DAYS)
+    ),
+}
+
+
+def _rapport_attendu(today: date, user: User) -> Q:
+    return Q(rapport__isnull=True, created_at__date__lt=today - timedelta(days=RAPPORT_WAIT_DAYS))
+
+
+FICHIER_FILTERS: dict[str, Filter] = {"accuses_attendus": _rapport_attendu}
+
+
+def _habilitation_echeance(today: date, user: User) -> Q:
+    ending = Habilitation.objects.visible_to(user).filter(
+        status=HabilitationStatus.ACTIVE,
+        date_fin__gte=today,
+        date_fin__lte=today + timedelta(days=HABILITATION_HORIZON_DAYS),
+    )
+    return Q(pk__in=ending.values("organisme"))
+
+
+# On the partner OFs (Organisation): those with one of the user's habilitations ending soon.
+ORGANISME_FILTERS: dict[str, Filter] = {"habilitations_echeance": _habilitation_echeance}
+
+
+def _a_saisir(today: date, user: User) -> Q:
+    missing = Inscription.objects.filter(session=OuterRef("session")).exclude(
+        Exists(
+            Resultat.objects.filter(
+                epreuve=OuterRef(OuterRef("pk")),
+                dossier=OuterRef("dossier"),
+                evaluateur__user=user,
+            )
+        )
+    )
+    return Q(Exists(missing))
+
+
+EPREUVE_FILTERS: dict[str, Filter] = {"a_saisir": _a_saisir}
+
+
+def filtered(queryset: QuerySet, filters: dict[str, Filter], key: str, user: User) -> QuerySet:
+    """The list page's half: `queryset` restricted to the item `key` (unchanged if unknown)."""
+    if key not in filters:
+        return queryset
+    return queryset.filter(filters[key](timezone.localdate(), user))
+
+
+def label_of(filters: dict[str, Filter], key: str) -> str:
+    """What a list filtered by `key` shows, for its heading (empty if unknown)."""
+    return LIST_LABELS.get(key, "") if key in filters else ""
+
+
+LIST_LABELS = {
+    "pieces_a_verifier": "dossiers ayant une pièce à vérifier",
+    "recevabilite_vae": "dossiers VAE inscrits, en attente de la décision de recevabilité",
+    "sans_jury": "dossiers évalués qu'aucun jury n'examine encore",
+    "piece_refusee": "dossiers en cours dont une pièce refusée n'a pas été remplacée",
+    "convoques": "dossiers convoqués à une session d'évaluation à venir",
+    "sans_session": "dossiers en formation ou recevables, inscrits à aucune session",
+    "a_preparer": "jurys en préparation",
+    "pv_a_etablir": "jurys en délibération (PV à établir)",
+    "pv_a_signer": "jurys clos dont le PV attend ses signatures",
+    "a_venir": "jurys à venir",
+    "a_signer_par_moi": "jurys dont le PV attend votre signature",
+    "echeance": f"passages en retard ou à déposer dans les {PASSAGE_HORIZON_DAYS} jours",
+    "accuses_attendus": f"fichiers sans accusé de traitement depuis plus de {RAPPORT_WAIT_DAYS} "
+    "jours",
+    "habilitations_echeance": "organismes dont une habilitation prend fin dans les "
+    f"{HABILITATION_HORIZON_DAYS} jours",
+    "a_saisir": "épreuves dont des résultats restent à saisir",
+}
+
+# --- The home page's half ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    count: int
+    text: str  # « 3 dossiers ont une pièce à vérifier »
+    url: str
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    items: list[Item]
+
+    @property
+    def waiting(self) -> list[Item]:
+        """The items with something to do: an empty list links to nothing."""
+        return [item for item in self.items if item.count]
+
+
+def agree(count: int, singular: str, plural: str) -> str:
+    """« 1 dossier a… », « 2 dossiers ont… » (French: 0 and 1 take the singular)."""
+    return f"{count} {singular if count <= 1 else plural}"
+
+
+def _url(name: str, key: str) -> str:
+    return f"{reverse(name)}?{FILTER_PARAM}={key}"
+
+
+def _counts(queryset: QuerySet, filters: dict[str, Filter], keys: list[str], today, user):
+    return queryset.order_by().aggregate(
+        **{key: Count("pk", filter=filters[key](today, user)) for key in keys}
+    )
+
+
+def _days(days: int) -> str:
+    return agree(days, "jour", "jours")
+
+
+def gestionnaire_section(user: User, today: date) -> Section:
+    keys = ["pieces_a_verifier", "recevabilite_vae", "sans_jury"]
+    dossiers = _counts(Dossier.objects.visible_to(user), DOSSIER_FILTERS, keys, today, user)
+    # The oldest VAE dossier's inscription, in the same query as the counts would need a second
+    # aggregate over the same rows: cheap, and kept apart for readability.
+    oldest = (
+        Dossier.objects.visible_to(user)
+        .filter(_recevabilite_vae(today, user))
+        .aggregate(oldest=Min("date_inscription"))["oldest"]
+    )
+    vae_details = []
+    if oldest is not None:
+        left = (add_months(oldest, RECEVABILITE_MONTHS) - today).days
+        vae_details.append(
+            f"la plus ancienne : {_days(left)} pour décider"
+            if left >= 0
+            else f"la plus ancienne : délai de {RECEVABILITE_MONTHS} mois dépassé de "
+            f"{_days(-left)} (le silence vaut acceptation)"
+        )
+    items = [
+        Item(
+            "pieces_a_verifier",
+            dossiers["pieces_a_verifier"],
+            agree(
+                dossiers["pieces_a_verifier"],
+                "dossier a une pièce à vérifier",
+                "dossiers ont une pièce à vérifier",
+            ),
+            _url("dossiers:dossier_list", "pieces_a_verifier"),
+        ),
+        Item(
+            "recevabilite_vae",
+            dossiers["recevabilite_vae"],
+            agree(
+                dossiers["recevabilite_vae"],
+                "recevabilité VAE à décider",
+                "recevabilités VAE à décider",
+            ),
+            _url("dossiers:dossier_list", "recevabilite_vae"),
+            vae_details,
+        ),
+        Item(
+            "sans_jury",
+            dossiers["sans_jury"],
+            agree(
+                dossiers["sans_jury"],
+                "dossier évalué attend un jury",
+                "dossiers évalués attendent un jury",
+            ),
+            _url("dossiers:dossier_list", "sans_jury"),
+        ),
+    ]
+    if CERTIFIER_STAFF(user):
+        jury_keys = ["a_preparer", "pv_a_etablir", "pv_a_signer"]
+        jurys = _counts(Jury.objects.visible_to(user), JURY_FILTERS, jury_keys, today, user)
+        forms = {
+            "a_preparer": ("jury à préparer", "jurys à préparer"),
+            "pv_a_etablir": (
+                "jury en délibération : PV à établir",
+                "jurys en délibération : PV à établir",
+            ),
+            "pv_a_signer": ("PV à faire signer", "PV à faire signer"),
+        }
+        items += [
+            Item(key, jurys[key], agree(jurys[key], *forms[key]), _url("jurys:jury_list", key))
+            for key in jury_keys
+        ]
+    organisation = depositing_organisation(user)
+    if organisation is not None:
+        passages = PassageAccrochage.objects.filter(organisation=organisation).aggregate(
+            echeance=Count("pk", filter=PASSAGE_FILTERS["echeance"](today, user)),
+            en_retard=Count("pk", filter=Q(status__in=_OPEN_PASSAGES, date_limite__lt=today)),
+        )
+        fichiers = (
+            FichierAccrochage.objects.filter(organisation=organisation)
+            .filter(_rapport_attendu(today, user))
+            .count()
+        )
+        items += [
+            Item(
+                "echeance",
+                passages["echeance"],
+                agree(
+                    passages["echeance"],
+                    f"passage à déposer à la Caisse des Dépôts (en retard ou dû dans les "
+                    f"{PASSAGE_HORIZON_DAYS} jours)",
+                    f"passages à déposer à la Caisse des Dépôts (en retard ou dus dans les "
+                    f"{PASSAGE_HORIZON_DAYS} jours)",
+                ),
+                _url("accrochage:a_accrocher", "echeance"),
+                [f"dont {passages['en_retard']} en retard"] if passages["en_retard"] else [],
+            ),
+            Item(
+                "accuses_attendus",
+                fichiers,
+                agree(
+                    fichiers,
+                    f"fichier déposé attend son accusé de traitement depuis plus de "
+                    f"{RAPPORT_WAIT_DAYS} jours",
+                    f"fichiers déposés attendent leur accusé de traitement depuis plus de "
+                    f"{RAPPORT_WAIT_DAYS} jours",
+                ),
+                _url("accrochage:a_accrocher", "accuses_attendus"),
+            ),
+        ]
+    if MANAGE_CERTIFICATIONS(user):
+        organismes = (
+            Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION)
+            .filter(_habilitation_echeance(today, user))
+            .count()
+        )
+        items.append(
+            Item(
+                "habilitations_echeance",
+                organismes,
+                agree(
+                    organismes,
+                    "organisme a une habilitation qui prend fin dans les "
+                    f"{HABILITATION_HORIZON_DAYS} jours",
+                    "organismes ont une habilitation qui prend fin dans les "
+                    f"{HABILITATION_HORIZON_DAYS} jours",
+                ),
+                _url("dossiers:organisme_list", "habilitations_echeance"),
+            )
+        )
+    return Section("Gestion des certifications", items)
+
+
+def evaluateur_section(user: User, today: date) -> Section:
+    per_day = list(
+        Epreuve.objects.assigned_to(user)
+        .filter(_a_saisir(today, user))
+        .order_by("session__date_debut")
+        .values_list("session__date_debut")
+        .annotate(n=Count("pk"))
+    )
+    count = sum(n for _day, n in per_day)
+    details = [
+        f"{agree(n, 'épreuve', 'épreuves')} de la session du {day:%d/%m/%Y}" for day, n in per_day
+    ]
+    item = Item(
+        "a_saisir",
+        count,
+        agree(count, "épreuve à évaluer", "épreuves à évaluer"),
+        _url("evaluations:session_list", "a_saisir"),
+        details,
+    )
+    return Section("Évaluations", [item])
+
+
+def jury_section(user: User, today: date) -> Section:
+    keys = ["a_venir", "a_signer_par_moi"]
+    jurys = _counts(Jury.objects.visible_to(user), JURY_FILTERS, keys, today, user)
+    return Section(
+        "Jurys",
+        [
+            Item(
+                "a_venir",
+                jurys["a_venir"],
+                agree(jurys["a_venir"], "jury à venir", "jurys à venir"),
+                _url("jurys:jury_list", "a_venir"),
+            ),
+            Item(
+                "a_signer_par_moi",
+                jurys["a_signer_par_moi"],
+                agree(jurys["a_signer_par_moi"], "PV à signer", "PV à signer"),
+                _url("jurys:jury_list", "a_signer_par_moi"),
+            ),
+        ],
+    )
+
+
+def of_section(user: User, today: date) -> Section:
+    keys = ["piece_refusee", "convoques", "sans_session"]
+    dossiers = _counts(Dossier.objects.visible_to(user), DOSSIER_FILTERS, keys, today, user)
+    forms = {
+        "piece_refusee": (
+            "dossier a une pièce refusée à remplacer",
+            "dossiers ont une pièce refusée à remplacer",
+        ),
+        "convoques": (
+            "candidat convoqué à une session d'évaluation à venir",
+            "candidats convoqués à une session d'évaluation à venir",
+        ),
+        "sans_session": (
+            "candidat en formation n'est inscrit à aucune session d'évaluation",
+            "candidats en formation ne sont inscrits à aucune session d'évaluation",
+        ),
+    }
+    return Section(
+        "Vos candidats",
+        [
+            Item(
+                key,
+                dossiers[key],
+                agree(dossiers[key], *forms[key]),
+                _url("dossiers:dossier_list", key),
+            )
+            for key in keys
+        ],
+    )
+
+
+def sections_for(user: User, today: date | None = None) -> list[Section]:
+    """The « À faire » of each of the user's roles; an item links only to a page they may open."""
+    today = today or timezone.localdate()
+    sections = []
+    if user.is_certificateur_manager:
+        sections.append(gestionnaire_section(user, today))
+    if user.is_certificateur_staff and user.has_role(Role.EVALUATEUR):
+        sections.append(evaluateur_section(user, today))
+    if user.is_certificateur_staff and user.has_role(Role.MEMBRE_JURY):
+        sections.append(jury_section(user, today))
+    if PARTNER_OF(user):
+        sections.append(of_section(user, today))
+    return sections
