@@ -24,7 +24,8 @@ from cqpilot.dossiers.models import (
     Financement,
 )
 from cqpilot.evaluations.models import Inscription, Resultat
-from cqpilot.jurys.models import Deliberation, Intervenant  # there before and after its move
+from cqpilot.intervenants.models import Intervenant
+from cqpilot.jurys.models import Deliberation
 
 from .models import CandidatAnonymise, Motif
 
