@@ -106,36 +106,54 @@ SHARED_ITEM = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<s
 def plain_shared_strings(chunks, limits: Limits) -> SharedStrings:
     """The shared strings as spreadsheets write them, each a plain <si><t>: read by pattern, a
     third of the time lxml takes; Unusual for any other layout (rich text, phonetic runs…)."""
-    strings, pending, started, gaps = SharedStrings(), b"", False, Gaps()
+    strings = SharedStrings()
+    blocks = _plain_blocks(chunks, SST, b"</sst>", b"</si>", Unusual())
+    next(blocks)  # the namespace
+    for block in blocks:
+        _shared_block(block, strings, limits)
+    return strings
+
+
+def _plain_blocks(
+    chunks, opening: re.Pattern, closing: bytes, item_end: bytes, too_long: Exception
+) -> Iterator[bytes]:
+    """The part's namespace, then its content in blocks of whole items (rows, shared strings),
+    from its `opening` tag to `closing`. Unusual when what precedes the opening tag is not as
+    spreadsheets write it (a DOCTYPE, a comment, another namespace or encoding); `too_long`
+    when an item passes MAX_ROW."""
+    pending, started, gaps = b"", False, Gaps()
     for chunk in chunks:
         for start in range(0, len(chunk), PIECE):
             gaps.check(chunk[start : start + PIECE])
         pending += chunk
         if not started:
-            found = SST.search(pending)
+            found = opening.search(pending)
             if found is None:
                 if len(pending) > MAX_GAP:
                     raise Unusual
                 continue
             head = pending[: found.end()]
             if b"<!" in head or b"<?" in head[2:] or not _utf8(head):
-                raise Unusual  # a DOCTYPE, a comment, another encoding: for lxml
-            if not any(b'xmlns="' + n + b'"' in head for n in MAIN_NAMESPACES):
-                raise Unusual
+                raise Unusual  # a DOCTYPE, a comment, a CDATA, another encoding: for lxml
+            namespace = next((n for n in MAIN_NAMESPACES if b'xmlns="' + n + b'"' in head), b"")
+            if not namespace:
+                raise Unusual  # a prefixed or other namespace
+            yield namespace
+            if found[0].endswith(b"/>"):
+                return  # <sheetData/>: no rows
             started, pending = True, pending[found.end() :]
-        end = pending.find(b"</sst>")
-        cut = end if end >= 0 else pending.rfind(b"</si>") + len(b"</si>")
-        if cut < len(b"</si>"):
+        end = pending.find(closing)
+        cut = end if end >= 0 else pending.rfind(item_end) + len(item_end)
+        if cut < len(item_end):
             if len(pending) > MAX_ROW:
-                raise Unusual
+                raise too_long
             continue
         block, pending = pending[:cut], pending[cut:]
-        _shared_block(block, strings, limits)
+        yield block
         if end >= 0:
-            if pending[len(b"</sst>") :].strip():
-                raise Unusual
-            return strings
-    raise Unusual  # no end: lxml says why
+            return
+    if not started or pending.strip():
+        raise Unusual
 
 
 def _utf8(head: bytes) -> bool:
@@ -165,48 +183,18 @@ def _shared_block(block: bytes, strings: SharedStrings, limits: Limits) -> None:
 
 
 def plain_rows(chunks, strings, dates, date1904, limits) -> Iterator[tuple[int, list[object]]]:
-    pending = b""
-    started = False
-    namespace = b""
     letters: dict[bytes, int] = {}
     known: dict[tuple, tuple[int, object]] = {}
     previous = 0
-    gaps = Gaps()
-    for chunk in chunks:
-        for start in range(0, len(chunk), PIECE):
-            gaps.check(chunk[start : start + PIECE])
-        pending += chunk
-        if not started:
-            found = SHEET_DATA.search(pending)
-            if found is None:
-                if len(pending) > MAX_GAP:
-                    raise Unusual
-                continue
-            head = pending[: found.start()]
-            if b"<!" in head or b"<?" in head[2:]:
-                raise Unusual  # a DOCTYPE, a comment or a CDATA: for lxml
-            namespace = next((n for n in MAIN_NAMESPACES if b'xmlns="' + n + b'"' in head), b"")
-            if not namespace:
-                raise Unusual  # a prefixed or other namespace
-            if found[1]:
-                return  # <sheetData/>: no rows
-            started, pending = True, pending[found.end() :]
-        end = pending.find(b"</sheetData>")
-        cut = end if end >= 0 else pending.rfind(b"</row>") + len(b"</row>")
-        if cut < len(b"</row>"):
-            if len(pending) > MAX_ROW:
-                raise SheetRefused(f"{UNREADABLE} (ligne de plus de 4 Mo)")
-            continue
-        block, pending = pending[:cut], pending[cut:]
+    too_long = SheetRefused(f"{UNREADABLE} (ligne de plus de 4 Mo)")
+    blocks = _plain_blocks(chunks, SHEET_DATA, b"</sheetData>", b"</row>", too_long)
+    namespace = next(blocks)
+    for block in blocks:
         for line, cells in _block_rows(
             block, previous, strings, dates, date1904, limits, letters, known, namespace
         ):
             previous = line
             yield line, cells
-        if end >= 0:
-            return
-    if not started or pending.strip():
-        raise Unusual
 
 
 def _block_rows(block, previous, strings, dates, date1904, limits, letters, known, namespace):
