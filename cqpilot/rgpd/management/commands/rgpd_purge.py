@@ -1,7 +1,12 @@
-from django.core.management.base import BaseCommand
+import logging
+
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from cqpilot.core.models import Organisation
 from cqpilot.rgpd.purge import CATEGORIES, certifiers, plan, purge
+
+logger = logging.getLogger("cqpilot.rgpd")
 
 
 class Command(BaseCommand):
@@ -9,7 +14,8 @@ class Command(BaseCommand):
         "Données personnelles : anonymise, supprime et efface ce dont la durée de conservation "
         "est écoulée, certificateur par certificateur (registre, PV signés et statistiques "
         "conservés). À lancer chaque jour ; --dry-run liste ce qui serait purgé sans rien "
-        "modifier."
+        "modifier. Un certificateur en échec n'arrête pas les autres ; la commande finit alors "
+        "en erreur."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,22 +27,42 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         today = timezone.localdate()
+        failed = []
         for organisation in certifiers():
-            if dry_run:
-                due = plan(organisation, today)
-                self.stdout.write(f"{organisation} — serait purgé :")
-                for key, label in CATEGORIES.items():
-                    self.stdout.write(f"  {label} : {due.counts[key]}")
-                if due.dossiers_des_candidats:
-                    self.stdout.write(f"    dossiers n° {_refs(due.dossiers_des_candidats)}")
-                if due.dossiers_des_pieces:
-                    self.stdout.write(
-                        f"    pièces des dossiers n° {_refs(due.dossiers_des_pieces)}"
+            try:
+                if dry_run:
+                    self._show_plan(organisation, today)
+                else:
+                    run = purge(organisation, today)  # one transaction per certifier
+                    summary = ", ".join(
+                        f"{label} : {run.counts[key]}" for key, label in CATEGORIES.items()
                     )
-                continue
-            run = purge(organisation, today)
-            summary = ", ".join(f"{label} : {run.counts[key]}" for key, label in CATEGORIES.items())
-            self.stdout.write(f"{organisation} — {summary}.")
+                    self.stdout.write(f"{organisation} — {summary}.")
+            except Exception as error:  # one certifier's fault stops no other
+                # The class only: an error's text may quote a candidate's data.
+                logger.error(
+                    "RGPD purge failed for certifier %s (%s): %s",
+                    organisation.pk,
+                    organisation,
+                    type(error).__name__,
+                )
+                self.stderr.write(f"{organisation} — échec de la purge ({type(error).__name__}).")
+                failed.append(organisation)
+        if failed:
+            raise CommandError(
+                f"Purge en échec pour {len(failed)} certificateur(s) : "
+                f"{', '.join(str(o) for o in failed)} ; les autres ont été traités."
+            )
+
+    def _show_plan(self, organisation: Organisation, today) -> None:
+        due = plan(organisation, today)
+        self.stdout.write(f"{organisation} — serait purgé :")
+        for key, label in CATEGORIES.items():
+            self.stdout.write(f"  {label} : {due.counts[key]}")
+        if due.dossiers_des_candidats:
+            self.stdout.write(f"    dossiers n° {_refs(due.dossiers_des_candidats)}")
+        if due.dossiers_des_pieces:
+            self.stdout.write(f"    pièces des dossiers n° {_refs(due.dossiers_des_pieces)}")
 
 
 def _refs(pks: list[int], shown: int = 50) -> str:
