@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from cqpilot.accrochage.models import PassageAccrochage
 from cqpilot.core.audit import ACTIONS, displayed_changes, log_read
-from cqpilot.core.models import User
+from cqpilot.core.models import Organisation, User
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.dossiers.models import BlocAcquis, Candidat, Document, Dossier, Financement
 from cqpilot.evaluations.models import Inscription, Resultat
@@ -135,18 +135,29 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
         "blocs acquis": [
             fields(a) for a in BlocAcquis.objects.filter(candidat=candidat).select_related("bloc")
         ],
-        "journal": journal(candidat, dossiers),
+        "journal": journal(candidat, dossiers, user.organisation),
     }
 
 
-def journal(candidat: Candidat, dossiers: list[Dossier]) -> list[dict]:
-    """The journal's entries about the candidate and his dossiers (values masked as on screen);
-    the author is named by his organisation."""
+def journal(
+    candidat: Candidat, dossiers: list[Dossier], organisation: Organisation | None
+) -> list[dict]:
+    """The journal's entries about the candidate and the exporter's dossiers (values masked as
+    on screen); the author is named by his organisation.
+
+    A candidate is shared between certifiers: on his own row, only what the exporter's staff or
+    the OFs of its dossiers wrote or read is the exporter's to give; another certifier's entries
+    are its own to answer for. An author outside those is never named."""
     ids = [d.pk for d in dossiers]
+    authors = {organisation.pk} if organisation is not None else set()
+    authors |= {d.organisme_id for d in dossiers if d.organisme_id}
     types = ContentType.objects.get_for_models(
         Candidat, Dossier, Document, Financement, Deliberation
     )
-    condition = Q(content_type=types[Candidat], object_id=candidat.pk)
+    # Entries without an actor on the shared row cannot be attributed: left out.
+    condition = Q(
+        content_type=types[Candidat], object_id=candidat.pk, actor__organisation__in=authors
+    )
     condition |= Q(content_type=types[Dossier], object_id__in=ids)
     for model, rows in (
         (Document, Document.objects.filter(dossier__in=ids)),
@@ -164,14 +175,20 @@ def journal(candidat: Candidat, dossiers: list[Dossier]) -> list[dict]:
             "date": _value(entry.timestamp),
             "action": ACTIONS.get(entry.action, str(entry.action)),
             "objet": entry.object_repr,
-            "par": str(entry.actor.organisation)
-            if entry.actor and entry.actor.organisation
-            else "",
+            "par": _author(entry, authors),
             "modifications": displayed_changes(entry),
             "lecture": (entry.additional_data or {}).get("lecture", ""),
         }
         for entry in entries
     ]
+
+
+def _author(entry: LogEntry, authors: set[int]) -> str:
+    if entry.actor is None or entry.actor.organisation is None:
+        return ""
+    if entry.actor.organisation_id in authors:
+        return str(entry.actor.organisation)
+    return "un autre organisme"
 
 
 def summary(data: dict) -> dict:

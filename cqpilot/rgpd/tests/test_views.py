@@ -6,11 +6,13 @@ from datetime import date
 from html import unescape
 
 import pytest
+from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.urls import reverse
 
 from cqpilot.core.accounts.reauth import SESSION_KEY
-from cqpilot.core.models import Role
+from cqpilot.core.audit import log_read
+from cqpilot.core.models import Organisation, Role
 from cqpilot.core.tests.factories import UserFactory, gestionnaire
 from cqpilot.dossiers.models import Candidat, DossierState
 from cqpilot.dossiers.tests.factories import OrganismeFactory
@@ -222,3 +224,32 @@ def test_erasure_anonymises_the_candidate_and_journals_it(client, world):
     assert not world["dossier"].documents.exists()
     assert not PurgeRun.objects.exists()
     del file  # deleted after the commit, which the test's transaction never reaches
+
+
+def test_the_export_leaves_out_what_another_certifier_wrote_and_never_names_it(client, world):
+    candidat = world["candidat"]
+    other, other_certification = certifier_and_certification()
+    Organisation.objects.filter(pk=other.pk).update(nom="Branche Voisine")
+    other.refresh_from_db()
+    dossier_at(other_certification, DossierState.ABANDON, TODAY, candidat=candidat)
+    stranger = gestionnaire(organisation=other)
+    with set_actor(stranger):
+        candidat.telephone = "0611223344"
+        candidat.save()
+    log_read(candidat, by=stranger, lecture="consultation par la branche voisine")
+    with set_actor(world["of_user"]):
+        candidat.adresse = "1 rue de l'Organisme"
+        candidat.save()
+    client.force_login(world["gestionnaire"])
+    reauthenticated(client)
+
+    answer = client.get(reverse("rgpd:candidat_export", args=[candidat.pk]))
+
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    journal = json.loads(archive.read("donnees.json"))["journal"]
+    authors = {entry["par"] for entry in journal}
+    assert str(world["of_user"].organisation) in authors
+    assert "Branche Voisine" not in archive.read("donnees.json").decode()
+    assert "Branche Voisine" not in archive.read("resume.html").decode()
+    assert not any("branche voisine" in entry["lecture"] for entry in journal)
+    assert "0611223344" not in json.dumps(journal)
