@@ -62,6 +62,11 @@ def fresh_database() -> str:
     return f"{POSTGRES}/{DATABASE}"
 
 
+def drop_database() -> None:
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
 def totp(key_base32: str, at: float | None = None) -> str:
     """RFC 6238, as the user's authenticator application computes it (30 s, 6 digits)."""
     compact = key_base32.replace(" ", "").upper()
@@ -355,6 +360,10 @@ def main() -> int:
             print("--- journal de gunicorn et du worker ---")
             print((work / "serveurs.log").read_text()[-6000:])
         shutil.rmtree(work, ignore_errors=True)
+        try:
+            drop_database()  # the demo's personal data is not left behind
+        except psycopg.Error as error:
+            say(f"base {DATABASE} non supprimée : {error}")
     if failures:
         say(f"{len(failures)} échec(s) :")
         for failure in failures:

@@ -41,6 +41,19 @@ def env_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def env_proportion(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{name} doit être une proportion entre 0 et 1, pas {raw!r}")
+    return value
+
+
 def env_proxy_header(name: str) -> tuple[str, str] | None:
     """The header by which the HTTPS proxy says a request came over HTTPS (`X-Forwarded-Proto`),
     as Django's SECURE_PROXY_SSL_HEADER; only set it if the proxy always sets or strips it."""
@@ -381,7 +394,7 @@ if SENTRY_DSN:
     init_sentry(
         SENTRY_DSN,
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
-        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        traces_sample_rate=env_proportion("SENTRY_TRACES_SAMPLE_RATE", 0.0),
     )
 
 # Keys encrypting personal data at rest (see cqpilot/core/encryption.py).

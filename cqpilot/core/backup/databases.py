@@ -29,6 +29,17 @@ FILLED_BY_MIGRATE = frozenset(
 )
 
 
+# The e-mails waiting for the worker (core/mail.py): a restoration says how many will leave.
+PENDING_EMAILS = (
+    "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult "
+    "WHERE status = 'READY' AND task_path = 'cqpilot.core.mail.send_message'"
+)
+
+# Tables whose rows are left out of a backup: live sessions would let whoever holds the archive
+# act as a logged-in user; after a restoration everyone signs in again.
+DATA_NOT_BACKED_UP = ("django_session",)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     tables: dict[str, int]  # rows per table
@@ -56,6 +67,7 @@ class Database(Protocol):
     def table_counts(self) -> dict[str, int]: ...
     def schema(self) -> dict[str, str]: ...
     def first_value(self, table: str, column: str) -> str | None: ...
+    def pending_emails(self) -> int: ...
     def describe(self) -> str: ...
 
 
@@ -98,6 +110,12 @@ class SqliteDatabase:
             # application writes meanwhile.
             source.backup(copy)
             copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+            existing = {name for (name,) in copy.execute("SELECT name FROM sqlite_master")}
+            for table in DATA_NOT_BACKED_UP:
+                if table in existing:
+                    copy.execute(f"DELETE FROM {_quote(table)}")
+            copy.commit()
+            copy.execute("VACUUM")  # the deleted rows' pages are rewritten, not left free
         return _sqlite_snapshot(destination)
 
     def restore(self, dump: Path) -> None:
@@ -133,6 +151,10 @@ class SqliteDatabase:
             ).fetchone()
         return row[0] if row else None
 
+    def pending_emails(self) -> int:
+        with closing(self._connect()) as connection:
+            return connection.execute(PENDING_EMAILS).fetchone()[0]
+
 
 def _sqlite_counts(connection: sqlite3.Connection) -> dict[str, int]:
     tables = [
@@ -160,6 +182,41 @@ def _sqlite_snapshot(path: Path) -> Snapshot:
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
         return Snapshot(_sqlite_counts(connection), _sqlite_schema(connection))
 
+
+# libpq's connection parameters and the environment variables that set them
+# (https://www.postgresql.org/docs/current/libpq-envars.html).
+LIBPQ_VARIABLES = {
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "dbname": "PGDATABASE",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "options": "PGOPTIONS",
+    "application_name": "PGAPPNAME",
+    "sslmode": "PGSSLMODE",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcrl": "PGSSLCRL",
+    "sslcrldir": "PGSSLCRLDIR",
+    "sslsni": "PGSSLSNI",
+    "sslnegotiation": "PGSSLNEGOTIATION",
+    "requirepeer": "PGREQUIREPEER",
+    "ssl_min_protocol_version": "PGSSLMINPROTOCOLVERSION",
+    "ssl_max_protocol_version": "PGSSLMAXPROTOCOLVERSION",
+    "gssencmode": "PGGSSENCMODE",
+    "krbsrvname": "PGKRBSRVNAME",
+    "gsslib": "PGGSSLIB",
+    "channel_binding": "PGCHANNELBINDING",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "client_encoding": "PGCLIENTENCODING",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "load_balance_hosts": "PGLOADBALANCEHOSTS",
+    "require_auth": "PGREQUIREAUTH",
+}
 
 # Keys of Django's OPTIONS that are not libpq's.
 DJANGO_ONLY_OPTIONS = {"isolation_level", "server_side_binding", "assume_role", "pool"}
@@ -193,13 +250,18 @@ class PostgresDatabase:
 
     def _environment(self) -> dict[str, str]:
         """The connection for pg_dump and pg_restore, through libpq's variables: a password on
-        their command line would show in every `ps` of the server."""
+        their command line would show in every `ps` of the server. An option libpq cannot take
+        from its environment is refused rather than dropped (a dump over an unchecked TLS
+        connection, say)."""
         environment = dict(os.environ)
-        names = {"dbname": "PGDATABASE", "user": "PGUSER", "password": "PGPASSWORD"}
-        names |= {"host": "PGHOST", "port": "PGPORT", "sslmode": "PGSSLMODE"}
         for key, value in self._conninfo().items():
-            if key in names:
-                environment[names[key]] = str(value)
+            if key not in LIBPQ_VARIABLES:
+                raise BackupError(
+                    f"L'option de connexion « {key} » ne peut pas être transmise à pg_dump et "
+                    "pg_restore : retirez-la de DATABASE_URL pour la sauvegarde, ou mettez-la "
+                    "dans un fichier de service PostgreSQL (PGSERVICE)."
+                )
+            environment[LIBPQ_VARIABLES[key]] = str(value)
         return environment
 
     def _connect(self, **kwargs) -> psycopg.Connection:
@@ -212,6 +274,7 @@ class PostgresDatabase:
 
     def dump(self, destination: Path) -> Snapshot:
         tool = _tool("pg_dump")
+        environment = self._environment()  # refuses an option it cannot pass, before any work
         with self._connect() as connection:
             # The counts and pg_dump read one snapshot: the manifest describes the dump exactly
             # even while the application writes.
@@ -225,17 +288,20 @@ class PostgresDatabase:
                         tool,
                         "--format=custom",
                         "--compress=0",  # the archive compresses it once, as a whole
+                        *(f"--exclude-table-data={table}" for table in DATA_NOT_BACKED_UP),
                         f"--snapshot={snapshot_id}",
                         f"--file={destination}",
                     ],
-                    self._environment(),
+                    environment,
                 )
                 tables = _postgres_counts(cursor)
+                tables |= {table: 0 for table in DATA_NOT_BACKED_UP if table in tables}
                 schema = _postgres_schema(cursor)
         return Snapshot(tables, schema)
 
     def restore(self, dump: Path) -> None:
         tool = _tool("pg_restore")
+        environment = self._environment()
         existing = self.table_counts()
         if existing:
             # Tables that `migrate` created and left empty (checked by the caller): they would
@@ -253,7 +319,7 @@ class PostgresDatabase:
                 f"--dbname={self.settings['NAME']}",
                 str(dump),
             ],
-            self._environment(),
+            environment,
         )
 
     def table_counts(self) -> dict[str, int]:
@@ -272,6 +338,11 @@ class PostgresDatabase:
             )
             row = cursor.fetchone()
         return row[0] if row else None
+
+    def pending_emails(self) -> int:
+        with self._connect() as connection, connection.cursor() as cursor:
+            cursor.execute(PENDING_EMAILS)
+            return cursor.fetchone()[0]
 
 
 def _postgres_counts(cursor) -> dict[str, int]:

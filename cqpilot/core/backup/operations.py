@@ -26,7 +26,13 @@ from .archive import (
     sha256_file,
     write_archive,
 )
-from .databases import FILLED_BY_MIGRATE, Database, database_for, is_empty
+from .databases import (
+    FILLED_BY_MIGRATE,
+    Database,
+    database_for,
+    is_empty,
+    latest_migrations,
+)
 from .errors import BackupError
 
 KEYS_NOT_INCLUDED = ["FIELD_ENCRYPTION_KEYS", "SECRET_KEY"]
@@ -168,14 +174,18 @@ def restore_backup(
             )
         behind = _apps_behind_code(manifest["schema"])
         _check_target_is_empty(target, media_root)
+        _check_runs_as_owner(media_root)
         media_root.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=media_root.parent, prefix=".cqpilot-restauration-"))
         try:
             free = shutil.disk_usage(staging).free
-            if archive.total_size > free:
+            # The archive is laid out beside the media folder, then the database is written
+            # again into its own place (for SQLite, on the same disk as a rule).
+            needed = archive.total_size + archive.database_member.size
+            if needed > free:
                 raise BackupError(
                     f"Espace disque insuffisant dans {media_root.parent} : il faut "
-                    f"{_size(archive.total_size)}, il reste {_size(free)}."
+                    f"{_size(needed)}, il reste {_size(free)}."
                 )
             dump = staging / target.dump_name
             if not archive.copy_member(
@@ -209,6 +219,13 @@ def restore_backup(
             shutil.rmtree(staging, ignore_errors=True)
 
     _verify(report, manifest, target, media_root)
+    pending = target.pending_emails()
+    if pending:
+        report.warnings.append(
+            f"{pending} courriel(s) attendaient le worker au moment de la sauvegarde : ils "
+            "partiront à son démarrage, y compris ceux qui seraient partis entre la sauvegarde "
+            "et l'incident (leurs destinataires les recevront deux fois)."
+        )
     if behind:
         report.warnings.append(
             "La sauvegarde précède cette version de cqpilot (applications "
@@ -230,9 +247,7 @@ def _apps_behind_code(archived: dict[str, str]) -> list[str]:
             "La sauvegarde vient d'une version plus récente de cqpilot (migrations inconnues : "
             f"{', '.join(sorted(unknown)[:3])}) : installez cette version avant de restaurer."
         )
-    latest: dict[str, str] = {}
-    for app, name in loader.graph.leaf_nodes():
-        latest[app] = max(latest.get(app, name), name)
+    latest = latest_migrations(loader.graph.leaf_nodes())
     return sorted(app for app, name in latest.items() if archived.get(app) != name)
 
 
@@ -254,6 +269,18 @@ def _check_target_is_empty(target: Database, media_root: Path) -> None:
         raise BackupError(
             f"Le dossier des médias {media_root} contient déjà des fichiers : la restauration "
             "se fait dans un dossier vide."
+        )
+
+
+def _check_runs_as_owner(media_root: Path) -> None:
+    """Restored files belong to whoever restores them, readable by that user only (0600): run as
+    root for a service running as `cqpilot`, every document would answer 500 afterwards."""
+    existing = media_root if media_root.exists() else media_root.parent
+    if existing.exists() and existing.stat().st_uid != os.geteuid():
+        raise BackupError(
+            f"{existing} n'appartient pas à l'utilisateur qui restaure : lancez la restauration "
+            "sous l'utilisateur du service (par exemple `sudo -u cqpilot …`), pour que "
+            "l'application puisse lire les fichiers restaurés."
         )
 
 

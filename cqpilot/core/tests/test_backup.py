@@ -249,3 +249,84 @@ def test_an_existing_archive_is_not_overwritten_unless_asked(media, tmp_path):
     call_command("sauvegarde", "-o", str(archive), "--ecraser")
     assert archive.read_bytes()[:2] == b"\x1f\x8b"  # gzip
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_live_sessions_are_left_out_of_the_archive_and_everyone_signs_in_again(
+    media, fresh_database, tmp_path
+):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session["_auth_user_id"] = "1"
+    session.create()
+    archive = create_backup(tmp_path / "sauvegarde.tar.gz").path
+
+    report = restore_backup(archive, database=fresh_database, media_root=tmp_path / "restaurees")
+
+    assert report.is_verified, report.problems
+    assert session.session_key.encode() not in gzip.decompress(archive.read_bytes())
+    assert table_counts(fresh_database)["django_session"] == 0
+
+
+def test_the_restoration_says_how_many_e_mails_will_leave_when_the_worker_starts(
+    media, fresh_database, tmp_path
+):
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.create(
+        task_path="cqpilot.core.mail.send_message",
+        args_kwargs={"args": [], "kwargs": {}},
+        priority=0,
+        queue_name="default",
+        backend_name="default",
+    )
+    archive = create_backup(tmp_path / "sauvegarde.tar.gz").path
+
+    report = restore_backup(archive, database=fresh_database, media_root=tmp_path / "restaurees")
+
+    assert any("1 courriel(s) attendaient le worker" in warning for warning in report.warnings)
+
+
+def test_the_restoration_refuses_to_run_as_another_user_than_the_media_folders_owner(
+    media, fresh_database, tmp_path
+):
+    archive = create_backup(tmp_path / "sauvegarde.tar.gz").path
+    restored_media = tmp_path / "restaurees"
+    restored_media.mkdir()
+    if os.geteuid() == 0:
+        os.chown(restored_media, 1, -1)
+    if restored_media.stat().st_uid == os.geteuid():
+        pytest.skip("changing a folder's owner needs root")
+
+    with pytest.raises(BackupError, match="sous l'utilisateur du service"):
+        restore_backup(archive, database=fresh_database, media_root=restored_media)
+
+
+def test_a_connection_option_pg_dump_cannot_take_is_refused_rather_than_dropped(tmp_path):
+    database = database_for(
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "cqpilot",
+            "OPTIONS": {"sslrootcert": "/etc/ssl/ca.pem", "cursor_factory": "x"},
+        }
+    )
+
+    with pytest.raises(BackupError, match="« cursor_factory » ne peut pas être transmise"):
+        database.dump(tmp_path / "cqpilot.pgdump")
+
+
+def test_tls_options_reach_pg_dump_through_libpq_variables():
+    database = database_for(
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "cqpilot",
+            "PASSWORD": "secret",
+            "OPTIONS": {"sslmode": "verify-full", "sslrootcert": "/etc/ssl/ca.pem"},
+        }
+    )
+
+    environment = database._environment()
+
+    assert environment["PGSSLROOTCERT"] == "/etc/ssl/ca.pem"
+    assert environment["PGSSLMODE"] == "verify-full"
+    assert environment["PGPASSWORD"] == "secret"

@@ -83,3 +83,8 @@ def test_sentry_stays_off_without_a_dsn():
 def test_sentry_with_a_dsn_sends_no_personal_data_and_scrubs_each_event():
     dsn = "https://cle@sentry.exemple.fr/42"  # never reached: nothing fails in the child
     assert sentry_client_after_settings(SENTRY_DSN=dsn) == "True False scrub_sentry_event"
+
+
+def test_a_sentry_sample_rate_that_is_not_a_proportion_is_refused_in_french(env):
+    with pytest.raises(ImproperlyConfigured, match="proportion entre 0 et 1, pas 'beaucoup'"):
+        env(SENTRY_DSN="https://cle@sentry.exemple.fr/1", SENTRY_TRACES_SAMPLE_RATE="beaucoup")
