@@ -12,6 +12,7 @@ from cqpilot.core.permissions import EDIT_DOSSIERS
 from cqpilot.dossiers.documents import add_document, upload_problem
 from cqpilot.dossiers.forms import CandidatForm, DocumentForm, DossierForm, enrollable_versions
 from cqpilot.dossiers.models import BlocAcquis, Candidat, Document, Dossier, DossierState
+from cqpilot.dossiers.pieces import format_problem
 from cqpilot.dossiers.workflow import TransitionRefusee, transition
 from cqpilot.referentiels.models import Bloc
 
@@ -218,22 +219,42 @@ def dossier_transition(request: HttpRequest, pk: PathId, payload: TransitionIn):
 @router.get("/dossiers/{pk}/pieces", response=list[PieceOut], summary="Pièces du dossier")
 def pieces(request: HttpRequest, pk: PathId):
     dossier = _dossier(request, pk)
-    return list(Document.objects.visible_to(request.user).filter(dossier=dossier).order_by("pk"))
+    return list(
+        Document.objects.visible_to(request.user)
+        .filter(dossier=dossier)
+        .select_related("piece")
+        .order_by("pk")
+    )
 
 
 @router.post("/dossiers/{pk}/pieces", response={201: PieceOut}, summary="Déposer une pièce")
-def piece_add(request: HttpRequest, pk: PathId, type: Form[str], fichier: File[UploadedFile]):
-    """Envoi `multipart/form-data` : `type` (piece_identite, cv, contrat…) et `fichier`."""
+def piece_add(
+    request: HttpRequest,
+    pk: PathId,
+    fichier: File[UploadedFile],
+    type: Form[str] = "autre",
+    piece: Form[int | None] = None,
+):
+    """Envoi `multipart/form-data` : `fichier`, et `piece` (l'identifiant d'une pièce exigée
+    de la certification, dans l'un de ses formats) ou `type` (piece_identite, cv, contrat…,
+    seulement `autre` une fois que la certification a des pièces exigées)."""
     EDIT_DOSSIERS.check(request.user)
     dossier = _dossier(request, pk)
-    form = DocumentForm({"type": type}, {"fichier": fichier})
+    chosen = f"piece:{piece}" if piece is not None else type
+    form = DocumentForm.for_dossier(dossier, request.user, {"type": chosen}, {"fichier": fichier})
     if not form.is_valid():
         raise form_refus(form.errors)
-    if problem := upload_problem(fichier):
+    if problem := upload_problem(fichier) or (
+        form.piece and format_problem(form.piece, fichier.name)
+    ):
         raise ApiRefus.on_field(422, "fichier", problem)
     try:
         document = add_document(
-            dossier, form.cleaned_data["fichier"], type=form.cleaned_data["type"], by=request.user
+            dossier,
+            form.cleaned_data["fichier"],
+            type=form.cleaned_data["type"],
+            by=request.user,
+            piece=form.piece,
         )
     except TransitionRefusee as refus:
         raise ApiRefus(403, refus.message) from None

@@ -224,6 +224,8 @@ class TransitionIn(Strict):
 class PieceOut(Schema):
     id: int
     type: str
+    piece_exigee: int | None = Field(alias="piece_id")
+    libelle: str
     nom: str
     statut: str = Field(alias="status")
     motif_refus: str

@@ -103,4 +103,5 @@ def load_demo() -> bool:
     referentiels.vendeur(organisations["commerce"])
     dossiers.dossiers(organisations, users, calendrier)
     jurys.jurys(organisations, users, calendrier)
+    dossiers.pieces_exigees()
     return True

@@ -12,6 +12,7 @@ from cqpilot.dossiers.models import (
     Habilitation,
     HabilitationScope,
     Initiative,
+    PieceExigee,
     Situation,
     VoieAcces,
     VoieVae,
@@ -146,3 +147,41 @@ def dossiers(
                 numero_prise_en_charge=f"2i-{calendrier.inscription.year}-004512",
                 status=FinancementStatus.ACCORDE,
             )
+
+
+def pieces_exigees() -> None:
+    """The pièces the maintenance CQP asks for, set once the demo's dossiers have moved: those
+    still open show what is missing, and the button it holds up."""
+    maintenance = Certification.objects.get(code_rncp_rs="RNCP39912")
+    for ordre, (libelle, formats, etat, voies, depot_of, visible_of) in enumerate(
+        [
+            ("Pièce d'identité", ["pdf", "jpeg", "png"], "inscrit", [], True, True),
+            (
+                "Contrat de professionnalisation signé",
+                ["pdf"],
+                "en_formation",
+                [VOIES["contrat_pro"]],
+                True,
+                True,
+            ),
+            (
+                "Dossier de faisabilité (livret 1)",
+                ["pdf", "docx", "odt"],
+                "recevable",
+                [VOIES["vae"]],
+                True,
+                True,
+            ),
+            ("Note du certificateur sur le parcours", ["pdf"], "", [], False, False),
+        ]
+    ):
+        PieceExigee.objects.create(
+            certification=maintenance,
+            libelle=libelle,
+            formats=formats,
+            etat_requis=etat,
+            voies_acces=voies,
+            depot_of=depot_of,
+            visible_of=visible_of,
+            ordre=ordre,
+        )

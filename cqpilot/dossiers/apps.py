@@ -21,4 +21,5 @@ class DossiersConfig(AppConfig):
         auditlog.register(models.Dossier, m2m_fields={"blocs_vises"})
         auditlog.register(models.Financement)
         auditlog.register(models.Document, exclude_fields=["fichier"])
+        auditlog.register(models.PieceExigee)
         auditlog.register(models.BlocAcquis)

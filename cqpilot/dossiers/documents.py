@@ -8,8 +8,9 @@ from django.utils import timezone
 from cqpilot.core.models import User
 from cqpilot.core.uploads import size_problem
 
-from .models import Document, DocumentStatus, Dossier
-from .workflow import CERTIFICATEUR, TransitionRefusee, actor_of
+from .models import Document, DocumentStatus, DocumentType, Dossier, PieceExigee
+from .pieces import EtatPiece, etat_pieces, format_problem, pieces_of
+from .workflow import CERTIFICATEUR, OF, TransitionRefusee, actor_of
 
 ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".odt", ".docx", ".xlsx", ".ods"}
 
@@ -21,13 +22,56 @@ def upload_problem(upload: UploadedFile) -> str | None:
     return size_problem(upload, settings.PIECE_MAX_SIZE)
 
 
-def add_document(dossier: Dossier, upload: UploadedFile, *, type: str, by: User) -> Document:
-    if actor_of(by, dossier) is None:
+def may_deposit(piece: PieceExigee, actor: str | None) -> bool:
+    """Whether a user acting as `actor` on the dossier may deposit this pièce."""
+    return (actor == CERTIFICATEUR and piece.depot_certificateur) or (
+        actor == OF and piece.depot_of and piece.visible_of
+    )
+
+
+def depositable_pieces(dossier: Dossier, by: User) -> list[PieceExigee]:
+    actor = actor_of(by, dossier)
+    return [p for p in pieces_of(dossier) if may_deposit(p, actor)]
+
+
+def pieces_shown_to(dossier: Dossier, user: User) -> list[EtatPiece]:
+    """The dossier page's pièces exigées and their status: for those who see its documents, the
+    OF without the pièces the certifier keeps to itself."""
+    actor = actor_of(user, dossier)
+    if actor is None:
+        return []
+    pieces = [p for p in pieces_of(dossier) if actor == CERTIFICATEUR or p.visible_of]
+    return etat_pieces(dossier, pieces) if pieces else []
+
+
+def add_document(
+    dossier: Dossier,
+    upload: UploadedFile,
+    *,
+    type: str = DocumentType.AUTRE,
+    by: User,
+    piece: PieceExigee | None = None,
+) -> Document:
+    actor = actor_of(by, dossier)
+    if actor is None:
         raise TransitionRefusee("Vous ne pouvez pas déposer de document dans ce dossier.")
+    if piece is not None:
+        if piece.certification_id != dossier.certification_id or not piece.applies_to(dossier):
+            raise TransitionRefusee(f"« {piece.libelle} » n'est pas demandée dans ce dossier.")
+        if not may_deposit(piece, actor):
+            raise TransitionRefusee(f"Vous ne pouvez pas déposer « {piece.libelle} ».")
+        if problem := format_problem(piece, upload.name):
+            raise TransitionRefusee(problem)
+        type = DocumentType.AUTRE
     if problem := upload_problem(upload):
         raise TransitionRefusee(problem)
     return Document.objects.create(
-        dossier=dossier, type=type, fichier=upload, nom=upload.name[:255], uploaded_by=by
+        dossier=dossier,
+        piece=piece,
+        type=type,
+        fichier=upload,
+        nom=upload.name[:255],
+        uploaded_by=by,
     )
 
 

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import date
 
 from django import forms
@@ -11,7 +12,18 @@ from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion,
 
 from .eligibility import eligibility
 from .identity import find_duplicates, identity_problems
-from .models import BlocAcquis, Candidat, DocumentType, Dossier, Financement, Habilitation
+from .models import (
+    BlocAcquis,
+    Candidat,
+    DocumentType,
+    Dossier,
+    Financement,
+    Habilitation,
+    PieceExigee,
+    PieceFormat,
+    VoieAcces,
+)
+from .pieces import formats_label, pieces_of
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -350,13 +362,49 @@ class CandidatImportForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
+    """The pièces exigées the user may deposit first (`piece:<id>`), then the free types: all
+    of them while the certification has no pièce exigée, « Autre » once it has."""
+
     type = forms.ChoiceField(label="Type de document", choices=DocumentType.choices)
     fichier = forms.FileField(label="Fichier")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        pieces: Sequence[PieceExigee] = (),
+        has_pieces: bool = False,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         limit = megabytes(settings.PIECE_MAX_SIZE)
         self.fields["fichier"].help_text = f"PDF, image ou document bureautique, {limit} au plus."
+        self.pieces = {f"piece:{p.pk}": p for p in pieces}
+        others = [(DocumentType.AUTRE.value, "Autre document")] if has_pieces else None
+        if self.pieces:
+            self.fields["type"].choices = [
+                (
+                    "Pièces exigées",
+                    [(key, f"{p.libelle} ({formats_label(p)})") for key, p in self.pieces.items()],
+                ),
+                ("Autres documents", others or DocumentType.choices),
+            ]
+        elif others:
+            self.fields["type"].choices = others
+
+    @classmethod
+    def for_dossier(cls, dossier: Dossier, user: User, *args, **kwargs) -> "DocumentForm":
+        from .documents import depositable_pieces  # documents → workflow → forms' siblings
+
+        return cls(
+            *args,
+            pieces=depositable_pieces(dossier, user),
+            has_pieces=bool(pieces_of(dossier)),
+            **kwargs,
+        )
+
+    @property
+    def piece(self) -> PieceExigee | None:
+        return self.pieces.get(self.cleaned_data["type"])
 
 
 class EquivalenceForm(forms.ModelForm):
@@ -375,3 +423,62 @@ class EquivalenceForm(forms.ModelForm):
         self.fields["bloc"].label_from_instance = lambda b: (
             f"{b.version.certification.intitule} v{b.version.numero} — {b.code} {b.intitule}"
         )
+
+
+class PieceExigeeForm(forms.ModelForm):
+    formats = forms.MultipleChoiceField(
+        label="Formats acceptés",
+        choices=PieceFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[PieceFormat.PDF],
+    )
+    voies_acces = forms.MultipleChoiceField(
+        label="Voies d'accès concernées",
+        choices=VoieAcces.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Aucune cochée : toutes les voies d'accès.",
+    )
+
+    class Meta:
+        model = PieceExigee
+        fields = [
+            "libelle",
+            "formats",
+            "etat_requis",
+            "voies_acces",
+            "depot_of",
+            "depot_certificateur",
+            "depot_candidat",
+            "visible_of",
+            "ordre",
+            "archivee",
+        ]
+        help_texts = {
+            "depot_candidat": "Pour l'espace candidat, à venir.",
+            "visible_of": "Décochée : l'organisme ne voit ni la pièce ni ses documents.",
+            "ordre": "Les pièces s'affichent dans cet ordre.",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["etat_requis"].choices = [("", "Jamais (pièce facultative)")] + [
+            c for c in self.fields["etat_requis"].choices if c[0]
+        ]
+
+    def clean_libelle(self) -> str:
+        libelle = self.cleaned_data["libelle"].strip()
+        no_control_character(libelle)
+        return libelle
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (
+            data.get("depot_of") or data.get("depot_certificateur") or data.get("depot_candidat")
+        ):
+            raise forms.ValidationError("Indiquez qui peut déposer cette pièce.")
+        if data.get("depot_of") and not data.get("visible_of"):
+            self.add_error(
+                "visible_of", "L'organisme dépose cette pièce : elle doit lui être visible."
+            )
+        return data

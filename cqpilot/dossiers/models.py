@@ -352,6 +352,9 @@ class Dossier(models.Model):
         "état", max_length=30, choices=DossierState.choices, default=DossierState.BROUILLON
     )
     state_changed_at = models.DateTimeField("dernier changement d'état", null=True, blank=True)
+    pieces_relancees_le = models.DateField(
+        "dernière relance des pièces manquantes", null=True, blank=True
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -480,6 +483,88 @@ class DocumentStatus(models.TextChoices):
     REFUSE = "refuse", "Refusé"
 
 
+class PieceFormat(models.TextChoices):
+    """The formats a certifier may ask for: a subset of what the upload accepts at all
+    (documents.ALLOWED_EXTENSIONS); pieces.FORMAT_EXTENSIONS gives their extensions."""
+
+    PDF = "pdf", "PDF"
+    JPEG = "jpeg", "JPEG"
+    PNG = "png", "PNG"
+    ODT = "odt", "ODT (texte)"
+    DOCX = "docx", "DOCX (Word)"
+    ODS = "ods", "ODS (tableur)"
+    XLSX = "xlsx", "XLSX (Excel)"
+
+
+# The states a pièce can be required for: entering one of them, or any later state.
+ETATS_REQUIS = [
+    (s.value, s.label)
+    for s in (
+        DossierState.INSCRIT,
+        DossierState.RECEVABLE,
+        DossierState.EN_FORMATION,
+        DossierState.EN_EVALUATION,
+        DossierState.PRESENTE_JURY,
+    )
+]
+
+
+class PieceExigeeQuerySet(models.QuerySet):
+    def managed_by(self, user: User) -> "PieceExigeeQuerySet":
+        """The pièces exigées of the certifications the user's certifier manages."""
+        if user.is_superuser:
+            return self
+        if not user.is_certificateur_manager:
+            return self.none()
+        return self.filter(certification__in=Certification.objects.visible_to(user))
+
+
+class PieceExigee(models.Model):
+    """A document the certifier asks for in every dossier of one certification (pieces.py)."""
+
+    certification = models.ForeignKey(
+        Certification, on_delete=models.CASCADE, related_name="pieces_exigees"
+    )
+    libelle = models.CharField("libellé", max_length=200)
+    formats = models.JSONField("formats acceptés", default=list)
+    etat_requis = models.CharField(
+        "exigée à partir de l'état",
+        max_length=30,
+        choices=ETATS_REQUIS,
+        blank=True,
+        help_text="Le dossier ne peut entrer dans cet état, ni dans un état ultérieur, tant que "
+        "la pièce manque ou est refusée. Vide : pièce facultative, jamais bloquante.",
+    )
+    voies_acces = models.JSONField(
+        "voies d'accès concernées", default=list, blank=True, help_text="Aucune : toutes."
+    )
+    depot_candidat = models.BooleanField("déposée par le candidat", default=False)
+    depot_of = models.BooleanField("déposée par l'organisme de formation", default=True)
+    depot_certificateur = models.BooleanField("déposée par le certificateur", default=True)
+    visible_of = models.BooleanField("visible de l'organisme de formation", default=True)
+    archivee = models.BooleanField(
+        "archivée",
+        default=False,
+        help_text="Plus demandée ni proposée au dépôt ; les pièces déjà déposées restent.",
+    )
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    objects = PieceExigeeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ordre", "pk"]
+        verbose_name = "pièce exigée"
+        verbose_name_plural = "pièces exigées"
+
+    def __str__(self) -> str:
+        return self.libelle
+
+    def applies_to(self, dossier: "Dossier") -> bool:
+        return not self.archivee and (
+            not self.voies_acces or dossier.voie_acces in self.voies_acces
+        )
+
+
 def document_path(document: "Document", filename: str) -> str:
     # Random file names: the original name stays in `nom`, never in a guessable path.
     return f"dossiers/{document.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
@@ -496,12 +581,25 @@ class DocumentQuerySet(models.QuerySet):
             or (organisation is not None and not organisation.is_certificateur)
         ):
             return self.none()
-        return self.filter(dossier__in=Dossier.objects.visible_to(user))
+        visible = self.filter(dossier__in=Dossier.objects.visible_to(user))
+        if organisation is not None and not organisation.is_certificateur:
+            # A pièce the certifier keeps to itself (a jury's note…): not for the OF.
+            visible = visible.exclude(piece__visible_of=False)
+        return visible
 
 
 class Document(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
-    type = models.CharField(max_length=30, choices=DocumentType.choices)
+    # A pièce exigée of the certification; none: a document of a free type (DocumentType).
+    piece = models.ForeignKey(
+        PieceExigee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name="pièce exigée",
+    )
+    type = models.CharField(max_length=30, choices=DocumentType.choices, default=DocumentType.AUTRE)
     fichier = models.FileField(upload_to=document_path, max_length=300)
     nom = models.CharField("nom du fichier", max_length=255)
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -521,7 +619,11 @@ class Document(models.Model):
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()} — {self.nom}"
+        return f"{self.libelle} — {self.nom}"
+
+    @property
+    def libelle(self) -> str:
+        return self.piece.libelle if self.piece_id else self.get_type_display()
 
 
 class AcquisSource(models.TextChoices):

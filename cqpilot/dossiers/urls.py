@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_pieces
 
 app_name = "dossiers"
 
@@ -38,4 +38,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/", views.document_add, name="document_add"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("documents/<int:pk>/verification/", views.document_check, name="document_check"),
+    path("certifications/<int:pk>/pieces-exigees/", views_pieces.piece_list, name="piece_list"),
+    path(
+        "certifications/<int:certification_pk>/pieces-exigees/nouvelle/",
+        views_pieces.piece_edit,
+        name="piece_create",
+    ),
+    path("pieces-exigees/<int:pk>/", views_pieces.piece_edit, name="piece_edit"),
+    path("pieces-exigees/<int:pk>/supprimer/", views_pieces.piece_delete, name="piece_delete"),
 ]

@@ -18,7 +18,7 @@ from cqpilot.referentiels.models import Bloc, Certification
 from . import exports
 from .acquis import carried_over, valid_until
 from .candidats_import import import_candidats
-from .documents import add_document, check_document
+from .documents import add_document, check_document, pieces_shown_to
 from .forms import (
     CandidatForm,
     CandidatImportForm,
@@ -45,8 +45,8 @@ from .workflow import (
     CERTIFICATEUR,
     TransitionRefusee,
     actor_of,
-    available_transitions,
     transition,
+    transitions_with_refusals,
 )
 
 # --- Organismes de formation and habilitations ---------------------------------------------------
@@ -324,9 +324,9 @@ def dossier_blocs(request: HttpRequest, candidat_pk: int) -> HttpResponse:
 @login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_object_or_404(
-        Dossier.objects.visible_to(request.user).select_related(
-            "candidat", "certification", "version", "organisme", "created_by"
-        ),
+        Dossier.objects.visible_to(request.user)
+        .select_related("candidat", "certification", "version", "organisme", "created_by")
+        .prefetch_related("certification__pieces_exigees"),
         pk=pk,
     )
     return render(
@@ -334,7 +334,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dossiers/dossier_detail.html",
         {
             "dossier": dossier,
-            "transitions": available_transitions(dossier, request.user),
+            "transitions": transitions_with_refusals(dossier, request.user),
+            "pieces": pieces_shown_to(dossier, request.user),
             "history": dossier.transitions.select_related("by"),
             "financements": dossier.financements.all() if EDIT_DOSSIERS(request.user) else [],
             "blocs": dossier.blocs_vises.all() or Bloc.objects.filter(version=dossier.version),
@@ -342,8 +343,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "financement_form": FinancementForm(),
             "documents": Document.objects.visible_to(request.user)
             .filter(dossier=dossier)
-            .select_related("uploaded_by", "checked_by"),
-            "document_form": DocumentForm(),
+            .select_related("uploaded_by", "checked_by", "piece"),
+            "document_form": DocumentForm.for_dossier(dossier, request.user),
             "can_check_documents": actor_of(request.user, dossier) == CERTIFICATEUR,
             "reports": carried_over(dossier.candidat, dossier.version, on=date.today()),
         },
@@ -432,7 +433,7 @@ def candidat_import_template(request: HttpRequest) -> FileResponse:
 @require_POST
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
-    form = DocumentForm(request.POST, request.FILES)
+    form = DocumentForm.for_dossier(dossier, request.user, request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -443,6 +444,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["fichier"],
                 type=form.cleaned_data["type"],
                 by=request.user,
+                piece=form.piece,
             )
         except TransitionRefusee as refusal:
             messages.error(request, refusal.message)

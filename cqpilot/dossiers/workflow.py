@@ -13,6 +13,7 @@ from cqpilot.core.models import Role, User
 
 from .eligibility import eligibility
 from .models import Dossier, DossierState, DossierTransition, VoieAcces
+from .pieces import refusal_for
 
 S = DossierState
 CERTIFICATEUR = "certificateur"  # a gestionnaire or administrateur of a certifier of the dossier
@@ -159,6 +160,14 @@ def available_transitions(
     ]
 
 
+def transitions_with_refusals(dossier: Dossier, user: User) -> list[tuple[Transition, str]]:
+    """The buttons of the dossier's page: each transition the user may make, with the reason
+    it is refused for now (pièces exigées missing or refused), empty when it is not."""
+    return [
+        (t, refusal_for(dossier, t.to_state) or "") for t in available_transitions(dossier, user)
+    ]
+
+
 @transaction.atomic
 def transition(
     dossier: Dossier, to_state: str, *, by: User, motif: str = "", allow_hidden: bool = False
@@ -197,6 +206,8 @@ def transition(
         ).refus
         if refus:
             raise TransitionRefusee(" ".join(str(r) for r in refus))
+    if refusal := refusal_for(dossier, target):
+        raise TransitionRefusee(refusal)
     if target in (S.NON_RECEVABLE, S.ABANDON) and not motif.strip():
         raise TransitionRefusee(f"Indiquez le motif ({target.label.lower()}).")
     DossierTransition.objects.create(

@@ -450,6 +450,33 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         ],
         "dossiers:document_download": [v(pk=vic.piece.pk, owners=of_a_owners, shows="piece")],
         "dossiers:document_check": [v(pk=vic.piece.pk, payload={"decision": "valider"})],
+        "dossiers:piece_list": [v(pk=cert.pk, shows="piece")],
+        "dossiers:piece_create": [
+            v(
+                certification_pk=cert.pk,
+                payload={
+                    "libelle": "Pièce ajoutée",
+                    "formats": ["pdf"],
+                    "depot_of": "on",
+                    "visible_of": "on",
+                    "ordre": 0,
+                },
+            )
+        ],
+        "dossiers:piece_edit": [
+            v(
+                pk=vic.piece_exigee.pk,
+                shows="piece",
+                payload={
+                    "libelle": "Pièce modifiée",
+                    "formats": ["pdf"],
+                    "depot_of": "on",
+                    "visible_of": "on",
+                    "ordre": 0,
+                },
+            )
+        ],
+        "dossiers:piece_delete": [v(pk=vic.piece_exigee.pk)],
         # données personnelles: the export holds the NIR in full; the erasure of Benali is
         # refused (he is before a jury), the candidat libre's would be done
         "rgpd:candidat_export": [

@@ -58,6 +58,7 @@ from cqpilot.dossiers.models import (
     DossierState,
     Financement,
     Habilitation,
+    PieceExigee,
     VoieAcces,
 )
 from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, HabilitationFactory
@@ -148,6 +149,7 @@ class Victim:
     dossier_a: Dossier  # Benali's: pièce, financement, session, deliberating jury
     dossier_libre: Dossier
     piece: Document
+    piece_exigee: PieceExigee  # of the certification, facultative (holds no dossier up)
     session: SessionEvaluation
     epreuve_notee: Epreuve  # assigned to the évaluatrice
     epreuve_libre: Epreuve  # assigned to nobody
@@ -370,6 +372,9 @@ def build_victim(of_b: Organisation) -> Victim:
         type="piece_identite",
         by=users["of_a"],
     )
+    piece_exigee = PieceExigee.objects.create(
+        certification=certification, libelle="Vicpiece attestation", formats=["pdf"]
+    )
     Financement.objects.create(
         dossier=dossier_a, dispositif="cpf", financeur="Vicopco", status="accorde"
     )
@@ -539,6 +544,7 @@ def build_victim(of_b: Organisation) -> Victim:
         dossier_a=dossier_a,
         dossier_libre=dossier_libre,
         piece=piece,
+        piece_exigee=piece_exigee,
         session=session,
         epreuve_notee=epreuve_notee,
         epreuve_libre=epreuve_libre,

@@ -4,7 +4,14 @@ import factory
 
 from cqpilot.core.models import OrganisationKind
 from cqpilot.core.tests.factories import OrganisationFactory
-from cqpilot.dossiers.models import Candidat, Dossier, Habilitation, VoieAcces
+from cqpilot.dossiers.models import (
+    Candidat,
+    Dossier,
+    DossierState,
+    Habilitation,
+    PieceExigee,
+    VoieAcces,
+)
 from cqpilot.referentiels.models import VersionStatus
 from cqpilot.referentiels.tests.factories import CertificationFactory, VersionFactory
 
@@ -50,3 +57,13 @@ class DossierFactory(factory.django.DjangoModelFactory):
     )
     voie_acces = VoieAcces.FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION
     date_inscription = date(2026, 3, 2)
+
+
+class PieceExigeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PieceExigee
+
+    certification = factory.SubFactory(CertificationFactory)
+    libelle = factory.Sequence(lambda n: f"Pièce {n}")
+    formats = factory.LazyFunction(lambda: ["pdf"])
+    etat_requis = DossierState.INSCRIT
