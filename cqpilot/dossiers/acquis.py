@@ -93,7 +93,8 @@ def _matching(acquis: list[BlocAcquis], blocs: list[Bloc], on: date) -> list[Rep
                 for target_id, fiche, code in equivalents
             )
             until = valid_until(held)
-            if (same or equivalent) and (until is None or until >= on):
+            held_then = held.date_obtention <= on and (until is None or until >= on)
+            if (same or equivalent) and held_then:
                 reports.append(Report(bloc, held, until, via_correspondance=not same))
                 break
     return reports

@@ -52,6 +52,17 @@ def test_an_acquired_bloc_expires_after_the_certification_validity_period():
     assert carried_over(candidat, version, on=date(2026, 11, 25)) == []
 
 
+def test_a_bloc_obtained_after_the_day_asked_about_was_not_held_that_day():
+    """A parchemin issued late lists the blocs held on its jury's day, not one a later jury gave."""
+    certification = CertificationFactory()
+    version, (bc01,) = published_version(certification, 1, ["BC01"])
+    candidat = CandidatFactory()
+    acquire(candidat, bc01, date(2026, 12, 10))
+
+    assert carried_over(candidat, version, on=date(2026, 12, 9)) == []
+    assert [r.bloc for r in carried_over(candidat, version, on=date(2026, 12, 10))] == [bc01]
+
+
 def test_a_bloc_of_another_certification_counts_only_through_a_correspondance():
     _other, (other_bloc,) = published_version(
         CertificationFactory(code_rncp_rs="RNCP31114"), 1, ["RNCP31114BC01"]
