@@ -5,12 +5,14 @@ issued to him.
 The NIR is written in full: it is his own data, and the download is journaled as a read.
 """
 
-import io
 import json
+import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
+from typing import BinaryIO
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -232,12 +234,35 @@ def _piece_name(piece: Document) -> str:
     return f"pieces/{piece.pk}-{slugify(PurePath(piece.nom).stem) or 'piece'}{PurePath(piece.fichier.name).suffix}"
 
 
-def export_zip(candidat: Candidat, *, by: User) -> tuple[bytes, str]:
-    """The zip and its file name; the export is written in the journal as a read."""
+# Above this size the zip being written goes to a temporary file on disk: a candidate with many
+# pièces weighs tens of MB, which would otherwise sit in the web worker's memory.
+IN_MEMORY_MAX = 4 * 1024 * 1024
+
+
+def export_zip(candidat: Candidat, *, by: User) -> tuple[BinaryIO, str]:
+    """The zip, rewound, in a temporary file the caller streams and closes, and its file name;
+    the export is written in the journal as a read."""
     data = candidate_data(candidat, by)
-    buffer = io.BytesIO()
+    # Left open on success: the response streams it, then closes (and so deletes) it.
+    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_MAX)  # noqa: SIM115
+    try:
+        _write_archive(spool, candidat, data, by)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    log_read(
+        candidat,
+        by=by,
+        lecture="export de ses données personnelles (droit d'accès), NIR compris",
+    )
+    name = f"donnees-candidat-{candidat.pk}-{timezone.localdate():%Y%m%d}.zip"
+    return spool, name
+
+
+def _write_archive(spool: BinaryIO, candidat: Candidat, data: dict, by: User) -> None:
     missing = []
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
         for dossier in Dossier.objects.visible_to(by).filter(candidat=candidat):
             for piece in dossier.documents.all():
                 missing += _add_file(archive, piece.fichier, _piece_name(piece))
@@ -254,21 +279,15 @@ def export_zip(candidat: Candidat, *, by: User) -> tuple[bytes, str]:
                 {"summary": summary(data), "organisation": by.organisation, "now": timezone.now()},
             ),
         )
-    log_read(
-        candidat,
-        by=by,
-        lecture="export de ses données personnelles (droit d'accès), NIR compris",
-    )
-    name = f"donnees-candidat-{candidat.pk}-{timezone.localdate():%Y%m%d}.zip"
-    return buffer.getvalue(), name
 
 
 def _add_file(archive: zipfile.ZipFile, file: FieldFile, name: str) -> list[str]:
+    """Copies the stored file into the archive by chunks; its name when it cannot be read."""
     if not file:
         return []
     try:
-        with file.open("rb") as handle:
-            archive.writestr(name, handle.read())
+        with file.open("rb") as handle, archive.open(name, "w") as entry:
+            shutil.copyfileobj(handle, entry)
     except OSError:
         return [name]
     return []

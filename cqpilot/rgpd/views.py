@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -59,10 +59,9 @@ def candidat_export(request: HttpRequest, pk: int) -> HttpResponse:
     # The NIR is in the zip in full: the password again, as for any file holding NIRs.
     if (confirm := recent_authentication_required(request)) is not None:
         return confirm
-    content, name = export_zip(candidat, by=request.user)
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    archive, name = export_zip(candidat, by=request.user)
+    # Streamed from its temporary file, closed by the response once sent.
+    return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
 
 
 @requires(MANAGE_PERSONAL_DATA)

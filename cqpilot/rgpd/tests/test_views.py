@@ -50,6 +50,12 @@ def world():
     }
 
 
+def downloaded(answer) -> zipfile.ZipFile:
+    """The zip, streamed from a temporary file rather than built in memory."""
+    assert answer.streaming
+    return zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content)))
+
+
 def reauthenticated(client) -> None:
     session = client.session
     session[SESSION_KEY] = time.time()
@@ -137,7 +143,8 @@ def test_the_export_holds_every_data_the_summary_the_pieces_and_is_journaled(cli
     answer = client.get(reverse("rgpd:candidat_export", args=[candidat.pk]))
 
     assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    assert f'filename="donnees-candidat-{candidat.pk}-' in answer["Content-Disposition"]
+    archive = downloaded(answer)
     names = archive.namelist()
     assert "resume.html" in names and "donnees.json" in names
     assert any(name.startswith("pieces/") and name.endswith("cv-marie.pdf") for name in names)
@@ -163,7 +170,7 @@ def test_the_export_includes_the_documents_issued(client, world):
     client.force_login(world["gestionnaire"])
     reauthenticated(client)
     answer = client.get(reverse("rgpd:candidat_export", args=[world["candidat"].pk]))
-    data = json.loads(zipfile.ZipFile(io.BytesIO(answer.content)).read("donnees.json"))
+    data = json.loads(downloaded(answer).read("donnees.json"))
     issued_rows = [row for d in data["dossiers"] for row in d["documents délivrés"]]
     assert [row["numéro"] for row in issued_rows] == [document.numero]
 
@@ -245,7 +252,7 @@ def test_the_export_leaves_out_what_another_certifier_wrote_and_never_names_it(c
 
     answer = client.get(reverse("rgpd:candidat_export", args=[candidat.pk]))
 
-    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    archive = downloaded(answer)
     journal = json.loads(archive.read("donnees.json"))["journal"]
     authors = {entry["par"] for entry in journal}
     assert str(world["of_user"].organisation) in authors
