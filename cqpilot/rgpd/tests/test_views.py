@@ -125,7 +125,19 @@ def test_the_candidate_page_offers_export_and_erasure_to_the_manager(client, wor
     assert "Exporter les données" in detail.text and ">Effacer<" in detail.text
 
 
-# --- Export --------------------------------------------------------------------------------------
+def test_the_candidate_page_hides_erasure_when_it_would_be_refused_and_says_why(client, world):
+    certified = dossier_at(
+        world["certification"], DossierState.CERTIFIE, date(2026, 6, 1), candidat=world["candidat"]
+    )
+    document = issued(certified)
+    client.force_login(world["gestionnaire"])
+    detail = client.get(reverse("dossiers:candidat_detail", args=[world["candidat"].pk]))
+    assert "Exporter les données" in detail.text and ">Effacer<" not in detail.text
+    assert reverse("rgpd:candidat_effacer", args=[world["candidat"].pk]) not in detail.text
+    assert "registre des documents délivrés" in detail.text and document.numero in detail.text
+
+
+# --- Export -----------------------------------------------------------------------------------
 
 
 def test_the_export_asks_for_the_password_first(client, world):
