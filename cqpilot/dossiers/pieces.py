@@ -51,7 +51,7 @@ class EtatPiece:
     @property
     def label(self) -> str:
         if self.document is None:
-            return "Manquante"
+            return "Manquante" if self.piece.etat_requis else "Non déposée (facultative)"
         if self.document.status == DocumentStatus.A_VERIFIER:
             return "Déposée, à vérifier"
         if self.document.status == DocumentStatus.REFUSE:

@@ -2,6 +2,7 @@
 their formats, holding up the dossier's transitions while missing or refused, reminded."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -90,6 +91,8 @@ def test_the_certifier_adds_a_piece_exigee(client, dossier, certifier):
         "en_formation",
         False,
     )
+    entry = LogEntry.objects.get_for_object(piece).get()
+    assert (entry.action, entry.actor) == (LogEntry.Action.CREATE, certifier)
 
 
 def test_a_piece_nobody_may_deposit_is_refused(client, dossier, certifier):
@@ -293,6 +296,8 @@ def test_the_of_is_reminded_once_per_period(
     assert "- Pièce d'identité : manquante" in message.body
     dossier.refresh_from_db()
     assert dossier.pieces_relancees_le == date(2026, 12, 1)
+    journal = LogEntry.objects.get_for_object(dossier).latest("timestamp")
+    assert "pieces_relancees_le" in journal.changes_dict
     with django_capture_on_commit_callbacks(execute=True):
         assert send_reminders(today=date(2026, 12, 8), every_days=7).relances == 1
 
