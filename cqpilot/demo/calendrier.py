@@ -1,5 +1,6 @@
 """The demo's dates, computed from the day it is loaded so that its journey works whenever it
-runs: the coming jury sits in a few days (deliberate on its day, sign, issue, deposit), its
+runs: the coming jury sits on that very day (deliberate, sign, issue, deposit: nothing may happen
+before a jury's day, and a visitor should not have to wait for it), its
 evaluation session was a fortnight ago, the earlier jury five months ago, the two promotions of
 the renewal pack one and two years before it, and the RNCP registration covers them all."""
 
@@ -18,8 +19,8 @@ class Calendrier:
 
     @property
     def jury(self) -> date:
-        """The jury ready to deliberate."""
-        return self.today + timedelta(days=10)
+        """The jury ready to deliberate, today."""
+        return self.today
 
     @property
     def session(self) -> tuple[date, date]:

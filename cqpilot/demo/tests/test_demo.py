@@ -11,8 +11,8 @@ from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.demo import DEMO_USERS, load_demo
 from cqpilot.demo.calendrier import Calendrier
 from cqpilot.evaluations.models import SessionEvaluation
-from cqpilot.jurys.models import Jury
-from cqpilot.jurys.workflow import today
+from cqpilot.jurys.models import Jury, JuryStatus
+from cqpilot.jurys.workflow import check_transition, today
 from cqpilot.pilotage.renouvellement import pack
 from cqpilot.referentiels.models import Certification
 
@@ -68,14 +68,20 @@ def test_the_demo_covers_every_step_from_the_jury_to_the_renewal_pack(client):
 
 @pytest.mark.parametrize("day", [datetime(2029, 2, 14, 9, tzinfo=UTC)], ids=["2029-02-14"])
 def test_the_demo_dates_follow_the_day_it_is_loaded(day):
-    """Loaded any day, the coming jury is days ahead, its session and the earlier juries are
+    """Loaded any day, the coming jury sits that day, its session and the earlier juries are
     past, and every document was issued after its decision, registration in force."""
     with time_machine.travel(day):
         load_demo()
         loaded_on = today()
 
     jury = Jury.objects.get(status="preparation")
-    assert loaded_on < jury.date <= loaded_on + timedelta(days=31)
+    assert jury.date == loaded_on  # deliberated the day the demo is tried
+    with time_machine.travel(day):
+        check_transition(
+            jury,
+            JuryStatus.DELIBERATION,
+            by=User.objects.get(username="gestionnaire.metallurgie"),
+        )
     session = SessionEvaluation.objects.get()
     assert session.date_debut <= session.date_fin < loaded_on
     signed = sorted(Jury.objects.filter(status="signe").values_list("date", flat=True))
