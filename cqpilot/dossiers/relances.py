@@ -41,15 +41,18 @@ def pieces_a_relancer(dossier: Dossier) -> list[EtatPiece]:
     return [e for e in etat_pieces(dossier, pieces) if e.is_missing_or_refused] if pieces else []
 
 
-def _recipients(dossier: Dossier) -> list[str]:
-    if dossier.organisme_id is None:
+def _recipients(organisme_id: int | None) -> list[str]:
+    if organisme_id is None:
         return []
-    users = User.objects.filter(organisation=dossier.organisme_id, is_active=True).exclude(email="")
-    return sorted({u.email for u in users if u.has_role(Role.ORGANISME_FORMATION)})
+    users = User.objects.filter(
+        organisation=organisme_id, is_active=True, roles__code=Role.ORGANISME_FORMATION
+    ).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
 
 
 def send_reminders(*, today: date, every_days: int = DEFAULT_EVERY_DAYS) -> Bilan:
     bilan = Bilan()
+    recipients: dict[int | None, list[str]] = {}  # by OF: one query per OF, not per dossier
     due = (
         Dossier.objects.filter(
             state__in=OPEN_STATES,
@@ -69,7 +72,9 @@ def send_reminders(*, today: date, every_days: int = DEFAULT_EVERY_DAYS) -> Bila
         missing = pieces_a_relancer(dossier)
         if not missing:
             continue
-        to = _recipients(dossier)
+        if dossier.organisme_id not in recipients:
+            recipients[dossier.organisme_id] = _recipients(dossier.organisme_id)
+        to = recipients[dossier.organisme_id]
         if not to:
             bilan.sans_destinataire += 1
             continue

@@ -309,3 +309,10 @@ def test_no_reminder_once_the_pieces_are_deposited(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("relances_pieces")
     assert mail.outbox == []
+
+
+def test_a_closed_dossier_is_not_reminded(dossier, of_user, identite):
+    from datetime import date
+
+    transition(dossier, DossierState.ABANDON, by=of_user, motif="Déménagement")
+    assert send_reminders(today=date(2026, 12, 1)).relances == 0
