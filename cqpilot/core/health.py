@@ -24,6 +24,8 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from .mail import prune_sent_messages
+
 HEARTBEAT_INTERVAL = timedelta(minutes=1)
 HEARTBEAT_KEPT = timedelta(hours=1)  # older heartbeats are deleted by the next one
 
@@ -51,6 +53,7 @@ def heartbeat() -> None:
         status=TaskResultStatus.SUCCESSFUL,
         finished_at__lt=now - HEARTBEAT_KEPT,
     ).delete()
+    prune_sent_messages()  # their rows hold addresses and texts
     schedule_heartbeat(now + HEARTBEAT_INTERVAL)
 
 

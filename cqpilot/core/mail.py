@@ -16,7 +16,14 @@ their import path with JSON arguments: `on_sent` runs once the server accepted t
 "envoyé le" is written then, not when the message was queued), `on_failed` once it is given up,
 with the reason (the error's class and SMTP code) as its last argument.
 A refused or unreachable server is retried (RETRY_AFTER) when the task backend can defer; then
-it is logged at ERROR on the `cqpilot.mail` logger, without the addresses or the text.
+it is logged at ERROR on the `cqpilot.mail` logger, without the addresses or the text. Any other
+error (a newline in a subject, a missing attached file) gives the message up at once. When
+`on_sent` itself fails, the message has left but the feature could not record it: that is
+logged, and `on_failed` runs (reason « … après l'envoi »), so nothing waits forever.
+
+The task rows hold personal data (addresses, text, attachments): a finished message's row is
+deleted an hour later (`prune_sent_messages`, from the heartbeat), and every row addressed to a
+candidate when he is anonymised (`forget_messages_to`).
 """
 
 import base64
@@ -30,9 +37,12 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger("cqpilot.mail")
 
@@ -127,17 +137,25 @@ def _about(message: dict) -> str:
 @task()
 def send_message(message: dict, attempt: int = 1) -> str:
     """Send one message described by `send_after_commit`; returns what happened (kept with the
-    task's result)."""
-    email = EmailMessage(
-        message["subject"], message["body"], settings.DEFAULT_FROM_EMAIL, message["to"]
-    )
-    for attachment in message["attachments"]:
-        email.attach(attachment["filename"], _content_of(attachment), attachment["mimetype"])
+    task's result, for an hour: see prune_sent_messages)."""
     try:
+        email = EmailMessage(
+            message["subject"], message["body"], settings.DEFAULT_FROM_EMAIL, message["to"]
+        )
+        for attachment in message["attachments"]:
+            email.attach(attachment["filename"], _content_of(attachment), attachment["mimetype"])
         email.send()
     except OSError as error:  # smtplib's errors, refused connections and timeouts alike
         return _failed(message, attempt, error)
-    _run(message["on_sent"])
+    except Exception as error:  # a header with a newline, a bad address...: no retry mends it
+        return _given_up(message, attempt, _described(error))
+    try:
+        _run(message["on_sent"])
+    except Exception as error:  # the feature would wait forever for a message that left
+        reason = f"{_described(error)} après l'envoi"
+        logger.error("E-mail sent, its on_sent failed (%s): %s", reason, _about(message))
+        _tell_failed(message, reason)
+        return f"envoyé, suivi en échec ({reason})"
     return "envoyé"
 
 
@@ -154,6 +172,59 @@ def _failed(message: dict, attempt: int, error: OSError) -> str:
         )
         send_message.using(run_after=timezone.now() + delay).enqueue(message, attempt + 1)
         return f"échec ({reason}), nouvel essai prévu"
+    return _given_up(message, attempt, reason)
+
+
+def _given_up(message: dict, attempt: int, reason: str) -> str:
     logger.error("E-mail given up after %d attempt(s) (%s): %s", attempt, reason, _about(message))
-    _run(message["on_failed"], reason)
+    _tell_failed(message, reason)
     return f"abandonné ({reason})"
+
+
+def _tell_failed(message: dict, reason: str) -> None:
+    try:
+        _run(message["on_failed"], reason)
+    except Exception as error:  # logged; the task itself ends, its row is pruned as any other
+        logger.error("E-mail on_failed failed (%s): %s", _described(error), _about(message))
+
+
+# --- Personal data in the task rows ----------------------------------------------------------
+# A row holds the addresses, the text and the base64 attachments of its message: it goes once
+# the message left (the heartbeat prunes it), and at once when a candidate is anonymised.
+
+SENT_KEPT = timedelta(hours=1)
+
+
+def _message_rows() -> QuerySet:
+    return DBTaskResult.objects.filter(task_path=send_message.module_path)
+
+
+def prune_sent_messages() -> int:
+    """Deletes the rows of messages finished more than SENT_KEPT ago (sent or given up: the
+    outcome reached the feature and the log); returns how many."""
+    finished = _message_rows().filter(
+        status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED),
+        finished_at__lt=timezone.now() - SENT_KEPT,
+    )
+    return finished.delete()[0]
+
+
+def forget_messages_to(addresses: Sequence[str]) -> int:
+    """Deletes the waiting and finished messages addressed to any of `addresses` (case
+    ignored); a message being sent at this instant is left to its worker."""
+    wanted = {address.strip().lower() for address in addresses if address.strip()}
+    if not wanted:
+        return 0
+    rows = _message_rows().exclude(status=TaskResultStatus.RUNNING).only("id", "args_kwargs")
+    doomed = [
+        row.pk
+        for row in rows.iterator()
+        if wanted & {to.lower() for to in _recipients(row.args_kwargs)}
+    ]
+    return _message_rows().filter(pk__in=doomed).delete()[0] if doomed else 0
+
+
+def _recipients(args_kwargs: dict) -> list[str]:
+    """The `to` of a send_message row (enqueued as `(message, attempt)`)."""
+    arguments = (args_kwargs or {}).get("args") or [None]
+    return list(arguments[0].get("to", [])) if isinstance(arguments[0], dict) else []

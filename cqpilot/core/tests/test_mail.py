@@ -10,9 +10,17 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from cqpilot.core.mail import Attachment, send_after_commit, send_message
+from cqpilot.core.health import heartbeat
+from cqpilot.core.mail import (
+    Attachment,
+    forget_messages_to,
+    prune_sent_messages,
+    send_after_commit,
+    send_message,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +162,104 @@ def test_a_worker_that_can_defer_tries_again_later(settings, smtp_unreachable, c
 def test_a_callback_is_a_function_of_cqpilot_the_worker_can_import():
     with pytest.raises(ValueError):
         queue(on_sent=(lambda: None, []))
+
+
+def fail_on_sent(*arguments) -> None:
+    raise LookupError("the feature's row is locked or gone")
+
+
+def test_a_message_the_backend_refuses_to_build_is_given_up_and_logged(
+    django_capture_on_commit_callbacks, caplog, outcomes
+):
+    with (
+        caplog.at_level(logging.WARNING, logger="cqpilot.mail"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        queue(subject="Votre parchemin\nBcc: marie.benali@exemple.fr")
+
+    assert mail.outbox == []
+    assert outcomes == [("échec", 42, "BadHeaderError")]  # never left « en attente »
+    [record] = caplog.records
+    assert record.levelname == "ERROR" and "BadHeaderError" in record.getMessage()
+    assert "marie" not in caplog.text.lower() and "parchemin" not in caplog.text
+
+
+def test_a_missing_attachment_is_given_up_not_left_waiting(
+    django_capture_on_commit_callbacks, outcomes
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue(
+            attachments=[
+                Attachment.stored(
+                    "tests-courriels/absent.pdf", filename="a.pdf", mimetype="application/pdf"
+                )
+            ]
+        )
+
+    assert mail.outbox == [] and outcomes == [("échec", 42, "FileNotFoundError")]
+
+
+def test_a_failing_on_sent_is_logged_and_the_feature_told_it_is_not_recorded(
+    django_capture_on_commit_callbacks, caplog, outcomes
+):
+    with (
+        caplog.at_level(logging.WARNING, logger="cqpilot.mail"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        queue(on_sent=(fail_on_sent, [42]))
+
+    assert len(mail.outbox) == 1
+    assert outcomes == [("échec", 42, "LookupError après l'envoi")]
+    [record] = caplog.records
+    assert record.levelname == "ERROR" and "LookupError" in record.getMessage()
+    assert "locked" not in caplog.text and "marie" not in caplog.text.lower()
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def sent_row(to: str, finished_ago: timedelta) -> DBTaskResult:
+    send_message.enqueue({"subject": "s", "body": "b", "to": [to], "attachments": []} | NO_CALLBACK)
+    row = DBTaskResult.objects.latest("enqueued_at")
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now() - finished_ago
+    )
+    return row
+
+
+NO_CALLBACK = {"on_sent": None, "on_failed": None}
+
+
+def test_sent_messages_rows_are_deleted_an_hour_after_they_left(database_tasks):
+    old = sent_row("marie.benali@exemple.fr", timedelta(hours=2))
+    recent = sent_row("paul.martin@exemple.fr", timedelta(minutes=5))
+    send_message.enqueue(
+        {"subject": "s", "body": "b", "to": ["x@exemple.fr"], "attachments": []} | NO_CALLBACK
+    )
+
+    assert prune_sent_messages() == 1
+
+    assert not DBTaskResult.objects.filter(pk=old.pk).exists()
+    assert DBTaskResult.objects.filter(pk=recent.pk).exists()
+    assert DBTaskResult.objects.count() == 2  # the waiting one stays
+
+
+def test_the_heartbeat_prunes_the_sent_messages(database_tasks):
+    old = sent_row("marie.benali@exemple.fr", timedelta(hours=2))
+    heartbeat.call()
+    assert not DBTaskResult.objects.filter(pk=old.pk).exists()
+
+
+def test_forgetting_an_address_deletes_its_waiting_and_finished_messages(database_tasks):
+    sent_row("Marie.Benali@exemple.fr", timedelta(minutes=5))
+    send_message.enqueue(
+        {"subject": "s", "body": "b", "to": ["marie.benali@exemple.fr"], "attachments": []}
+        | NO_CALLBACK
+    )
+    kept = sent_row("paul.martin@exemple.fr", timedelta(minutes=5))
+
+    assert forget_messages_to(["marie.benali@exemple.fr", ""]) == 2
+
+    assert list(DBTaskResult.objects.filter(task_path=send_message.module_path)) == [kept]
