@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from cqpilot.core.audit import MASKED
+from cqpilot.core.mail import forget_messages_to
 from cqpilot.core.models import Organisation, User
 from cqpilot.dossiers.models import (
     BlocAcquis,
@@ -26,6 +27,7 @@ from cqpilot.dossiers.models import (
 from cqpilot.evaluations.models import Inscription, Resultat
 from cqpilot.intervenants.models import Intervenant
 from cqpilot.jurys.models import Deliberation
+from cqpilot.pilotage.models import EnqueteInsertion
 
 from .models import CandidatAnonymise, Motif
 
@@ -93,6 +95,15 @@ def anonymise(
     records it in the journal (without a name)."""
     old_repr = str(candidat)
     dossiers = list(Dossier.objects.filter(candidat=candidat).values_list("pk", flat=True))
+    # The mail task rows keep each message's address, text and attachments.
+    forget_messages_to(
+        [
+            candidat.email,
+            *EnqueteInsertion.objects.filter(document__dossier__in=dossiers).values_list(
+                "email", flat=True
+            ),
+        ]
+    )
     delete_pieces(Document.objects.filter(dossier__in=dossiers))
     with disable_auditlog():
         Financement.objects.filter(dossier__in=dossiers).update(numero_prise_en_charge="")

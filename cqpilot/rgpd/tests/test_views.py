@@ -9,9 +9,11 @@ import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from cqpilot.core.accounts.reauth import SESSION_KEY
 from cqpilot.core.audit import log_read
+from cqpilot.core.mail import send_message
 from cqpilot.core.models import Organisation, Role
 from cqpilot.core.tests.factories import UserFactory, gestionnaire
 from cqpilot.dossiers.models import Candidat, DossierState
@@ -272,3 +274,18 @@ def test_the_export_leaves_out_what_another_certifier_wrote_and_never_names_it(c
     assert "Branche Voisine" not in archive.read("resume.html").decode()
     assert not any("branche voisine" in entry["lecture"] for entry in journal)
     assert "0611223344" not in json.dumps(journal)
+
+
+def test_erasure_deletes_the_messages_queued_or_sent_to_the_candidate(client, world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    message = {"subject": "Convocation", "body": "Bonjour Marie", "attachments": []}
+    message |= {"on_sent": None, "on_failed": None}
+    send_message.enqueue(message | {"to": ["marie.dupont@exemple.fr"]})
+    send_message.enqueue(message | {"to": ["paul.martin@exemple.fr"]})
+    client.force_login(world["gestionnaire"])
+    reauthenticated(client)
+
+    client.post(reverse("rgpd:candidat_effacer", args=[world["candidat"].pk]), {"confirme": "on"})
+
+    [kept] = DBTaskResult.objects.filter(task_path=send_message.module_path)
+    assert kept.args_kwargs["args"][0]["to"] == ["paul.martin@exemple.fr"]
