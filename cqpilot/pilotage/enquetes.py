@@ -26,6 +26,10 @@ from .models import MONTHS_AFTER_CERTIFICATION, EnqueteInsertion
 ANSWER_WINDOW = timedelta(days=183)  # a survey is opened, and answered, within 6 months
 REMINDER_AFTER = timedelta(days=15)
 MAX_REMINDERS = 2
+# The worker sends within seconds, and gives a refused message up within about 71 minutes
+# (core.mail.RETRY_AFTER): an e-mail still « en attente » two days later lost its outcome (a
+# worker killed mid-send, a failing callback) and is queued again.
+PENDING_REQUEUED_AFTER = timedelta(days=2)
 SALT = "cqpilot.pilotage.enquete"
 
 
@@ -115,15 +119,23 @@ def record_sent(enquete_pk: int, day: str, reminder: bool) -> None:
         enquete.derniere_relance_le = date.fromisoformat(day)
     else:
         enquete.envoyee_le = date.fromisoformat(day)
-    enquete.envoi_en_attente = False
+    enquete.envoi_en_attente, enquete.envoi_en_attente_depuis = False, None
     enquete.save(
-        update_fields=["envoyee_le", "relances", "derniere_relance_le", "envoi_en_attente"]
+        update_fields=[
+            "envoyee_le",
+            "relances",
+            "derniere_relance_le",
+            "envoi_en_attente",
+            "envoi_en_attente_depuis",
+        ]
     )
 
 
 def record_failure(enquete_pk: int, reason: str) -> None:
     """Called by the mail worker when it gives the e-mail up: the next run queues it again."""
-    EnqueteInsertion.objects.filter(pk=enquete_pk).update(envoi_en_attente=False)
+    EnqueteInsertion.objects.filter(pk=enquete_pk).update(
+        envoi_en_attente=False, envoi_en_attente_depuis=None
+    )
 
 
 def _send(enquete: EnqueteInsertion, *, reminder: bool, today: date) -> None:
@@ -162,6 +174,11 @@ def unanswered(organisation: Organisation, today: date) -> QuerySet[EnqueteInser
     ).select_related("document__certification", "document__dossier__candidat")
 
 
+def _pending_too_long(enquete: EnqueteInsertion, today: date) -> bool:
+    since = enquete.envoi_en_attente_depuis
+    return since is None or today - since >= PENDING_REQUEUED_AFTER
+
+
 @transaction.atomic
 def send_due(organisation: Organisation, today: date) -> Envoi:
     """Opens the surveys that are due, queues their first e-mail and the reminders (15 days
@@ -172,7 +189,7 @@ def send_due(organisation: Organisation, today: date) -> Envoi:
     for enquete in unanswered(organisation, today):
         if not enquete.email:
             envoi.sans_courriel += 1
-        elif enquete.envoi_en_attente:
+        elif enquete.envoi_en_attente and not _pending_too_long(enquete, today):
             envoi.en_attente += 1
         elif is_due(enquete, today):
             reminder = enquete.envoyee_le is not None
@@ -180,7 +197,9 @@ def send_due(organisation: Organisation, today: date) -> Envoi:
             queued.append(enquete.pk)
             envoi.relances += reminder
             envoi.envoyees += not reminder
-    EnqueteInsertion.objects.filter(pk__in=queued).update(envoi_en_attente=True)
+    EnqueteInsertion.objects.filter(pk__in=queued).update(
+        envoi_en_attente=True, envoi_en_attente_depuis=today
+    )
     return envoi
 
 

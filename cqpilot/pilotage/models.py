@@ -48,6 +48,8 @@ class EnqueteInsertion(models.Model):
     # A first e-mail or a reminder waits for the mail worker: the next run does not queue it
     # again, and the dates above are written once it has left (enquetes.record_sent).
     envoi_en_attente = models.BooleanField("courriel en attente d'envoi", default=False)
+    # The run's day it was queued: a flag left by a lost outcome is queued again after a while.
+    envoi_en_attente_depuis = models.DateField("en attente depuis", null=True, blank=True)
     repondue_le = models.DateTimeField("répondue le", null=True, blank=True)
     situation = models.CharField(
         "situation professionnelle", max_length=12, choices=SituationPro.choices, blank=True
