@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.db import transaction
+from django.db.models import Max
 
 from cqpilot.core.models import CERTIFICATEUR_KINDS, Organisation, User
 
@@ -210,6 +211,18 @@ class VersionContentForm(forms.ModelForm):
             if name in self.fields:
                 model = Activite if name == "activite" else Bloc
                 self.fields[name].queryset = model.objects.filter(version=version)
+        if "ordre" in self.fields and not self.instance.pk:
+            self.initial.setdefault("ordre", self._next_ordre())
+
+    def _next_ordre(self) -> int:
+        """New content goes after the version's last one (0 would put it before the first)."""
+        model = self._meta.model
+        siblings = (
+            model.objects.filter(bloc__version=self.version)
+            if model is Modalite
+            else model.objects.filter(version=self.version)
+        )
+        return (siblings.aggregate(last=Max("ordre"))["last"] or 0) + 1
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -232,6 +245,7 @@ class CompetenceForm(VersionContentForm):
     class Meta:
         model = Competence
         fields = ["activite", "code", "intitule", "ordre"]
+        labels = {"activite": "Activité"}
         widgets = {"intitule": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -260,6 +274,7 @@ class BlocForm(VersionContentForm):
             "modalites_texte",
             "ordre",
         ]
+        labels = {"competences": "Compétences"}
         widgets = {
             "intitule": forms.TextInput(),
             "competences": forms.CheckboxSelectMultiple,

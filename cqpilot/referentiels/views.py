@@ -124,6 +124,10 @@ def certification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "certification": certification,
             "pro_a": _pro_a_lists(certification, request.user),
             "versions": versions,
+            # The latest published version is the one dossiers are opened on.
+            "en_vigueur": max(
+                (v for v in versions if v.is_published), key=lambda v: v.numero, default=None
+            ),
             "has_draft": any(not v.is_published for v in versions),
             "can_delete": request.user.is_certificateur_manager
             and not services.deletion_problems(certification, by=request.user),
