@@ -17,7 +17,7 @@ from cqpilot.pilotage.models import EnqueteInsertion
 
 from . import retention
 from .anonymisation import anonymise, delete_pieces
-from .models import Motif, PurgeRun
+from .models import Motif, PurgeRun, RetentionPolicy
 
 CATEGORIES = {
     "candidats": "candidats anonymisés (dossiers sans suite)",
@@ -53,9 +53,11 @@ class Plan:
         return not any(self.counts.values())
 
 
-def plan(organisation: Organisation, today: date) -> Plan:
-    """What the purge would do today; writes nothing (the default periods are not saved)."""
-    policy = retention.policy_for(organisation, create=False)
+def plan(organisation: Organisation, today: date, policy: RetentionPolicy | None = None) -> Plan:
+    """What the purge would do today, with the saved periods or with `policy`'s (unsaved: the
+    settings page shows what a change would purge); writes nothing."""
+    if policy is None:
+        policy = retention.policy_for(organisation, create=False)
     candidats = [c.pk for c in retention.due_candidats(policy, today)]
     pieces = list(retention.due_pieces(policy, today).values_list("pk", "dossier"))
     return Plan(

@@ -96,12 +96,16 @@ def due_candidats(policy: RetentionPolicy, today: date) -> list[Candidat]:
         .order_by("pk")
     )
     candidats = list(found)
-    return [c for c in candidats if c.pk in _all_dossiers_due([c.pk for c in candidats], today)]
+    due = _all_dossiers_due([c.pk for c in candidats], today, policy)
+    return [c for c in candidats if c.pk in due]
 
 
-def _all_dossiers_due(candidat_ids: Iterable[int], today: date) -> set[int]:
+def _all_dossiers_due(
+    candidat_ids: Iterable[int], today: date, policy: RetentionPolicy
+) -> set[int]:
     """Those of the candidates all of whose dossiers are due by the period of each of their
-    certifiers (the longest, for a certification several certify)."""
+    certifiers (the longest, for a certification several certify); `policy`'s certifier by
+    `policy`, saved or not."""
     rows = list(
         Dossier.objects.filter(candidat__in=candidat_ids).values_list(
             "candidat", "updated_at", "certification__certificateurs"
@@ -109,9 +113,10 @@ def _all_dossiers_due(candidat_ids: Iterable[int], today: date) -> set[int]:
     )
     certifiers = {certifier for _, _, certifier in rows if certifier is not None}
     months = {
-        policy.organisation_id: policy.dossiers_sans_suite_mois
-        for policy in RetentionPolicy.objects.filter(organisation__in=certifiers)
+        other.organisation_id: other.dossiers_sans_suite_mois
+        for other in RetentionPolicy.objects.filter(organisation__in=certifiers)
     }
+    months[policy.organisation_id] = policy.dossiers_sans_suite_mois
     not_due = {
         candidat
         for candidat, updated_at, certifier in rows

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,14 +27,36 @@ def _certifier(request: HttpRequest) -> Organisation:
 
 @requires(MANAGE_PERSONAL_DATA)
 def reglages(request: HttpRequest) -> HttpResponse:
+    """The certifier's retention periods. A change asks for the password, then shows what the
+    new periods would purge tonight, and is saved once confirmed."""
     organisation = _certifier(request)
     policy = policy_for(organisation)
+    today = timezone.localdate()
     form = RetentionPolicyForm(request.POST if request.method == "POST" else None, instance=policy)
-    if request.method == "POST" and form.is_valid():
-        form.save()  # journaled by auditlog
-        messages.success(request, "Durées de conservation enregistrées.")
-        return redirect("rgpd:reglages")
-    due = plan(organisation, timezone.localdate()).counts
+    if request.method == "POST":
+        # Shorter periods destroy personal data for good: the password again, as for an erasure.
+        if (confirm := recent_authentication_required(request)) is not None:
+            return confirm
+        if form.is_valid():
+            current = plan(organisation, today).counts
+            proposed = plan(organisation, today, policy=form.instance).counts
+            if request.POST.get("confirme"):
+                form.instance.dues_when_saved = {"dues": proposed}
+                with transaction.atomic():
+                    form.save()  # journaled by auditlog, with what it makes due
+                messages.success(request, "Durées de conservation enregistrées.")
+                return redirect("rgpd:reglages")
+            return render(
+                request,
+                "rgpd/reglages_confirmer.html",
+                {
+                    "form": form,
+                    "dues": [
+                        (label, current[key], proposed[key]) for key, label in CATEGORIES.items()
+                    ],
+                },
+            )
+    due = plan(organisation, today).counts
     return render(
         request,
         "rgpd/reglages.html",

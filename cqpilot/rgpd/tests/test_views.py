@@ -87,20 +87,76 @@ def test_the_settings_page_shows_the_default_periods_and_what_is_due(
     assert page.text.count("<td>0</td>") == 12  # three runs, four counts each
 
 
+PERIODS = {"dossiers_sans_suite_mois": 12, "pieces_mois": 60, "enquetes_mois": 24, "nir_mois": 3}
+
+
 def test_a_manager_changes_the_periods_and_the_journal_says_so(client, world):
     client.force_login(world["gestionnaire"])
-    answer = client.post(
-        reverse("rgpd:reglages"),
-        {"dossiers_sans_suite_mois": 12, "pieces_mois": 60, "enquetes_mois": 24, "nir_mois": 0},
-    )
+    reauthenticated(client)
+    answer = client.post(reverse("rgpd:reglages"), PERIODS | {"confirme": "1"})
     assert answer.status_code == 302
     policy = RetentionPolicy.objects.get(organisation=world["certifier"])
     assert (policy.dossiers_sans_suite_mois, policy.enquetes_mois) == (12, 24)
-    assert LogEntry.objects.get_for_object(policy).filter(actor=world["gestionnaire"]).exists()
+    entry = LogEntry.objects.get_for_object(policy).filter(actor=world["gestionnaire"]).latest("pk")
+    assert entry.additional_data["dues"]["candidats"] == 0
+
+
+def test_changing_the_periods_asks_for_the_password_first(client, world):
+    client.force_login(world["gestionnaire"])
+    url = reverse("rgpd:reglages")
+    answer = client.post(url, PERIODS | {"confirme": "1"}, HTTP_REFERER=f"http://testserver{url}")
+    assert answer["Location"].startswith(reverse("reauthenticate"))
+    assert (
+        RetentionPolicy.objects.get(organisation=world["certifier"]).dossiers_sans_suite_mois == 24
+    )
+
+
+def test_the_new_periods_show_what_they_would_purge_before_being_saved(client, world):
+    dossier_at(world["certification"], DossierState.ABANDON, date(2026, 3, 1))
+    client.force_login(world["gestionnaire"])
+    reauthenticated(client)
+    url = reverse("rgpd:reglages")
+
+    shown = client.post(url, PERIODS | {"dossiers_sans_suite_mois": 6})
+
+    assert shown.status_code == 200
+    assert (
+        "Candidats anonymisés (dossiers sans suite) : 0 aujourd'hui, 1 avec les nouvelles durées"
+        in unescape(shown.text)
+    )
+    assert 'name="confirme"' in shown.text
+    policy = RetentionPolicy.objects.get(organisation=world["certifier"])
+    assert policy.dossiers_sans_suite_mois == 24  # nothing saved yet
+
+    client.post(url, PERIODS | {"dossiers_sans_suite_mois": 6, "confirme": "1"})
+    policy.refresh_from_db()
+    assert policy.dossiers_sans_suite_mois == 6
+    entry = LogEntry.objects.get_for_object(policy).filter(actor=world["gestionnaire"]).latest("pk")
+    assert entry.additional_data["dues"]["candidats"] == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "minimum"),
+    [
+        ("dossiers_sans_suite_mois", 5, 6),
+        ("pieces_mois", 2, 3),
+        ("enquetes_mois", 0, 7),
+        ("nir_mois", 0, 3),
+    ],
+)
+def test_a_period_below_its_minimum_is_refused_in_french(client, world, field, value, minimum):
+    client.force_login(world["gestionnaire"])
+    reauthenticated(client)
+    answer = client.post(reverse("rgpd:reglages"), PERIODS | {field: value, "confirme": "1"})
+    assert answer.status_code == 200
+    assert f"supérieure ou égale à {minimum}" in unescape(answer.text)
+    policy = RetentionPolicy.objects.get(organisation=world["certifier"])
+    assert getattr(policy, field) != value
 
 
 def test_a_period_out_of_range_is_refused_in_french(client, world):
     client.force_login(world["gestionnaire"])
+    reauthenticated(client)
     answer = client.post(
         reverse("rgpd:reglages"),
         {"dossiers_sans_suite_mois": "beaucoup", "pieces_mois": 9999, "enquetes_mois": 36},
