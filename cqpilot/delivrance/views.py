@@ -170,8 +170,7 @@ def _organisation(request: HttpRequest) -> Organisation:
 @csp_update({"style-src": ["'unsafe-inline'"]})
 @requires(MANAGE_CERTIFICATIONS)
 def modele_edit(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
-    modele, _ = ModeleParchemin.objects.get_or_create(organisation=organisation)
+    modele = _modele(_organisation(request))
     form = ModeleForm(request.POST or None, request.FILES or None, instance=modele)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -184,11 +183,17 @@ def modele_edit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def modele_preview(request: HttpRequest) -> HttpResponse:
     """The layout being edited, rendered for a fictitious holder (htmx, on every change)."""
-    modele = ModeleParchemin.objects.get_or_create(organisation=_organisation(request))[0]
-    form = ModeleForm(request.POST, instance=modele)
+    form = ModeleForm(request.POST, instance=_modele(_organisation(request)))
     form.is_valid()  # the preview shows what is typed, even before it is valid
     form.instance.css = request.POST.get("css", "")  # what of it applies, and what does not
     return render(request, "delivrance/_preview.html", _preview(form.instance))
+
+
+def _modele(organisation: Organisation) -> ModeleParchemin:
+    """The organisation's layout, or an unsaved default one: only saving the form writes it."""
+    return ModeleParchemin.objects.filter(organisation=organisation).first() or ModeleParchemin(
+        organisation=organisation
+    )
 
 
 def _preview(modele: ModeleParchemin) -> dict:
