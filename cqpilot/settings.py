@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "cqpilot.delivrance",
     "cqpilot.pilotage",
     "cqpilot.rgpd",
+    "cqpilot.espace",
     "cqpilot.api",
     "ninja",  # serves the API documentation's scripts itself (otherwise from a CDN)
     # Last: its registration/ templates would otherwise shadow cqpilot's French password pages.
@@ -130,6 +131,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cqpilot.core.accounts.middleware.AccountSecurityMiddleware",  # session expiry, 2FA
+    "cqpilot.espace.middleware.CandidatSpaceMiddleware",  # candidates: their espace only
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # answers 429 with RATELIMIT_VIEW

@@ -15,6 +15,7 @@ urlpatterns = [
     path("evaluations/", include("cqpilot.evaluations.urls")),
     path("pilotage/", include("cqpilot.pilotage.urls")),
     path("donnees-personnelles/", include("cqpilot.rgpd.urls")),
+    path("espace/", include("cqpilot.espace.urls")),
     path("enquete/<str:token>/", enquete, name="enquete"),
     path("", include("cqpilot.delivrance.urls")),
     path("", include("cqpilot.dossiers.urls")),

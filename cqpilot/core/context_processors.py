@@ -4,6 +4,7 @@ from django.urls import reverse
 from .accounts.mfa import SESSION_KEY as MFA_PENDING
 from .models import Role
 from .permissions import (
+    CANDIDAT,
     CERTIFIER_STAFF,
     MANAGE_CERTIFICATIONS,
     MANAGE_PERSONAL_DATA,
@@ -22,6 +23,13 @@ def navigation(request: HttpRequest) -> dict:
     ):
         # signed out, or still owing the second factor: nothing to offer yet
         return {"nav_items": [], "can": Can(None)}
+    if CANDIDAT(user):  # a candidate's account reaches its espace only (espace.middleware)
+        return {
+            "nav_items": [
+                {"label": "Mon espace", "url": reverse("espace:accueil"), "active": True}
+            ],
+            "can": Can(user),
+        }
     items = [("Accueil", reverse("home"))]
     if CERTIFIER_STAFF(user):
         items.append(("Certifications", reverse("referentiels:certification_list")))

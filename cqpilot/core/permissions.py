@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
 from .models import Role, User
 
@@ -60,6 +60,17 @@ def _manages_personal_data(user: User) -> bool:
     )
 
 
+def is_candidat_account(user: User) -> bool:
+    """A candidate's own account (espace candidat): no organisation, linked to a Candidat."""
+    if user.is_superuser or user.organisation_id is not None:
+        return False
+    try:
+        user.candidat  # noqa: B018 - the reverse one-to-one is cached on the user
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
 MANAGE_CERTIFICATIONS = Permission(
     "manage_certifications",
     _is_certifier_manager,
@@ -90,6 +101,11 @@ PARTNER_OF = Permission(
     _is_of_user,
     "Réservé aux organismes de formation.",
 )
+CANDIDAT = Permission(
+    "candidat",
+    is_candidat_account,
+    "Réservé aux candidats, dans leur espace.",
+)
 
 ALL = (
     MANAGE_CERTIFICATIONS,
@@ -98,6 +114,7 @@ ALL = (
     MANAGE_USERS,
     MANAGE_PERSONAL_DATA,
     PARTNER_OF,
+    CANDIDAT,
 )
 
 

@@ -10,7 +10,7 @@ from cqpilot.core.uploads import size_problem
 
 from .models import Document, DocumentStatus, DocumentType, Dossier, PieceExigee
 from .pieces import EtatPiece, etat_pieces, format_problem, pieces_of
-from .workflow import CERTIFICATEUR, OF, TransitionRefusee, actor_of
+from .workflow import CANDIDAT, CERTIFICATEUR, OF, TransitionRefusee, actor_of
 
 ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".odt", ".docx", ".xlsx", ".ods"}
 
@@ -24,8 +24,10 @@ def upload_problem(upload: UploadedFile) -> str | None:
 
 def may_deposit(piece: PieceExigee, actor: str | None) -> bool:
     """Whether a user acting as `actor` on the dossier may deposit this pièce."""
-    return (actor == CERTIFICATEUR and piece.depot_certificateur) or (
-        actor == OF and piece.depot_of and piece.visible_of
+    return (
+        (actor == CERTIFICATEUR and piece.depot_certificateur)
+        or (actor == OF and piece.depot_of and piece.visible_of)
+        or (actor == CANDIDAT and piece.depot_candidat)
     )
 
 
@@ -55,6 +57,8 @@ def add_document(
     actor = actor_of(by, dossier)
     if actor is None:
         raise TransitionRefusee("Vous ne pouvez pas déposer de document dans ce dossier.")
+    if piece is None and actor == CANDIDAT:
+        raise TransitionRefusee("Choisissez la pièce demandée que vous déposez.")
     if piece is not None:
         if piece.certification_id != dossier.certification_id or not piece.applies_to(dossier):
             raise TransitionRefusee(f"« {piece.libelle} » n'est pas demandée dans ce dossier.")

@@ -455,7 +455,7 @@ class PieceExigeeForm(forms.ModelForm):
             "archivee",
         ]
         help_texts = {
-            "depot_candidat": "Pour l'espace candidat, à venir.",
+            "depot_candidat": "Le candidat la dépose depuis son espace candidat.",
             "visible_of": "Décochée : l'organisme ne voit ni la pièce ni ses documents.",
             "ordre": "Les pièces s'affichent dans cet ordre.",
         }

@@ -120,7 +120,7 @@ class CandidatQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         if user.organisation is None:
-            return self.none()
+            return self.filter(compte=user)  # a candidate's account: themself only
         if user.limited_to_certifier_id or (
             user.organisation.is_certificateur and not user.is_certificateur_manager
         ):
@@ -173,6 +173,16 @@ class Candidat(models.Model):
     employeur_idcc = models.CharField("IDCC de l'employeur", max_length=4, blank=True)
     created_by_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # The candidate's own account (espace candidat), created by invitation: no organisation,
+    # no role; it sees only this candidate's dossiers.
+    compte = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidat",
+        verbose_name="compte de l'espace candidat",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -271,12 +281,12 @@ class DossierQuerySet(models.QuerySet):
         """The certifier's managers: every dossier of its certifications. Its évaluateurs: the
         dossiers enrolled in a session where they grade an épreuve. Its jury members: those
         presented to their juries in progress. A partner OF: its own dossiers, only the inviting
-        certifier's while its account awaits the OF's confirmation."""
+        certifier's while its account awaits the OF's confirmation. A candidate: their own."""
         if user.is_superuser:
             return self
         organisation = user.organisation
         if organisation is None:
-            return self.none()
+            return self.filter(candidat__compte=user)
         if not organisation.is_certificateur:
             own = self.filter(organisme=organisation)
             if user.limited_to_certifier_id:
@@ -573,8 +583,11 @@ def document_path(document: "Document", filename: str) -> str:
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "DocumentQuerySet":
         """Pièces (identity papers, contracts…): the certifier's managers and the dossier's OF;
-        never évaluateurs nor jury members, who see candidates for their épreuve or jury only."""
+        never évaluateurs nor jury members, who see candidates for their épreuve or jury only.
+        A candidate: what they deposit themself, the pièces asked of them in their dossiers."""
         organisation = user.organisation
+        if organisation is None and not user.is_superuser:
+            return self.filter(dossier__candidat__compte=user, piece__depot_candidat=True)
         if not (
             user.is_superuser
             or user.is_certificateur_manager

@@ -18,6 +18,7 @@ from .pieces import refusal_for
 S = DossierState
 CERTIFICATEUR = "certificateur"  # a gestionnaire or administrateur of a certifier of the dossier
 OF = "of"  # a user of the dossier's organisme de formation
+CANDIDAT = "candidat"  # the dossier's candidate, from their espace: deposits pièces, nothing else
 
 FINAL_STATES = frozenset(
     {S.CERTIFIE, S.VALIDATION_PARTIELLE, S.NON_VALIDE, S.ABANDON, S.NON_RECEVABLE}
@@ -129,7 +130,7 @@ def actor_of(user: User, dossier: Dossier) -> str | None:
         return CERTIFICATEUR
     organisation = user.organisation
     if organisation is None:
-        return None
+        return CANDIDAT if dossier.candidat.compte_id == user.pk else None
     if organisation.is_certificateur:
         if (
             user.is_certificateur_manager

@@ -54,6 +54,7 @@ ATTACKERS = [
     "of_b",  # habilitated by the victim, owns none of its dossiers
     "of_sans_lien",
     "of_a_invite_par_autre",  # in OF A, invited by the other certifier, not yet confirmed
+    "autre_candidat",  # the other certifier's candidate, in his espace candidat
     "anonyme",
 ]
 
@@ -477,6 +478,26 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
             )
         ],
         "dossiers:piece_delete": [v(pk=vic.piece_exigee.pk)],
+        # espace candidat: Benali's own, the holder's documents; the invitation by his OF
+        "espace:piece_deposer": [
+            v(
+                pk=dossier_a.pk,
+                piece_pk=vic.piece_candidat.pk,
+                owners=("candidat",),
+                payload=lambda: {"fichier": pdf_upload()},
+            )
+        ],
+        "espace:document": [v(pk=vic.depot_candidat.pk, owners=("candidat",), shows="piece")],
+        "espace:convocation": [v(pk=vic.inscription.pk, owners=("candidat",), shows="candidat")],
+        "espace:convocation_ics": [v(pk=vic.inscription.pk, owners=("candidat",))],
+        "espace:document_delivre": [v(pk=doc.pk, owners=("titulaire",), shows="candidat")],
+        "espace:inviter": [
+            v(
+                candidat_pk=benali.pk,
+                owners=of_a_owners,
+                payload={"email": "vicbenali.nouveau@exemple.fr"},
+            )
+        ],
         # données personnelles: the export holds the NIR in full; the erasure of Benali is
         # refused (he is before a jury), the candidat libre's would be done
         "rgpd:candidat_export": [
@@ -621,11 +642,10 @@ def _paramless_extras(w: World) -> dict[str, list[Variant]]:
         "rgpd:reglages": [
             v(
                 payload={
-                    "dossiers_sans_suite_mois": 6,
-                    "pieces_mois": 3,
-                    "enquetes_mois": 7,
-                    "nir_mois": 3,
-                    "confirme": "1",
+                    "dossiers_sans_suite_mois": 1,
+                    "pieces_mois": 1,
+                    "enquetes_mois": 1,
+                    "nir_mois": 0,
                 }
             )
         ],

@@ -128,6 +128,14 @@ MARKERS = {
 }
 
 
+def candidat_account(candidat: Candidat, last_name: str) -> User:
+    """A candidate's account (espace candidat): no organisation, no role."""
+    account = UserFactory(organisation=None, last_name=last_name, roles=[])
+    candidat.compte = account
+    candidat.save(update_fields=["compte"])
+    return account
+
+
 def _nir(body: str) -> str:
     return body + f"{97 - int(body) % 97:02d}"
 
@@ -150,6 +158,8 @@ class Victim:
     dossier_libre: Dossier
     piece: Document
     piece_exigee: PieceExigee  # of the certification, facultative (holds no dossier up)
+    piece_candidat: PieceExigee  # one the candidate deposits from their espace
+    depot_candidat: Document  # Benali's deposit of it, from his espace
     session: SessionEvaluation
     epreuve_notee: Epreuve  # assigned to the évaluatrice
     epreuve_libre: Epreuve  # assigned to nobody
@@ -378,6 +388,20 @@ def build_victim(of_b: Organisation) -> Victim:
     Financement.objects.create(
         dossier=dossier_a, dispositif="cpf", financeur="Vicopco", status="accorde"
     )
+    # Benali's espace candidat: his account, the pièce asked of him and his deposit of it.
+    users["candidat"] = candidat_account(benali, "Vicbenali")
+    piece_candidat = PieceExigee.objects.create(
+        certification=certification,
+        libelle="Vicpiece du candidat",
+        formats=["pdf"],
+        depot_candidat=True,
+    )
+    depot_candidat = add_document(
+        dossier_a,
+        SimpleUploadedFile("Vicpiece-candidat.pdf", b"%PDF-1.4 vicpiece du candidat"),
+        by=users["candidat"],
+        piece=piece_candidat,
+    )
 
     # The session: Benali and the candidat libre enrolled, BC02 scored by the évaluatrice.
     session = create_session(
@@ -391,6 +415,7 @@ def build_victim(of_b: Organisation) -> Victim:
         )
     )
     enrol(session, [dossier_a, dossier_libre], by=gestionnaire)
+    session.inscriptions.update(convoque_at=timezone.now())  # the espace offers convocations
     epreuve_notee = session.epreuves.get(modalite__bloc__code="BC02")
     epreuve_libre = session.epreuves.get(modalite__bloc__code="BC01")
     assign(epreuve_notee, intervenants["evaluatrice"])
@@ -437,6 +462,8 @@ def build_victim(of_b: Organisation) -> Victim:
     )
     documents, refusals = issue_all(a_delivrer(jury), by=gestionnaire, on=date(2026, 11, 25))
     assert not refusals, refusals
+    # the holder of the first document, in his espace candidat
+    users["titulaire"] = candidat_account(documents[0].dossier.candidat, "Victitulaire")
     lot = LotDelivrance.objects.create(
         organisation=branche,
         jury=jury,
@@ -545,6 +572,8 @@ def build_victim(of_b: Organisation) -> Victim:
         dossier_libre=dossier_libre,
         piece=piece,
         piece_exigee=piece_exigee,
+        piece_candidat=piece_candidat,
+        depot_candidat=depot_candidat,
         session=session,
         epreuve_notee=epreuve_notee,
         epreuve_libre=epreuve_libre,
@@ -723,6 +752,8 @@ def build_attackers(
         state=DossierState.EN_FORMATION,
     )
     lone_user = user(of_sans_lien, "Ofsanslien", Role.ORGANISME_FORMATION)
+    # The other certifier's candidate, in his espace: none of the victim's rows for him.
+    autre_candidat = candidat_account(candidat, "Autrecandidat")
     return {
         "autre_administrateur": own(administrateur, **certifier),
         "autre_gestionnaire": own(gestionnaire, **certifier),
@@ -739,5 +770,6 @@ def build_attackers(
             ),
         ),
         "of_a_invite_par_autre": Attacker(invited, candidat=invited_candidat),
+        "autre_candidat": Attacker(autre_candidat),
         "anonyme": Attacker(None),
     }

@@ -1,0 +1,95 @@
+"""What a candidate reads about each of their dossiers: its step in plain French, its pièces,
+sessions, results and documents. Results show only once the jury's PV is signed."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from cqpilot.delivrance.models import DocumentDelivre
+from cqpilot.delivrance.models import DocumentStatus as DelivreStatus
+from cqpilot.dossiers.acquis import valid_until
+from cqpilot.dossiers.models import BlocAcquis, Candidat, Dossier, DossierState, VoieAcces
+from cqpilot.dossiers.pieces import EtatPiece, etat_pieces, pieces_of
+from cqpilot.evaluations.models import Inscription
+from cqpilot.jurys.models import Deliberation, JuryStatus
+
+S = DossierState
+NEXT_STEP = {
+    S.BROUILLON: "Votre organisme de formation prépare votre inscription.",
+    S.INSCRIT: "Votre inscription est enregistrée ; le certificateur l'examine.",
+    S.RECEVABLE: "Votre demande est recevable : votre parcours peut commencer.",
+    S.NON_RECEVABLE: "Votre demande n'a pas été jugée recevable. Votre organisme de formation "
+    "peut vous en expliquer les raisons.",
+    S.EN_FORMATION: "Vous suivez votre parcours ; vous serez convoqué(e) aux évaluations.",
+    S.EN_EVALUATION: "Vous passez les évaluations : vos convocations sont ci-dessous.",
+    S.PRESENTE_JURY: "Le jury va se prononcer ; son résultat s'affichera ici dès la signature "
+    "du procès-verbal.",
+    S.CERTIFIE: "Félicitations, vous êtes certifié(e) : votre parchemin est ci-dessous.",
+    S.VALIDATION_PARTIELLE: "Le jury a validé une partie des blocs ; ils vous restent acquis "
+    "pendant leur durée de validité.",
+    S.NON_VALIDE: "Le jury n'a pas validé la certification. Rapprochez-vous de votre organisme "
+    "de formation pour la suite.",
+    S.ABANDON: "Ce dossier est clos.",
+}
+
+
+def next_step(dossier: Dossier, pieces: list[EtatPiece]) -> str:
+    if dossier.state == S.INSCRIT and dossier.voie_acces == VoieAcces.VAE:
+        return "Votre inscription est enregistrée ; le certificateur examine sa recevabilité."
+    to_give = [e for e in pieces if e.piece.depot_candidat and e.is_missing_or_refused]
+    if to_give and dossier.state not in (S.ABANDON, S.NON_RECEVABLE):
+        return "Déposez les pièces demandées ci-dessous : " + ", ".join(
+            f"« {e.piece.libelle} »" for e in to_give
+        )
+    return NEXT_STEP[S(dossier.state)]
+
+
+@dataclass
+class Parcours:
+    dossier: Dossier
+    pieces: list[EtatPiece]  # the pièces asked of the candidate
+    next_step: str
+    blocs_vises: list
+    inscriptions: list[Inscription] = field(default_factory=list)
+    deliberations: list[Deliberation] = field(default_factory=list)  # of signed PVs only
+    documents: list[DocumentDelivre] = field(default_factory=list)
+
+
+def parcours_of(dossier: Dossier) -> Parcours:
+    pieces = [e for e in etat_pieces(dossier, pieces_of(dossier)) if e.piece.depot_candidat]
+    return Parcours(
+        dossier=dossier,
+        pieces=pieces,
+        next_step=next_step(dossier, pieces),
+        blocs_vises=list(dossier.blocs_vises.all()),
+        inscriptions=list(
+            Inscription.objects.filter(dossier=dossier)
+            .select_related("session")
+            .order_by("session__date_debut", "pk")
+        ),
+        deliberations=list(
+            Deliberation.objects.filter(dossier=dossier, jury__status=JuryStatus.SIGNE)
+            .select_related("jury")
+            .prefetch_related("blocs__bloc")
+            .order_by("jury__date", "pk")
+        ),
+        documents=list(
+            DocumentDelivre.objects.filter(dossier=dossier, status=DelivreStatus.VALIDE).order_by(
+                "date_delivrance", "pk"
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Acquis:
+    acquis: BlocAcquis
+    valid_until: date | None
+
+    @property
+    def is_valid(self) -> bool:
+        return self.valid_until is None or self.valid_until >= date.today()
+
+
+def acquis_of(candidat: Candidat) -> list[Acquis]:
+    rows = candidat.blocs_acquis.select_related("bloc__version__certification")
+    return [Acquis(a, valid_until(a)) for a in rows]

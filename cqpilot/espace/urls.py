@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "espace"
+
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+    path("dossiers/<int:pk>/pieces/<int:piece_pk>/", views.piece_deposer, name="piece_deposer"),
+    path("pieces/<int:pk>/", views.document, name="document"),
+    path("convocations/<int:pk>/", views.convocation_download, name="convocation"),
+    path("convocations/<int:pk>/agenda.ics", views.convocation_ics, name="convocation_ics"),
+    path("documents/<int:pk>/", views.document_delivre, name="document_delivre"),
+    path("inviter/<int:candidat_pk>/", views.inviter, name="inviter"),
+]
