@@ -43,12 +43,17 @@ def peak_of(pid="self"):
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 # The child process that reads the workbook: its own peak since its start, sampled while it runs
 # (getrusage's ru_maxrss would count this process's memory, which Linux carries over the fork).
+# Between its fork and its exec a child still shares this process's memory: a sample taken then
+# would count this process twice, so a child is measured once it runs its own program.
+own_cmdline = open("/proc/self/cmdline", "rb").read()
 children = {}
 def watch():
     while True:
         for path in glob.glob("/proc/self/task/*/children"):
             try:
                 for pid in open(path).read().split():
+                    if open(f"/proc/{pid}/cmdline", "rb").read() in (own_cmdline, b""):
+                        continue  # not exec'd yet
                     children[pid] = max(children.get(pid, 0), peak_of(pid))
             except (OSError, StopIteration):
                 pass
