@@ -12,7 +12,7 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 
 from cqpilot.core.models import CERTIFICATEUR_KINDS, Organisation, User
-from cqpilot.dossiers.models import Candidat, Document, Dossier
+from cqpilot.dossiers.models import Candidat, CandidatImport, Document, Dossier
 from cqpilot.pilotage.models import EnqueteInsertion
 
 from . import retention
@@ -24,6 +24,7 @@ CATEGORIES = {
     "pieces": "pièces justificatives supprimées",
     "nir": "NIR effacés (accrochage accepté)",
     "enquetes": "réponses aux enquêtes d'insertion anonymisées",
+    "rapports_import": "rapports d'import vidés (valeurs des lignes citées)",
 }
 
 
@@ -38,6 +39,7 @@ class Plan:
     dossiers_des_pieces: list[int]
     nir: list[int]
     enquetes: list[int]
+    rapports_import: list[int]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -46,6 +48,7 @@ class Plan:
             "pieces": len(self.pieces),
             "nir": len(self.nir),
             "enquetes": len(self.enquetes),
+            "rapports_import": len(self.rapports_import),
         }
 
     @property
@@ -72,6 +75,9 @@ def plan(organisation: Organisation, today: date, policy: RetentionPolicy | None
         dossiers_des_pieces=sorted({dossier for _, dossier in pieces}),
         nir=list(retention.due_nir(policy, today).values_list("pk", flat=True)),
         enquetes=list(retention.due_enquetes(policy, today).values_list("pk", flat=True)),
+        rapports_import=list(
+            retention.due_import_reports(policy, today).values_list("pk", flat=True)
+        ),
     )
 
 
@@ -90,8 +96,26 @@ def purge(organisation: Organisation, today: date, *, by: User | None = None) ->
         enquetes = EnqueteInsertion.objects.filter(pk__in=due.enquetes).update(
             email="", commentaire=""
         )
-    counts = {**due.counts, "pieces": pieces, "nir": nir, "enquetes": enquetes}
+        # The counts stay: how many rows were refused, without what they said.
+        rapports = CandidatImport.objects.filter(pk__in=due.rapports_import).update(
+            errors=[], warnings=[]
+        )
+    counts = {
+        **due.counts,
+        "pieces": pieces,
+        "nir": nir,
+        "enquetes": enquetes,
+        "rapports_import": rapports,
+    }
     return PurgeRun.objects.create(organisation=organisation, by=by, counts=counts)
+
+
+def scrub_import_reports(today: date) -> int:
+    """Empties the reports of the OFs' imports past the default period; returns how many."""
+    with disable_auditlog():
+        return CandidatImport.objects.filter(
+            pk__in=list(retention.due_other_import_reports(today).values_list("pk", flat=True))
+        ).update(errors=[], warnings=[])
 
 
 def certifiers() -> list[Organisation]:

@@ -12,15 +12,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cqpilot.accrochage.models import PassageAccrochage, PassageStatus
-from cqpilot.core.models import Organisation
+from cqpilot.core.models import CERTIFICATEUR_KINDS, Organisation
 from cqpilot.delivrance.models import DocumentDelivre, DocumentKind
 from cqpilot.delivrance.models import DocumentStatus as DocumentDelivreStatus
 from cqpilot.dossiers.acquis import add_months
-from cqpilot.dossiers.models import Candidat, Document, Dossier, DossierState
+from cqpilot.dossiers.models import Candidat, CandidatImport, Document, Dossier, DossierState
 from cqpilot.jurys.models import Deliberation
 from cqpilot.pilotage.models import EnqueteInsertion
 
-from .models import RetentionPolicy
+from .models import DEFAULT_DOSSIERS_SANS_SUITE_MOIS, RetentionPolicy
 
 # Dossiers that ended before any jury: what « sans suite » means for the retention periods.
 SANS_SUITE = (DossierState.BROUILLON, DossierState.NON_RECEVABLE, DossierState.ABANDON)
@@ -183,4 +183,29 @@ def due_enquetes(policy: RetentionPolicy, today: date) -> QuerySet:
             Q(repondue_le__lt=limit) | Q(repondue_le__isnull=True, date_prevue__lt=limit.date())
         )
         .order_by("pk")
+    )
+
+
+def due_import_reports(policy: RetentionPolicy, today: date) -> QuerySet:
+    """The certifier's own imports older than the « sans suite » period whose report still
+    holds messages: they quote the file's cells (a birth date, an e-mail), and no candidate
+    is linked to them to be anonymised with."""
+    return _import_reports_before(cutoff(today, policy.dossiers_sans_suite_mois)).filter(
+        organisation=policy.organisation
+    )
+
+
+def _import_reports_before(limit: datetime) -> QuerySet:
+    return (
+        CandidatImport.objects.filter(created_at__lt=limit)
+        .exclude(errors=[], warnings=[])
+        .order_by("pk")
+    )
+
+
+def due_other_import_reports(today: date) -> QuerySet:
+    """The imports of OFs (their rows may go to several certifiers) or of a deleted
+    organisation: after the default « sans suite » period."""
+    return _import_reports_before(cutoff(today, DEFAULT_DOSSIERS_SANS_SUITE_MOIS)).exclude(
+        organisation__kind__in=CERTIFICATEUR_KINDS
     )

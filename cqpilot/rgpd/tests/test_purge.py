@@ -7,11 +7,12 @@ from django.contrib.contenttypes.models import ContentType
 
 from cqpilot.accrochage.models import PassageStatus
 from cqpilot.delivrance.tests.factories import signed_jury
-from cqpilot.dossiers.models import Candidat, Document, Dossier, DossierState
+from cqpilot.dossiers.models import Candidat, CandidatImport, Document, Dossier, DossierState
+from cqpilot.dossiers.tests.factories import OrganismeFactory
 from cqpilot.jurys.models import ProcesVerbal
 from cqpilot.pilotage.models import EnqueteInsertion
 from cqpilot.rgpd.models import CandidatAnonymise, PurgeRun, RetentionPolicy
-from cqpilot.rgpd.purge import plan, purge
+from cqpilot.rgpd.purge import plan, purge, scrub_import_reports
 
 from .factories import (
     TODAY,
@@ -69,7 +70,13 @@ def test_candidate_of_an_abandoned_dossier_is_anonymised_after_two_years(
     )
     assert not Document.objects.filter(dossier=dossier).exists()
     assert not file.exists()
-    assert run.counts == {"candidats": 1, "pieces": 0, "nir": 0, "enquetes": 0}
+    assert run.counts == {
+        "candidats": 1,
+        "pieces": 0,
+        "nir": 0,
+        "enquetes": 0,
+        "rapports_import": 0,
+    }
 
 
 def test_the_journal_no_longer_names_an_anonymised_candidate(world):
@@ -227,7 +234,13 @@ def test_the_plan_writes_nothing(world):
 
     due = plan(certifier, TODAY)
 
-    assert due.counts == {"candidats": 1, "pieces": 1, "nir": 0, "enquetes": 0}
+    assert due.counts == {
+        "candidats": 1,
+        "pieces": 1,
+        "nir": 0,
+        "enquetes": 0,
+        "rapports_import": 0,
+    }
     assert due.dossiers_des_candidats == [dossier.pk]
     assert Candidat.objects.get(pk=dossier.candidat_id).nom_naissance != "ANONYME"
     assert Document.objects.count() == 1
@@ -240,7 +253,7 @@ def test_a_second_purge_finds_nothing_due(world):
     piece(dossier_at(certification, DossierState.CERTIFIE, date(2020, 1, 1)))
     purge(certifier, TODAY)
     assert purge(certifier, TODAY).counts == dict.fromkeys(
-        ["candidats", "pieces", "nir", "enquetes"], 0
+        ["candidats", "pieces", "nir", "enquetes", "rapports_import"], 0
     )
     assert CandidatAnonymise.objects.filter(candidat=dossier.candidat).count() == 1
 
@@ -252,3 +265,45 @@ def test_each_run_is_journaled_with_its_counts_only(world):
     entry = LogEntry.objects.get_for_object(run).get()
     assert "1" in str(entry.changes["counts"])
     assert dossier.candidat.nom_naissance not in str(entry.changes)
+
+
+def import_report(organisation, day: date) -> CandidatImport:
+    """An import whose report quotes the file's values, as the importer's messages do."""
+    record = CandidatImport.objects.create(
+        fichier="inscrits.xlsx",
+        organisation=organisation,
+        errors=["ligne 3, Date de naissance : « 31/02/1990 » n'est pas une date."],
+        warnings=["ligne 4, Courriel : « marie.dupont@exemple » est incomplet."],
+        error_count=1,
+        lignes=4,
+    )
+    CandidatImport.objects.filter(pk=record.pk).update(created_at=moment(day))
+    return record
+
+
+def test_import_reports_quoting_candidates_are_emptied_after_the_sans_suite_period(world):
+    certifier, _ = world
+    old, recent = import_report(certifier, LONG_AGO), import_report(certifier, RECENTLY)
+    of_old = import_report(OrganismeFactory(), LONG_AGO)
+
+    run = purge(certifier, TODAY)
+
+    old.refresh_from_db()
+    assert (old.errors, old.warnings, old.error_count, old.lignes) == ([], [], 1, 4)
+    assert run.counts["rapports_import"] == 1
+    recent.refresh_from_db()
+    assert recent.errors and recent.warnings
+    of_old.refresh_from_db()
+    assert of_old.errors  # an OF's import: emptied by scrub_import_reports, below
+    assert purge(certifier, TODAY).counts["rapports_import"] == 0
+
+
+def test_the_ofs_import_reports_are_emptied_after_the_default_period(world):
+    of_old = import_report(OrganismeFactory(), LONG_AGO)
+    of_recent = import_report(OrganismeFactory(), RECENTLY)
+
+    assert scrub_import_reports(TODAY) == 1
+
+    of_old.refresh_from_db()
+    of_recent.refresh_from_db()
+    assert of_old.errors == [] and of_recent.errors

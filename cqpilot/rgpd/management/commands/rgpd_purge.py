@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cqpilot.core.models import Organisation
-from cqpilot.rgpd.purge import CATEGORIES, certifiers, plan, purge
+from cqpilot.rgpd.purge import CATEGORIES, certifiers, plan, purge, scrub_import_reports
 
 logger = logging.getLogger("cqpilot.rgpd")
 
@@ -48,9 +48,18 @@ class Command(BaseCommand):
                 )
                 self.stderr.write(f"{organisation} — échec de la purge ({type(error).__name__}).")
                 failed.append(organisation)
+        if not dry_run:
+            try:
+                scrubbed = scrub_import_reports(today)
+                self.stdout.write(
+                    f"Imports des organismes de formation — rapports vidés : {scrubbed}."
+                )
+            except Exception as error:  # logged like a certifier's, without the reports' text
+                logger.error("Import reports scrub failed: %s", type(error).__name__)
+                failed.append("rapports d'import des organismes de formation")
         if failed:
             raise CommandError(
-                f"Purge en échec pour {len(failed)} certificateur(s) : "
+                f"Purge en échec pour {len(failed)} certificateur(s) ou étape(s) : "
                 f"{', '.join(str(o) for o in failed)} ; les autres ont été traités."
             )
 
