@@ -173,3 +173,17 @@ def test_downloading_a_file_of_the_standalone_tool_is_journaled_as_a_read(
     assert b"".join(response.streaming_content) == b"<flux/>"
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
     assert (entry.actor, entry.content_type.model) == (reader, "fluxautonome")
+
+
+def test_the_journal_speaks_french_and_shows_an_empty_previous_value_as_a_dash(client):
+    admin = administrateur()
+    candidat = CandidatFactory(prenom1="Marie")
+    LogEntry.objects.filter(object_id=candidat.pk).update(actor=admin)
+
+    page = journal_of(client, admin)
+
+    row = next(r for r in page.split("<tr>") if "— → Marie" in r)
+    assert "Création" in row
+    assert "<strong>prénom</strong> : — → Marie" in row
+    assert "<strong>créé le</strong>" in row
+    assert "None" not in row and "created_at" not in row
