@@ -115,6 +115,8 @@ def anonymise(
         for field, value in neutral_identity(candidat).items():
             setattr(candidat, field, value)
         candidat.save()
+        if candidat.compte_id:
+            close_account(candidat.compte)
     CandidatAnonymise.objects.create(candidat=candidat, organisation=organisation, motif=motif)
     _scrub_journal(candidat, dossiers, old_repr)
     LogEntry.objects.log_create(
@@ -124,6 +126,16 @@ def anonymise(
         actor=by,
         changes={"identité": ["", f"anonymisée ({Motif(motif).label.lower()})"]},
     )
+
+
+def close_account(user: User) -> None:
+    """The candidate's account (espace candidat) goes with his identity: it can no longer sign
+    in, and neither its name nor its address remain."""
+    user.username = f"anonyme-{user.pk}"
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
 
 
 def _scrub_journal(candidat: Candidat, dossiers: list[int], old_repr: str) -> None:

@@ -6,6 +6,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from cqpilot.accrochage.models import PassageStatus
+from cqpilot.core.models import User
 from cqpilot.delivrance.tests.factories import signed_jury
 from cqpilot.dossiers.models import Candidat, CandidatImport, Document, Dossier, DossierState
 from cqpilot.dossiers.tests.factories import OrganismeFactory
@@ -77,6 +78,29 @@ def test_candidate_of_an_abandoned_dossier_is_anonymised_after_two_years(
         "enquetes": 0,
         "rapports_import": 0,
     }
+
+
+def test_an_anonymised_candidates_own_account_is_closed_and_forgets_his_name(world):
+    certifier, certification = world
+    candidat = dossier_at(certification, DossierState.ABANDON, LONG_AGO).candidat
+    compte = User.objects.create_user(
+        "marie.candidate", email="marie@exemple.fr", first_name="Marie", last_name="Durand"
+    )
+    compte.set_password("motdepasse-solide-2026")
+    compte.save()
+    Candidat.objects.filter(pk=candidat.pk).update(compte=compte)
+
+    purge(certifier, TODAY)
+
+    compte.refresh_from_db()
+    assert not compte.is_active
+    assert not compte.has_usable_password()
+    assert (compte.username, compte.email, compte.first_name, compte.last_name) == (
+        f"anonyme-{compte.pk}",
+        "",
+        "",
+        "",
+    )
 
 
 def test_the_journal_no_longer_names_an_anonymised_candidate(world):
