@@ -375,12 +375,15 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "cqpilot.core.observability.PersonalDataFilter"}},
+    "filters": {
+        "forbidden": {"()": "cqpilot.core.observability.ForbiddenWithoutTraceback"},
+        "personal_data": {"()": "cqpilot.core.observability.PersonalDataFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["personal_data"],
+            "filters": ["forbidden", "personal_data"],
             "formatter": "plain",
         }
     },

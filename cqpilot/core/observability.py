@@ -49,6 +49,16 @@ class PersonalDataFilter(logging.Filter):
         return True
 
 
+class ForbiddenWithoutTraceback(logging.Filter):
+    """A refused page (403) is an expected answer, not a fault: Django logs it with the
+    PermissionDenied traceback, which says nothing useful and floods the log; keep the line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.request" and getattr(record, "status_code", None) == 403:
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def _scrub_values(value: Any) -> Any:
     if isinstance(value, str):
         return scrub(value)

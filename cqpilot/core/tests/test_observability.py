@@ -5,10 +5,12 @@ import logging
 import sys
 
 import pytest
+from django.urls import reverse
 from django_tasks import task
 from sentry_sdk.utils import event_from_exception
 
 from cqpilot.core.observability import PersonalDataFilter, scrub, scrub_sentry_event
+from cqpilot.core.tests.factories import UserFactory
 
 NIR = "1850578006084"
 NIR_WITH_KEY_AND_SPACES = "2 85 05 2A 006 084 36"
@@ -86,3 +88,15 @@ def test_sentry_events_lose_the_request_body_query_and_local_variables():
     }
     assert "[NIR masqué]" in scrubbed["exception"]["values"][0]["value"]
     assert NIR not in repr(scrubbed) and "DUPONT" not in repr(scrubbed)
+
+
+@pytest.mark.django_db
+def test_a_refused_page_is_logged_as_one_warning_line_without_traceback(client, console):
+    client.force_login(UserFactory())  # no role: the journal is refused
+
+    assert client.get(reverse("audit_log")).status_code == 403
+
+    written = console.getvalue()
+    assert written.count("\n") == 1, written
+    assert "WARNING django.request Forbidden (Permission denied): /journal/" in written
+    assert "Traceback" not in written
