@@ -47,5 +47,6 @@ urlpatterns = [
     path("organismes/<int:organisme_pk>/inviter/", views.user_invite, name="user_invite"),
     path("journal/", views.audit_log, name="audit_log"),
     path("sante/", views_health.sante, name="sante"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("cqpilot.core.accounts.urls")),
 ]

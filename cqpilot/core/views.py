@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
 from cqpilot.accueil.todo import sections_for
@@ -132,3 +133,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         per_page=50,
     )
     return render(request, "core/audit_log.html", {"table": log})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: send them to the
+    static icon (its hashed name changes with it, hence not a permanent redirect)."""
+    return redirect(static("core/favicon.ico"))

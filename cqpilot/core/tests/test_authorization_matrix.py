@@ -80,6 +80,7 @@ PUBLIC = {
     "delivrance:statuts": "the issuer's revocation list, which verifiers download",
     "enquete": "the insertion survey, answered without an account from the e-mailed token",
     "sante": "the health check for monitoring: statuses and ages, nobody's data",
+    "favicon": "the site's icon, which browsers ask for",
 }
 
 
