@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 from openpyxl import Workbook
 
@@ -11,7 +12,15 @@ from .stats import Table
 
 
 def _cells(row: list) -> list:
-    return ["" if value is None else neutralise_formula(value) for value in row]
+    return ["" if value is None else _french(neutralise_formula(value)) for value in row]
+
+
+def _french(value):
+    """A French Excel reads 33.3 as a date or text: decimals take a comma (the xlsx export
+    keeps numbers as numbers)."""
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", ",")
+    return value
 
 
 def table_csv(table: Table) -> bytes:

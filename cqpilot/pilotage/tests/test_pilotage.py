@@ -134,7 +134,7 @@ def test_exports_neutralise_formulas(client):
     csv = client.get(url, {"annee": 2026, "export": "csv", "tableau": "organismes"})
     header, line = csv.content.decode("utf-8-sig").splitlines()
     assert header.startswith("Organisme;Inscrits;Présentés")
-    assert line == '"\'=HYPERLINK(""http://pirate.exemple"")";4;3;1;1;1;33.3'
+    assert line == '"\'=HYPERLINK(""http://pirate.exemple"")";4;3;1;1;1;33,3'  # French Excel
     workbook = load_workbook(io.BytesIO(client.get(url, {"annee": 2026, "export": "xlsx"}).content))
     assert workbook["Par organisme de formation"]["A2"].value.startswith("'=HYPERLINK")
     assert workbook.sheetnames[0] == "Synthèse 2026"
