@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cqpilot.accueil import todo
+from cqpilot.core.french import compte
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.intervenants.models import Intervenant
@@ -148,7 +149,8 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluations:session_detail", session.pk)
     messages.success(
         request,
-        f"Session du {session.date_debut:%d/%m/%Y} supprimée ; {count} candidat(s) désinscrit(s).",
+        f"Session du {session.date_debut:%d/%m/%Y} supprimée ; "
+        f"{compte(count, 'candidat désinscrit', 'candidats désinscrits')}.",
     )
     return redirect("evaluations:session_list")
 
@@ -166,7 +168,7 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     except EvaluationRefus as refus:
         messages.error(request, refus.message)
     else:
-        messages.success(request, f"{count} candidat(s) inscrit(s).")
+        messages.success(request, f"{compte(count, 'candidat inscrit', 'candidats inscrits')}.")
     return redirect("evaluations:session_detail", session.pk)
 
 
@@ -240,8 +242,8 @@ def convocations_send(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluations:session_detail", session.pk)
     messages.success(
         request,
-        f"Convocations en cours d'envoi : {envoi.candidats} candidat(s), "
-        f"{envoi.evaluateurs} évaluateur(s).",
+        f"Convocations en cours d'envoi : {compte(envoi.candidats, 'candidat')}, "
+        f"{compte(envoi.evaluateurs, 'évaluateur')}.",
     )
     if envoi.sans_courriel:
         messages.warning(

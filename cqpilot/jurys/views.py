@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from cqpilot.accueil import todo
 from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.cells import CellError, as_date
+from cqpilot.core.french import compte
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Dossier
 from cqpilot.referentiels.models import Certification
@@ -150,7 +151,9 @@ def dossiers_add(request: HttpRequest, pk: int) -> HttpResponse:
         count = services.add_dossiers(jury, dossiers, by=request.user)
     except JuryRefus as refus:
         return _refused(request, refus, jury)
-    messages.success(request, f"{count} candidat(s) présenté(s) au jury.")
+    messages.success(
+        request, f"{compte(count, 'candidat présenté', 'candidats présentés')} au jury."
+    )
     return redirect("jurys:jury_detail", jury.pk)
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import truncatechars
 
 from cqpilot.core.audit import ACTIONS, displayed_changes
+from cqpilot.core.french import accorde
 
 register = template.Library()
 
@@ -77,3 +78,17 @@ def _field_label(model, field: str) -> str:
 @register.filter
 def journal_action(entry: LogEntry) -> str:
     return ACTIONS.get(entry.action, entry.get_action_display())
+
+
+@register.filter
+def pluriel(count, forms: str = "s") -> str:
+    """French `pluralize`: 0 and 1 take the singular. `{{ n }} candidat{{ n|pluriel }}`,
+    `{{ n }} trava{{ n|pluriel:"il,ux" }}`; a list or queryset counts its items."""
+    if hasattr(count, "__len__"):
+        count = len(count)
+    try:
+        count = float(count)
+    except (TypeError, ValueError):
+        return ""
+    singulier, _, plural = forms.rpartition(",") if "," in forms else ("", "", forms)
+    return accorde(count, singulier, plural)

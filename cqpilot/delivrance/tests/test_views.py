@@ -104,10 +104,10 @@ def test_batch_issuance_from_the_jury_mails_the_holders_then_one_zip(
         )
         assert mail.outbox == []  # the mail worker sends them once the lot has committed
 
-    assert "0 courriel(s) envoyé(s) aux titulaires, 1 en cours d'envoi." in page.text
+    assert "0 courriel envoyé aux titulaires, 1 en cours d'envoi." in page.text
     assert 'hx-trigger="every 1s"' in page.text  # the page follows the sending
     page = client.get(reverse("delivrance:lot", args=[LotDelivrance.objects.get().pk]))
-    assert "2 document(s) délivré(s), 1 courriel(s) envoyé(s) aux titulaires." in page.text
+    assert "2 documents délivrés, 1 courriel envoyé aux titulaires." in page.text
     assert 'hx-trigger="every 1s"' not in page.text
     [message] = mail.outbox
     assert message.to == ["marie.benali@exemple.fr"]
@@ -140,8 +140,8 @@ def test_a_holder_the_mail_server_refused_is_named_on_the_lot_page(
     lot = LotDelivrance.objects.get()
     page = client.get(reverse("delivrance:lot", args=[lot.pk]))
     numero = DocumentDelivre.objects.get(dossier__candidat=benali).numero
-    assert "0 courriel(s) envoyé(s) aux titulaires." in page.text
-    assert f"pas pris le courriel de 1 document(s) : {numero}." in page.text
+    assert "0 courriel envoyé aux titulaires." in page.text
+    assert f"pas pris le courriel de 1 document : {numero}." in page.text
     assert (lot.courriels_prevus, lot.courriels_envoyes, lot.courriels_en_attente) == (1, 0, 0)
 
 

@@ -46,7 +46,7 @@ def test_candidates_and_evaluators_get_their_convocation_and_an_ics(
         assert mail.outbox == []  # the worker sends them, after the commit
         assert "pas encore convoqué(e)" in page.text
 
-    assert "Convocations en cours d&#x27;envoi : 1 candidat(s), 1 évaluateur(s)." in page.text
+    assert "Convocations en cours d&#x27;envoi : 1 candidat, 1 évaluateur." in page.text
     assert "DURAND Marie (candidat)" in page.text  # no e-mail address: to print
     candidate, evaluator = mail.outbox
     assert candidate.to == ["marie.benali@exemple.fr"]
@@ -135,4 +135,4 @@ def test_convocations_are_sent_until_the_last_day_of_the_session(client, today):
 
     page = client.post(reverse("evaluations:convocations_send", args=[e.session.pk]), follow=True)
 
-    assert "Convocations en cours d&#x27;envoi : 1 candidat(s), 1 évaluateur(s)." in page.text
+    assert "Convocations en cours d&#x27;envoi : 1 candidat, 1 évaluateur." in page.text

@@ -60,7 +60,7 @@ def test_an_evaluator_with_a_conflict_is_removed_then_the_candidate_is_enrolled(
     assert not Affectation.objects.exists()
 
     page = client.post(enrol_url, {"dossiers": [e.dossiers[0].pk]}, follow=True)
-    assert "1 candidat(s) inscrit(s)." in page.text
+    assert "1 candidat inscrit." in page.text
 
 
 def test_an_evaluator_who_entered_results_stays_assigned():
@@ -320,7 +320,7 @@ def test_a_session_is_deleted_for_a_reason_and_its_candidates_go_back(client, wa
     )
 
     assert page.redirect_chain[-1][0] == reverse("evaluations:session_list")
-    assert "Session du 14/10/2026 supprimée ; 2 candidat(s) désinscrit(s)." in page.text
+    assert "Session du 14/10/2026 supprimée ; 2 candidats désinscrits." in page.text
     assert not SessionEvaluation.objects.exists()
     for dossier in e.dossiers:
         dossier.refresh_from_db()

@@ -1,0 +1,18 @@
+"""French agreement for counts: 0 and 1 take the singular (« 0 candidat », « 1 membre »,
+« 2 membres »), unlike English and Django's `pluralize`, for which 0 is plural."""
+
+
+def is_plural(count: int | float) -> bool:
+    return abs(count) >= 2
+
+
+def accorde(count: int | float, singulier: str, pluriel: str | None = None) -> str:
+    """`singulier` or `pluriel` (by default `singulier` + "s") agreed with `count`."""
+    if not is_plural(count):
+        return singulier
+    return pluriel if pluriel is not None else singulier + "s"
+
+
+def compte(count: int | float, singulier: str, pluriel: str | None = None) -> str:
+    """The count followed by its agreed noun: compte(0, "candidat") == "0 candidat"."""
+    return f"{count} {accorde(count, singulier, pluriel)}"
