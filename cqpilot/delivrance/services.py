@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cqpilot.core.french import accorde
 from cqpilot.core.models import User
 from cqpilot.core.pdf import Rendered, Source, html_to_pdf, pdf_text, render_all
 from cqpilot.dossiers.acquis import carried_over
@@ -135,7 +136,11 @@ def _prepare(dossier: Dossier, *, by: User, on: date) -> _Pending:
     lieu = modele.lieu_delivrance if modele else ""
     if missing := missing_mentions(certification, dossier.candidat, modele, lieu):
         raise DelivranceRefus(
-            "Délivrance impossible, mention(s) obligatoire(s) manquante(s) : "
+            "Délivrance impossible, "
+            + accorde(
+                len(missing), "mention obligatoire manquante", "mentions obligatoires manquantes"
+            )
+            + " : "
             + " ; ".join(missing)
             + "."
         )

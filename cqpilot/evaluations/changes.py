@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from cqpilot.core.french import compte
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.dossiers.workflow import (
@@ -51,7 +52,7 @@ def unassignment_refusal(affectation: Affectation, saisis: ResultatsSaisis) -> s
     """Why this évaluateur cannot be removed from the épreuve ("" when he can)."""
     if count := saisis.by_affectation[(affectation.epreuve_id, affectation.evaluateur_id)]:
         return (
-            f"{affectation.evaluateur} a saisi {count} résultat(s) pour « {affectation.epreuve} » "
+            f"{affectation.evaluateur} a saisi {compte(count, 'résultat')} pour « {affectation.epreuve} » "
             ": cette affectation ne peut plus être retirée."
         )
     return ""

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cqpilot.core.french import compte
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
 from cqpilot.dossiers.workflow import transition
@@ -204,7 +205,7 @@ def record_result(epreuve: Epreuve, dossier: Dossier, saisie: Saisie, *, by: Use
         missing = [c for c in expected if not isinstance(saisie.criteres.get(c.pk), bool)]
         if missing:
             raise EvaluationRefus(
-                f"{dossier.candidat} : {len(missing)} critère(s) non renseigné(s), "
+                f"{dossier.candidat} : {compte(len(missing), 'critère non renseigné', 'critères non renseignés')}, "
                 f"dont « {missing[0].intitule[:80]} »."
             )
         criteres = {c.pk: saisie.criteres[c.pk] for c in expected}

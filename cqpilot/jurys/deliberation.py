@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from cqpilot.core.french import accorde, compte
 from cqpilot.core.models import User
 from cqpilot.dossiers.acquis import carried_over_many
 from cqpilot.dossiers.models import Dossier
@@ -236,9 +237,11 @@ def _check_decision(
         problems.append(
             "Validation totale impossible : "
             + (
-                f"bloc(s) {', '.join(missing)} non validé(s)."
+                f"{accorde(len(missing), 'bloc')} {', '.join(missing)} "
+                f"{accorde(len(missing), 'non validé', 'non validés')}."
                 if missing
-                else f"{optionnels_requis} bloc(s) optionnel(s) requis."
+                else f"{compte(optionnels_requis, 'bloc optionnel', 'blocs optionnels')} "
+                f"{accorde(optionnels_requis, 'requis')}."
             )
         )
     elif decision == Decision.PARTIELLE and obtains:

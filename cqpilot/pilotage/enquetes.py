@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cqpilot.core.french import compte
 from cqpilot.core.mail import send_after_commit
 from cqpilot.core.models import Organisation
 from cqpilot.delivrance.models import DocumentDelivre, DocumentKind, DocumentStatus
@@ -102,11 +103,12 @@ class Envoi:
     en_attente: int = 0  # queued by an earlier run, not sent yet
 
     def __str__(self) -> str:
-        waiting = f", {self.en_attente} courriel(s) encore en attente" if self.en_attente else ""
+        waiting = f", {compte(self.en_attente, 'courriel')} encore en attente"
         return (
-            f"{self.ouvertes} enquête(s) ouverte(s), {self.envoyees} courriel(s) et "
-            f"{self.relances} relance(s) en cours d'envoi{waiting}, "
-            f"{self.sans_courriel} titulaire(s) sans courriel"
+            f"{compte(self.ouvertes, 'enquête ouverte', 'enquêtes ouvertes')}, "
+            f"{compte(self.envoyees, 'courriel')} et {compte(self.relances, 'relance')} en cours "
+            f"d'envoi{waiting if self.en_attente else ''}, "
+            f"{compte(self.sans_courriel, 'titulaire')} sans courriel"
         )
 
 

@@ -90,7 +90,7 @@ def test_issuing_without_an_nsf_code_is_refused_and_says_so():
         issue(by_name(s)["Benali"], by=s.gestionnaire, on=ON)
 
     assert refusal.value.message == (
-        "Délivrance impossible, mention(s) obligatoire(s) manquante(s) : le code NSF (fiche de "
+        "Délivrance impossible, mention obligatoire manquante : le code NSF (fiche de "
         "la certification)."
     )
     CertificationCode.objects.create(certification=s.certification, kind="NSF", code="343t")

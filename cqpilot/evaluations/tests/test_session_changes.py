@@ -71,7 +71,7 @@ def test_an_evaluator_who_entered_results_stays_assigned():
         unassign(ecrit.affectations.get())
 
     assert refusal.value.message == (
-        "Dominique Évaluatrice a saisi 1 résultat(s) pour « BC02 — Écrit » : "
+        "Dominique Évaluatrice a saisi 1 résultat pour « BC02 — Écrit » : "
         "cette affectation ne peut plus être retirée."
     )
     assert ecrit.affectations.exists()

@@ -86,7 +86,7 @@ def test_the_evaluator_grid_records_rows_filled_and_keeps_refused_ones(client):
     )
 
     assert "Résultat enregistré pour 1 candidat." in page.text
-    assert "DURAND Marie : 1 critère(s) non renseigné(s)" in page.text
+    assert "DURAND Marie : 1 critère non renseigné" in page.text
     assert Resultat.objects.get(dossier=benali).acquis
     # The refused row keeps what was typed.
     assert f'name="critere-{durand.pk}-{first.pk}" value="0" checked' in page.text

@@ -70,7 +70,7 @@ def test_the_decision_must_match_the_blocs_validated():
     open_deliberation(s.jury, by=s.gestionnaire)
     first = deliberations(s)[0]
 
-    with pytest.raises(JuryRefus, match="Validation totale impossible : bloc\\(s\\) BC02"):
+    with pytest.raises(JuryRefus, match="Validation totale impossible : bloc BC02 non validé"):
         decide(s, first, Decision.TOTALE, [V, NV, V])
     with pytest.raises(JuryRefus, match="choisissez la validation partielle"):
         decide(s, first, Decision.NON_VALIDE, [V, NV, NV])

@@ -51,7 +51,7 @@ def test_the_deliberation_form_saves_and_reports_refusals_in_the_row(client):
     first = s.jury.deliberations.order_by("dossier__candidat__nom_naissance").first()
 
     refused = post_decision(client, s, first, Decision.TOTALE, ["valide", "non_valide", "valide"])
-    assert "Validation totale impossible : bloc(s) BC02 non validé(s)." in refused.text
+    assert "Validation totale impossible : bloc BC02 non validé." in refused.text
 
     saved = post_decision(client, s, first, Decision.TOTALE, ["valide"] * 3)
     assert "Décision enregistrée." in saved.text

@@ -30,7 +30,7 @@ def test_survey_sent_answered_and_counted(page, live_server, settings):
     page.get_by_role("link", name="Pilotage").click()
     page.get_by_role("link", name="Dossier de renouvellement RNCP et enquêtes d'insertion").click()
     page.get_by_role("button", name="Envoyer les enquêtes dues et les relances").click()
-    expect(page.get_by_text("1 courriel(s) et 0 relance(s) en cours d'envoi")).to_be_visible()
+    expect(page.get_by_text("1 courriel et 0 relance en cours d'envoi")).to_be_visible()
 
     link = re.search(r"http://\S+/enquete/\S+/", mail.outbox[0].body).group(0)
     context = page.context.browser.new_context(locale="fr-FR")  # the holder: no account

@@ -200,7 +200,7 @@ def test_the_manager_sends_what_is_due_from_the_page(client, django_capture_on_c
         response = client.post(url, {"certification": document.certification.pk}, follow=True)
 
     page = response.content.decode()
-    assert "1 enquête(s) ouverte(s), 1 courriel(s) et 0 relance(s) en cours d&#x27;envoi" in page
+    assert "1 enquête ouverte, 1 courriel et 0 relance en cours d&#x27;envoi" in page
     assert "Insertion à 6 mois" in page
     assert mail.outbox[0].to == ["jacob@exemple.fr"]
 
@@ -217,7 +217,7 @@ def test_a_survey_is_sent_once_even_when_the_worker_lags_behind_two_runs(
     with django_capture_on_commit_callbacks() as second_run:
         envoi = send_due(document.organisation, date(2026, 7, 11))
     assert (envoi.envoyees, envoi.en_attente) == (0, 1)
-    assert "1 courriel(s) encore en attente" in str(envoi)
+    assert "1 courriel encore en attente" in str(envoi)
     assert second_run == []
 
     for queue in first_run:
