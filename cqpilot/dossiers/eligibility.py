@@ -7,6 +7,7 @@ refusal blocks; an avertissement is shown to the certifier, who decides at recev
 from dataclasses import dataclass
 from datetime import date
 
+from cqpilot.core.french import accorde
 from cqpilot.core.models import Organisation
 from cqpilot.referentiels.models import Bloc, Certification, ListeProA, ReferentielVersion
 
@@ -156,7 +157,8 @@ def eligibility(
             refus.append(
                 Refus(
                     "blocs_vises",
-                    f"Bloc(s) {', '.join(strangers)} absent(s) de la version {version.numero}.",
+                    f"{accorde(len(strangers), 'Bloc')} {', '.join(strangers)} "
+                    f"{accorde(len(strangers), 'absent')} de la version {version.numero}.",
                 )
             )
     return Eligibilite(refus, avertissements)
@@ -234,7 +236,8 @@ def _habilitation_refus(
             )
         else:
             message = (
-                f"{organisme} n'est pas habilité pour le(s) bloc(s) {', '.join(outside)} "
+                f"{organisme} n'est pas habilité pour "
+                f"{accorde(len(outside), 'le bloc', 'les blocs')} {', '.join(outside)} "
                 f"(habilitation limitée aux blocs {scope})."
             )
         return [Refus("blocs_vises", message)]

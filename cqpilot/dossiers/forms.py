@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 
 from cqpilot.core.cells import CellError, refuse_control_characters
+from cqpilot.core.french import accorde
 from cqpilot.core.models import Organisation, OrganisationKind, User
 from cqpilot.core.uploads import megabytes, size_problem
 from cqpilot.core.validators import normalise_nir, siret_problem
@@ -93,7 +94,10 @@ class HabilitationForm(forms.ModelForm):
             if b.version.certification_id != getattr(certification, "pk", None)
         ]
         if strangers:
-            self.add_error("blocs", f"Bloc(s) {', '.join(strangers)} d'une autre certification.")
+            self.add_error(
+                "blocs",
+                f"{accorde(len(strangers), 'Bloc')} {', '.join(strangers)} d'une autre certification.",
+            )
         return data
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.db import transaction
 from django.db.models import Max
 
+from cqpilot.core.french import accorde
 from cqpilot.core.models import CERTIFICATEUR_KINDS, Organisation, User
 
 from .models import (
@@ -96,7 +97,8 @@ class CertificationForm(forms.ModelForm):
         wrong = [c for c in codes if not pattern.match(c)]
         if wrong:
             raise forms.ValidationError(
-                f"Code(s) {', '.join(wrong)} mal formé(s) : attendu {expected}."
+                f"{accorde(len(wrong), 'Code')} {', '.join(wrong)} "
+                f"{accorde(len(wrong), 'mal formé', 'mal formés')} : attendu {expected}."
             )
         return list(dict.fromkeys(codes))
 

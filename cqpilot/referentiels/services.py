@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Prefetch, ProtectedError, RestrictedError
 from django.utils import timezone
 
+from cqpilot.core.french import compte
 from cqpilot.core.models import User
 
 from .models import (
@@ -107,7 +108,8 @@ def publication_problems(version: ReferentielVersion) -> list[str]:
     requis = certification.blocs_optionnels_requis
     if requis > optionnels:
         problems.append(
-            f"La certification exige {requis} bloc(s) optionnel(s) mais cette version n'en "
+            f"La certification exige {compte(requis, 'bloc optionnel', 'blocs optionnels')} "
+            "mais cette version n'en "
             f"propose que {optionnels}."
         )
     return problems

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from cqpilot.core.french import compte
 from cqpilot.core.ratelimits import Rate, client_ip, hit
 
 from . import mfa, reauth
@@ -199,8 +200,9 @@ class ThrottledPasswordResetView(PasswordResetView):
         wait = max(verdict.retry_after for verdict in refused)
         form.add_error(
             None,
-            f"Trop de demandes de réinitialisation : réessayez dans {max(1, wait // 60)} "
-            "minute(s). Si un compte utilise cette adresse, le courriel déjà envoyé reste valable.",
+            "Trop de demandes de réinitialisation : réessayez dans "
+            f"{compte(max(1, wait // 60), 'minute')}. Si un compte utilise cette adresse, "
+            "le courriel déjà envoyé reste valable.",
         )
         response = self.form_invalid(form)
         response.status_code = 429

@@ -70,7 +70,7 @@ def test_password_reset_requests_from_one_address_are_throttled(settings):
 
     assert statuses == [302] * 10 + [429] * 10
     refused = ask_reset("personne0@exemple.fr", "203.0.113.7")
-    assert "Trop de demandes de réinitialisation : réessayez dans 60 minute(s)." in refused.text
+    assert "Trop de demandes de réinitialisation : réessayez dans 60 minutes." in refused.text
     assert refused["Retry-After"] == "3600"
     assert ask_reset("personne1@exemple.fr", "198.51.100.9").status_code == 302
 

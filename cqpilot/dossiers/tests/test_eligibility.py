@@ -154,7 +154,7 @@ def test_targeted_blocs_belong_to_the_version():
     version = VersionFactory(certification=certification, status=VersionStatus.PUBLIEE)
     stranger = BlocFactory(code="AUTRE-BC01")
     assert check(certification, version=version, blocs_vises=[stranger]) == [
-        f"Bloc(s) AUTRE-BC01 absent(s) de la version {version.numero}."
+        f"Bloc AUTRE-BC01 absent de la version {version.numero}."
     ]
 
 
@@ -171,7 +171,7 @@ def test_an_habilitation_limited_to_some_blocs_allows_only_those_blocs():
     organisme, certification = habilitation.organisme, habilitation.certification
     assert check(certification, version=version, organisme=organisme, blocs_vises=[bc01]) == []
     assert check(certification, version=version, organisme=organisme, blocs_vises=[bc01, bc02]) == [
-        f"{organisme} n'est pas habilité pour le(s) bloc(s) BC02 (habilitation limitée aux blocs BC01)."
+        f"{organisme} n'est pas habilité pour le bloc BC02 (habilitation limitée aux blocs BC01)."
     ]
     assert check(certification, version=version, organisme=organisme) == [
         f"{organisme} n'est habilité que pour les blocs BC01 de {certification.intitule} : "

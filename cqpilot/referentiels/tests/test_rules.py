@@ -121,7 +121,7 @@ def test_publishing_requires_enough_optional_blocs_for_the_obtention_rule():
     version = complete_version(certification=CertificationFactory(blocs_optionnels_requis=1))
     with pytest.raises(OperationRefusee) as refusal:
         publish_version(version, by=gestionnaire())
-    assert "1 bloc(s) optionnel(s)" in refusal.value.problems[0]
+    assert "exige 1 bloc optionnel mais" in refusal.value.problems[0]
 
 
 def test_a_published_version_records_who_published_it():
