@@ -25,6 +25,7 @@ from cqpilot.core.cells import (
     choice_reader,
     normalise_header,
 )
+from cqpilot.core.french import accorde
 from cqpilot.core.models import Organisation, OrganisationKind, User
 from cqpilot.core.tabular import Problem, TabularFileError, map_columns, read_table
 from cqpilot.core.validators import normalise_nir
@@ -181,7 +182,12 @@ def check_file(file: BinaryIO, filename: str, *, by: User) -> Outcome:
             Problem(
                 1,
                 "",
-                "colonne(s) obligatoire(s) absente(s) : "
+                accorde(
+                    len(missing),
+                    "colonne obligatoire absente",
+                    "colonnes obligatoires absentes",
+                )
+                + " : "
                 + ", ".join(missing)
                 + ". Partez du modèle à télécharger.",
             )

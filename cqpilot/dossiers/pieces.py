@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from cqpilot.core.french import accorde
+
 from .models import Document, DocumentStatus, Dossier, DossierState, PieceExigee, PieceFormat
 
 S = DossierState
@@ -121,7 +123,12 @@ def refusal_for(dossier: Dossier, to_state: str) -> str | None:
     )
     return (
         f"Le dossier ne peut pas passer à « {DossierState(to_state).label} » : "
-        f"pièce(s) exigée(s) manquante(s) ou refusée(s) : {named}."
+        + accorde(
+            len(missing),
+            "pièce exigée manquante ou refusée",
+            "pièces exigées manquantes ou refusées",
+        )
+        + f" : {named}."
     )
 
 

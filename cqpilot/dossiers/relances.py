@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from cqpilot.core.french import compte
 from cqpilot.core.mail import send_after_commit
 from cqpilot.core.models import Role, User
 
@@ -29,8 +30,8 @@ class Bilan:
 
     def __str__(self) -> str:
         return (
-            f"{self.relances} relance(s) envoyée(s), "
-            f"{self.sans_destinataire} dossier(s) sans destinataire"
+            f"{compte(self.relances, 'relance envoyée', 'relances envoyées')}, "
+            f"{compte(self.sans_destinataire, 'dossier')} sans destinataire"
         )
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from cqpilot.core.bulk import insert_rows
+from cqpilot.core.french import compte
 from cqpilot.core.models import CERTIFICATEUR_KINDS, Organisation, User
 
 from .models import (
@@ -225,7 +226,7 @@ def _selected_fiches(
             codes = ", ".join(bloc.code for bloc in item.blocs)
             report.warnings.append(
                 f"Ligne {item.line}, fiche {item.numero} : une fiche du répertoire spécifique n'a "
-                f"pas de blocs de compétences : {len(item.blocs)} bloc(s) ignoré(s) ({codes})."
+                f"pas de blocs de compétences : {compte(len(item.blocs), 'bloc ignoré', 'blocs ignorés')} ({codes})."
             )
             item.blocs = []
         yield item

@@ -158,7 +158,7 @@ def test_missing_required_columns_are_named(of_user):
         xlsx([person(0, "RNCP39912")], headers=HEADERS[:3]), "c.xlsx", by=of_user
     )
     assert record.errors == [
-        "Ligne 1 : colonne(s) obligatoire(s) absente(s) : Année de naissance, Certification, "
+        "Ligne 1 : colonnes obligatoires absentes : Année de naissance, Certification, "
         "Voie d'accès, Date d'inscription. Partez du modèle à télécharger."
     ]
 

@@ -211,8 +211,8 @@ def test_a_transition_is_refused_naming_the_missing_pieces(dossier, of_user, ide
     with pytest.raises(TransitionRefusee) as refusal:
         transition(dossier, DossierState.INSCRIT, by=of_user)
     assert refusal.value.message == (
-        "Le dossier ne peut pas passer à « Inscrit » : pièce(s) exigée(s) manquante(s) ou "
-        "refusée(s) : « Pièce d'identité » (manquante)."
+        "Le dossier ne peut pas passer à « Inscrit » : pièce exigée manquante ou refusée : "
+        "« Pièce d'identité » (manquante)."
     )
 
 

@@ -126,7 +126,7 @@ RS_WITH_BLOCS = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 IGNORED = (
     "Ligne 4, fiche RS6117 : une fiche du répertoire spécifique n'a pas de blocs de compétences : "
-    "2 bloc(s) ignoré(s) (RS6117BC01, RS6117BC02)."
+    "2 blocs ignorés (RS6117BC01, RS6117BC02)."
 )
 
 
