@@ -296,6 +296,6 @@ def test_the_upload_page_shows_errors_of_a_bad_file_without_failing(client):
 
 def test_the_command_line_import(capsys):
     call_command("import_rncp", str(RNCP_FILE), "--fiche", "RNCP35959")
-    assert "1 importée(s)" in capsys.readouterr().out
+    assert "1 fiche lue, 1 importée, 0 refusée" in capsys.readouterr().out
     with pytest.raises(CommandError, match="Import échoué, rien n'a été enregistré"):
         call_command("import_rncp", str(RS_FILE), "--fiche", "RNCP35959")

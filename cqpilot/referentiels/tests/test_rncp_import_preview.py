@@ -253,9 +253,7 @@ def test_the_command_line_check_writes_nothing(commerce, tmp_path, capsys):
         "--verifier",
     )
     output = capsys.readouterr()
-    assert "Vérification : 2 fiche(s) lue(s), 1 à créer, 0 à mettre à jour, 1 refusée(s)" in (
-        output.out
-    )
+    assert "Vérification : 2 fiches lues, 1 à créer, 0 à mettre à jour, 1 refusée" in (output.out)
     assert "Rien n'a été enregistré." in output.out
     assert "est celle d'une certification de CPNE de la Métallurgie" in output.err
     assert not Certification.objects.filter(code_rncp_rs="RNCP40001").exists()

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cqpilot.core.french import accorde, compte
 from cqpilot.core.models import User
 from cqpilot.dossiers.candidats_import import import_candidats
 
@@ -43,8 +44,9 @@ class Command(BaseCommand):
         for error in record.errors:
             self.stderr.write(self.style.ERROR(f"Erreur — {error}"))
         summary = (
-            f"{record.lignes} ligne(s), {record.lignes_valides} valide(s), "
-            f"{record.error_count} erreur(s)"
+            f"{compte(record.lignes, 'ligne')}, "
+            f"{record.lignes_valides} {accorde(record.lignes_valides, 'valide')}, "
+            f"{compte(record.error_count, 'erreur')}"
         )
         if options["verifier"]:
             self.stdout.write(f"Vérification : {summary}. Rien n'a été enregistré.")
@@ -53,8 +55,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Import enregistré : {summary} ; {record.candidats_crees} candidat(s) et "
-                    f"{record.dossiers_crees} dossier(s) créé(s), "
-                    f"{record.lignes_deja_importees} ligne(s) déjà importée(s)."
+                    f"Import enregistré : {summary} ; {compte(record.candidats_crees, 'candidat')}"
+                    f" et {compte(record.dossiers_crees, 'dossier créé', 'dossiers créés')}, "
+                    f"{compte(record.lignes_deja_importees, 'ligne déjà importée', 'lignes déjà importées')}."
                 )
             )

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cqpilot.core.french import accorde, compte
 from cqpilot.core.models import Organisation
 from cqpilot.referentiels.models import FicheAction, ImportStatus
 from cqpilot.referentiels.rncp_import import check_rncp_export, import_rncp_export
@@ -78,23 +79,24 @@ class Command(BaseCommand):
                 self.stdout.write(f"Modèle — Ligne {line['ligne']} : {line['raison']}")
         if options["verifier"]:
             self.stdout.write(
-                f"Vérification : {report.fiches_lues} fiche(s) lue(s), "
+                f"Vérification : {compte(report.fiches_lues, 'fiche lue', 'fiches lues')}, "
                 f"{report.certifications_creees} à créer, "
                 f"{report.certifications_mises_a_jour} à mettre à jour, "
-                f"{report.fiches_refusees} refusée(s). "
+                f"{report.fiches_refusees} {accorde(report.fiches_refusees, 'refusée')}. "
                 + (
                     "L'import échouerait. "
                     if report.status == ImportStatus.ECHOUE
-                    else f"{report.blocs_importes} bloc(s) seraient importés. "
+                    else f"{compte(report.blocs_importes, 'bloc serait importé', 'blocs seraient importés')}. "
                 )
                 + "Rien n'a été enregistré."
             )
             return
         summary = (
-            f"{report.fiches_lues} fiche(s) lue(s), {report.fiches_importees} importée(s), "
-            f"{report.fiches_refusees} refusée(s), "
-            f"{report.certifications_creees} certification(s) créée(s), "
-            f"{report.blocs_importes} bloc(s)."
+            f"{compte(report.fiches_lues, 'fiche lue', 'fiches lues')}, "
+            f"{report.fiches_importees} {accorde(report.fiches_importees, 'importée')}, "
+            f"{report.fiches_refusees} {accorde(report.fiches_refusees, 'refusée')}, "
+            f"{compte(report.certifications_creees, 'certification créée', 'certifications créées')}, "
+            f"{compte(report.blocs_importes, 'bloc')}."
         )
         if report.status == ImportStatus.ECHOUE:
             raise CommandError(f"Import échoué, rien n'a été enregistré. {summary}")
