@@ -113,7 +113,7 @@ def test_per_critere_entry_needs_every_critere_and_all_acquired_for_the_epreuve(
     first, second = criteres_of(mise.modalite)
 
     with pytest.raises(
-        EvaluationRefus, match="1 critère\\(s\\) non renseigné\\(s\\), dont « Les zones"
+        EvaluationRefus, match="1 critère non renseigné, dont « Les zones"
     ):
         record_result(mise, e.dossiers[0], Saisie({first.pk: True}), by=e.evaluateur.user)
     ok = record_result(
