@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from cqpilot.core.french import compte
+
 from .errors import BackupError
 
 MANIFEST = "manifest.json"
@@ -205,7 +207,7 @@ def _checked(path: Path, tar: tarfile.TarFile, members: list[tarfile.TarInfo]) -
             )
     missing = sorted(set(declared) - set(by_name))
     if missing:
-        raise _refuse(path, f"il manque {len(missing)} fichier(s), dont « {missing[0]} »")
+        raise _refuse(path, f"il manque {compte(len(missing), 'fichier')}, dont « {missing[0]} »")
     return BackupArchive(
         path=path,
         tar=tar,

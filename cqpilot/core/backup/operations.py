@@ -17,6 +17,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.models import FileField
 
 from cqpilot.core.encryption import EncryptedCharField, decrypt
+from cqpilot.core.french import accorde, compte
 
 from .archive import (
     FORMAT,
@@ -146,7 +147,8 @@ def _missing_media(root: Path) -> list[str]:
     if not missing:
         return []
     return [
-        f"{len(missing)} fichier(s) nommé(s) en base manque(nt) dans {root}, dont {missing[0]} : "
+        f"{compte(len(missing), 'fichier nommé', 'fichiers nommés')} en base "
+        f"{accorde(len(missing), 'manque', 'manquent')} dans {root}, dont {missing[0]} : "
         "MEDIA_ROOT est-il le bon dossier ?"
     ]
 
@@ -210,8 +212,11 @@ def restore_backup(
                     corrupted.append(name)
             if corrupted:
                 raise BackupError(
-                    f"{len(corrupted)} fichier(s) de l'archive ne correspondent pas à leur "
-                    f"empreinte SHA-256, dont {corrupted[0]} : l'archive est abîmée."
+                    f"{compte(len(corrupted), 'fichier')} de l'archive "
+                    + accorde(
+                        len(corrupted), "ne correspond pas à son", "ne correspondent pas à leur"
+                    )
+                    + f" empreinte SHA-256, dont {corrupted[0]} : l'archive est abîmée."
                 )
             target.restore(dump)
             _move_into(media_staging, media_root)
@@ -222,7 +227,8 @@ def restore_backup(
     pending = target.pending_emails()
     if pending:
         report.warnings.append(
-            f"{pending} courriel(s) attendaient le worker au moment de la sauvegarde : ils "
+            f"{compte(pending, 'courriel attendait', 'courriels attendaient')} le worker au "
+            "moment de la sauvegarde : ils "
             "partiront à son démarrage, y compris ceux qui seraient partis entre la sauvegarde "
             "et l'incident (leurs destinataires les recevront deux fois)."
         )
@@ -309,7 +315,7 @@ def _verify(
     for table, expected in manifest["tables"].items():
         if counts.get(table) != expected:
             report.problems.append(
-                f"Table {table} : {counts.get(table, 'absente')} ligne(s) au lieu de {expected}."
+                f"Table {table} : {counts.get(table, 'absente')} {accorde(counts.get(table, 0), 'ligne')} au lieu de {expected}."
             )
     if target.schema() != manifest["schema"]:
         report.problems.append("La version du schéma restauré diffère de celle du manifeste.")
@@ -326,7 +332,7 @@ def _verify(
         f"Sauvegarde du {manifest['created_at']} (cqpilot {manifest.get('cqpilot_version', '?')}).",
         f"Base restaurée : {target.describe()} — {len(manifest['tables'])} tables, "
         f"{sum(manifest['tables'].values())} lignes.",
-        f"Médias restaurés : {len(manifest['media'])} fichier(s), {_size(total)}, dans {media_root}.",
+        f"Médias restaurés : {compte(len(manifest['media']), 'fichier')}, {_size(total)}, dans {media_root}.",
     ]
     tried, undecipherable = _check_decryption(target)
     report.problems += undecipherable
@@ -337,8 +343,8 @@ def _verify(
         )
     if tried and not undecipherable:
         report.summary.append(
-            f"Chiffrement : les clés configurées déchiffrent les données restaurées ({tried} "
-            "champ(s) chiffré(s) essayé(s))."
+            "Chiffrement : les clés configurées déchiffrent les données restaurées "
+            f"({compte(tried, 'champ chiffré essayé', 'champs chiffrés essayés')})."
         )
 
 

@@ -179,7 +179,7 @@ def test_the_command_exits_with_1_and_names_the_difference_when_the_keys_differ(
     assert result.returncode == 1
     assert "Base restaurée" in result.stdout
     assert "Écart — Les clés FIELD_ENCRYPTION_KEYS configurées ne déchiffrent pas" in result.stderr
-    assert "La restauration ne correspond pas à la sauvegarde (1 écart(s)" in result.stderr
+    assert "La restauration ne correspond pas à la sauvegarde (1 écart ci-dessus)" in result.stderr
 
 
 def test_the_backup_is_refused_in_production_without_an_explicit_encryption_key(
@@ -284,7 +284,7 @@ def test_the_restoration_says_how_many_e_mails_will_leave_when_the_worker_starts
 
     report = restore_backup(archive, database=fresh_database, media_root=tmp_path / "restaurees")
 
-    assert any("1 courriel(s) attendaient le worker" in warning for warning in report.warnings)
+    assert any("1 courriel attendait le worker" in warning for warning in report.warnings)
 
 
 def test_the_restoration_refuses_to_run_as_another_user_than_the_media_folders_owner(

@@ -206,7 +206,8 @@ def test_a_file_that_is_not_the_one_backed_up_is_refused_and_nothing_is_restored
     )
 
     with pytest.raises(
-        BackupError, match=r"ne correspondent pas à leur empreinte SHA-256.*jurys/1/pv-v1.pdf"
+        BackupError,
+        match=r"1 fichier de l'archive ne correspond pas à son empreinte SHA-256.*jurys/1/pv-v1.pdf",
     ):
         restore(archive, target)
     assert nothing_restored(target)

@@ -93,7 +93,7 @@ def test_the_rebuild_command_repairs_a_table_changed_behind_cqpilot(capsys):
     CandidatAcces.objects.all().delete()
     CandidatAcces.objects.create(candidat=dossier.candidat, organisation=OrganisationFactory())
     call_command("recalculer_acces")
-    assert "autorisation(s)" in capsys.readouterr().out
+    assert "Accès recalculés : 2 autorisations." in capsys.readouterr().out  # the OF, the certifier
     assert_in_sync()
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cqpilot.core.backup import BackupError, restore_backup
+from cqpilot.core.french import compte
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(f"Écart — {problem}"))
         if not report.is_verified:
             raise CommandError(
-                f"La restauration ne correspond pas à la sauvegarde ({len(report.problems)} "
-                "écart(s) ci-dessus)."
+                "La restauration ne correspond pas à la sauvegarde "
+                f"({compte(len(report.problems), 'écart')} ci-dessus)."
             )
         self.stdout.write(self.style.SUCCESS("Restauration terminée et vérifiée."))

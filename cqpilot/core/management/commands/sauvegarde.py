@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cqpilot.core.backup import BackupError, create_backup
+from cqpilot.core.french import compte
 
 
 class Command(BaseCommand):
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  base {manifest['database']['vendor']} : {len(manifest['tables'])} tables, "
-            f"{sum(manifest['tables'].values())} lignes ; {len(manifest['media'])} fichier(s)."
+            f"{sum(manifest['tables'].values())} lignes ; {compte(len(manifest['media']), 'fichier')}."
         )
         self.stdout.write(
             "  Elle contient des données personnelles (NIR chiffrés) : stockez-la chiffrée, hors "

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from cqpilot.core.french import compte
 from cqpilot.dossiers.access import sync_acces
 from cqpilot.dossiers.models import CandidatAcces
 
@@ -11,6 +12,6 @@ class Command(BaseCommand):
         sync_acces()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Accès recalculés : {CandidatAcces.objects.count()} autorisation(s)."
+                f"Accès recalculés : {compte(CandidatAcces.objects.count(), 'autorisation')}."
             )
         )
