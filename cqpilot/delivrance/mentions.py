@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from cqpilot.core.french import accorde
 from cqpilot.dossiers.models import Candidat, Sexe
 from cqpilot.referentiels.models import Certification, CodeKind
 
@@ -148,11 +149,12 @@ def mentions(
             f"professionnelles, niveau {european_level(certification.niveau)} du cadre européen "
             f"des certifications (CEC)"
         )
-    nsf = ", ".join(
+    nsf_codes = [
         f"{c.code}{f' ({c.libelle})' if c.libelle else ''}"
         for c in certification.codes.all()
         if c.kind == CodeKind.NSF
-    )
+    ]
+    nsf = ", ".join(nsf_codes)
     nom = candidat.nom_naissance.upper()
     usage = f" (nom d'usage : {candidat.nom_usage})" if candidat.nom_usage else ""
     prenoms = " ".join(p for p in (candidat.prenom1, candidat.prenom2, candidat.prenom3) if p)
@@ -161,7 +163,7 @@ def mentions(
         certificateurs=certificateurs,
         intitule=certification.intitule,
         niveau=niveau,
-        nsf=f"Code(s) NSF : {nsf}" if nsf else "",
+        nsf=f"{accorde(len(nsf_codes), 'Code')} NSF : {nsf}" if nsf else "",
         titulaire=f"{prenoms} {nom}{usage}, {_birth(candidat)}",
         delivrance=f"Délivré à {lieu}, le {on:%d/%m/%Y}",
         signataire=f"{modele.signataire_nom}, {modele.signataire_qualite}",
@@ -174,7 +176,7 @@ LABELS = {
     "enregistrement": "la mention d'enregistrement",
     "intitule": "l'intitulé de la certification",
     "niveau": "le niveau de qualification",
-    "nsf": "le(s) code(s) NSF",
+    "nsf": "le code NSF",
     "certificateurs": "le nom du certificateur",
     "delivrance": "la date et le lieu de délivrance",
     "signataire": "le nom et la qualité du signataire",

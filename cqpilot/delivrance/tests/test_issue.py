@@ -47,7 +47,7 @@ def test_a_full_validation_gets_a_parchemin_with_every_mandatory_mention():
         "Certificateur : CPNE de la propreté",
         f"Intitulé de la certification : {s.certification.intitule}",
         "Niveau 3 du cadre national des certifications professionnelles, niveau 3 du cadre européen",
-        "Code(s) NSF : 343t (Nettoyage)",
+        "Code NSF : 343t (Nettoyage)",
         "Marie BENALI, née le 14/05/1990",
         "Délivré à Paris, le 25/11/2026",
         "Claire Fontaine, Présidente de la CPNE",
