@@ -643,10 +643,11 @@ def _paramless_extras(w: World) -> dict[str, list[Variant]]:
         "rgpd:reglages": [
             v(
                 payload={
-                    "dossiers_sans_suite_mois": 1,
-                    "pieces_mois": 1,
-                    "enquetes_mois": 1,
-                    "nir_mois": 0,
+                    "dossiers_sans_suite_mois": 6,
+                    "pieces_mois": 3,
+                    "enquetes_mois": 7,
+                    "nir_mois": 3,
+                    "confirme": "1",
                 }
             )
         ],
