@@ -112,9 +112,7 @@ def test_per_critere_entry_needs_every_critere_and_all_acquired_for_the_epreuve(
     assign(mise, e.evaluateur)
     first, second = criteres_of(mise.modalite)
 
-    with pytest.raises(
-        EvaluationRefus, match="1 critère non renseigné, dont « Les zones"
-    ):
+    with pytest.raises(EvaluationRefus, match="1 critère non renseigné, dont « Les zones"):
         record_result(mise, e.dossiers[0], Saisie({first.pk: True}), by=e.evaluateur.user)
     ok = record_result(
         mise, e.dossiers[0], Saisie({first.pk: True, second.pk: True}), by=e.evaluateur.user
