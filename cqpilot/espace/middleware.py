@@ -32,6 +32,7 @@ REACHABLE = {
     "delivrance:statuts",
     "enquete",
     "sante",
+    "favicon",
 }
 STAFF_ONLY = {"espace:inviter"}
 

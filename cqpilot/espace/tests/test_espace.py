@@ -163,6 +163,11 @@ def test_a_candidate_reaches_no_staff_page_even_about_their_own_dossier(
     assert client.get(reverse(name, args=[objects[a] for a in args])).status_code == 403
 
 
+def test_a_candidate_gets_the_sites_icon_like_anybody(client, compte):
+    client.force_login(compte)
+    assert client.get("/favicon.ico").status_code == 302
+
+
 def test_the_space_shows_the_next_step_and_the_pieces_asked(client, dossier, compte, piece):
     PieceExigeeFactory(certification=dossier.certification, libelle="Contrat de l'OF")
     client.force_login(compte)
