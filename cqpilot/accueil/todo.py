@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cqpilot.accrochage.depots import depositing_organisation
 from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage, PassageStatus
+from cqpilot.core.french import compte
 from cqpilot.core.models import Organisation, OrganisationKind, Role, User
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, PARTNER_OF
 from cqpilot.dossiers.acquis import add_months
@@ -238,11 +239,6 @@ class Section:
         return [item for item in self.items if item.count]
 
 
-def agree(count: int, singular: str, plural: str) -> str:
-    """« 1 dossier a… », « 2 dossiers ont… » (French: 0 and 1 take the singular)."""
-    return f"{count} {singular if count <= 1 else plural}"
-
-
 def _url(name: str, key: str) -> str:
     return f"{reverse(name)}?{FILTER_PARAM}={key}"
 
@@ -254,7 +250,7 @@ def _counts(queryset: QuerySet, filters: dict[str, Filter], keys: list[str], tod
 
 
 def _days(days: int) -> str:
-    return agree(days, "jour", "jours")
+    return compte(days, "jour", "jours")
 
 
 def gestionnaire_section(user: User, today: date) -> Section:
@@ -280,7 +276,7 @@ def gestionnaire_section(user: User, today: date) -> Section:
         Item(
             "pieces_a_verifier",
             dossiers["pieces_a_verifier"],
-            agree(
+            compte(
                 dossiers["pieces_a_verifier"],
                 "dossier a une pièce à vérifier",
                 "dossiers ont une pièce à vérifier",
@@ -290,7 +286,7 @@ def gestionnaire_section(user: User, today: date) -> Section:
         Item(
             "recevabilite_vae",
             dossiers["recevabilite_vae"],
-            agree(
+            compte(
                 dossiers["recevabilite_vae"],
                 "recevabilité VAE à décider",
                 "recevabilités VAE à décider",
@@ -301,7 +297,7 @@ def gestionnaire_section(user: User, today: date) -> Section:
         Item(
             "sans_jury",
             dossiers["sans_jury"],
-            agree(
+            compte(
                 dossiers["sans_jury"],
                 "dossier évalué attend un jury",
                 "dossiers évalués attendent un jury",
@@ -321,7 +317,7 @@ def gestionnaire_section(user: User, today: date) -> Section:
             "pv_a_signer": ("PV à faire signer", "PV à faire signer"),
         }
         items += [
-            Item(key, jurys[key], agree(jurys[key], *forms[key]), _url("jurys:jury_list", key))
+            Item(key, jurys[key], compte(jurys[key], *forms[key]), _url("jurys:jury_list", key))
             for key in jury_keys
         ]
     organisation = depositing_organisation(user)
@@ -339,7 +335,7 @@ def gestionnaire_section(user: User, today: date) -> Section:
             Item(
                 "echeance",
                 passages["echeance"],
-                agree(
+                compte(
                     passages["echeance"],
                     f"passage à déposer à la Caisse des Dépôts (en retard ou dû dans les "
                     f"{PASSAGE_HORIZON_DAYS} jours)",
@@ -352,7 +348,7 @@ def gestionnaire_section(user: User, today: date) -> Section:
             Item(
                 "accuses_attendus",
                 fichiers,
-                agree(
+                compte(
                     fichiers,
                     f"fichier déposé attend son accusé de traitement depuis plus de "
                     f"{RAPPORT_WAIT_DAYS} jours",
@@ -372,7 +368,7 @@ def gestionnaire_section(user: User, today: date) -> Section:
             Item(
                 "habilitations_echeance",
                 organismes,
-                agree(
+                compte(
                     organismes,
                     "organisme a une habilitation qui prend fin dans les "
                     f"{HABILITATION_HORIZON_DAYS} jours",
@@ -395,12 +391,12 @@ def evaluateur_section(user: User, today: date) -> Section:
     )
     count = sum(n for _day, n in per_day)
     details = [
-        f"{agree(n, 'épreuve', 'épreuves')} de la session du {day:%d/%m/%Y}" for day, n in per_day
+        f"{compte(n, 'épreuve', 'épreuves')} de la session du {day:%d/%m/%Y}" for day, n in per_day
     ]
     item = Item(
         "a_saisir",
         count,
-        agree(count, "épreuve à évaluer", "épreuves à évaluer"),
+        compte(count, "épreuve à évaluer", "épreuves à évaluer"),
         _url("evaluations:session_list", "a_saisir"),
         details,
     )
@@ -416,13 +412,13 @@ def jury_section(user: User, today: date) -> Section:
             Item(
                 "a_venir",
                 jurys["a_venir"],
-                agree(jurys["a_venir"], "jury à venir", "jurys à venir"),
+                compte(jurys["a_venir"], "jury à venir", "jurys à venir"),
                 _url("jurys:jury_list", "a_venir"),
             ),
             Item(
                 "a_signer_par_moi",
                 jurys["a_signer_par_moi"],
-                agree(jurys["a_signer_par_moi"], "PV à signer", "PV à signer"),
+                compte(jurys["a_signer_par_moi"], "PV à signer", "PV à signer"),
                 _url("jurys:jury_list", "a_signer_par_moi"),
             ),
         ],
@@ -452,7 +448,7 @@ def of_section(user: User, today: date) -> Section:
             Item(
                 key,
                 dossiers[key],
-                agree(dossiers[key], *forms[key]),
+                compte(dossiers[key], *forms[key]),
                 _url("dossiers:dossier_list", key),
             )
             for key in keys
