@@ -66,6 +66,7 @@ class CertificationForm(forms.ModelForm):
             "experience_min_vae_mois",
             "validite_blocs_mois",
             "blocs_optionnels_requis",
+            "delai_recours_mois",
         ]
         widgets = {
             "intitule": forms.TextInput(),
@@ -77,6 +78,7 @@ class CertificationForm(forms.ModelForm):
     def __init__(self, *args, by: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.by = by
+        self.fields["delai_recours_mois"].required = False
         self.fields["certificateurs"].queryset = Organisation.objects.filter(
             kind__in=CERTIFICATEUR_KINDS
         )
@@ -110,6 +112,12 @@ class CertificationForm(forms.ModelForm):
 
     def clean_formacodes(self) -> list[str]:
         return self._clean_codes("formacodes")
+
+    def clean_delai_recours_mois(self) -> int:
+        # Left empty (or absent from an older form): the documented default, 2 months.
+        value = self.cleaned_data.get("delai_recours_mois")
+        default = Certification._meta.get_field("delai_recours_mois").default
+        return default if value is None else value
 
     def clean(self) -> dict:
         data = super().clean()

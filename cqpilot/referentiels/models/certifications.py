@@ -109,6 +109,13 @@ class Certification(models.Model):
         blank=True,
         help_text="Vide : blocs acquis définitivement.",
     )
+    delai_recours_mois = models.PositiveSmallIntegerField(
+        "délai de recours contre une décision du jury (mois)",
+        default=2,
+        help_text="Compté en mois de calendrier à partir de la signature du PV (signé le "
+        "31 décembre, un délai de 2 mois finit le dernier jour de février). 0 : aucun recours, "
+        "le jury est souverain selon l'accord de branche.",
+    )
     blocs_optionnels_requis = models.PositiveSmallIntegerField(
         "nombre de blocs optionnels à obtenir",
         default=0,
