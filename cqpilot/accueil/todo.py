@@ -34,6 +34,8 @@ from cqpilot.jurys.models import (
     Jury,
     JuryMembre,
     JuryStatus,
+    Recours,
+    RecoursStatus,
     RoleJury,
     SignaturePV,
     SignaturesPV,
@@ -139,6 +141,10 @@ JURY_FILTERS: dict[str, Filter] = {
     "a_signer_par_moi": _pv_a_signer_par_moi,
 }
 
+RECOURS_FILTERS: dict[str, Filter] = {
+    "recours_a_instruire": lambda today, user: Q(status=RecoursStatus.DEPOSE),
+}
+
 _OPEN_PASSAGES = [PassageStatus.A_DEPOSER, PassageStatus.REJETE]
 
 PASSAGE_FILTERS: dict[str, Filter] = {
@@ -208,6 +214,7 @@ LIST_LABELS = {
     "pv_a_signer": "jurys clos dont le PV attend ses signatures",
     "a_venir": "jurys à venir",
     "a_signer_par_moi": "jurys dont le PV attend votre signature",
+    "recours_a_instruire": "recours déposés par les candidats, à instruire",
     "echeance": f"passages en retard ou à déposer dans les {PASSAGE_HORIZON_DAYS} jours",
     "accuses_attendus": f"fichiers sans accusé de traitement depuis plus de {RAPPORT_WAIT_DAYS} "
     "jours",
@@ -320,6 +327,22 @@ def gestionnaire_section(user: User, today: date) -> Section:
             Item(key, jurys[key], compte(jurys[key], *forms[key]), _url("jurys:jury_list", key))
             for key in jury_keys
         ]
+    if MANAGE_CERTIFICATIONS(user):
+        recours = _counts(
+            Recours.objects.visible_to(user),
+            RECOURS_FILTERS,
+            ["recours_a_instruire"],
+            today,
+            user,
+        )["recours_a_instruire"]
+        items.append(
+            Item(
+                "recours_a_instruire",
+                recours,
+                compte(recours, "recours à instruire", "recours à instruire"),
+                _url("jurys:recours_list", "recours_a_instruire"),
+            )
+        )
     organisation = depositing_organisation(user)
     if organisation is not None:
         passages = PassageAccrochage.objects.filter(organisation=organisation).aggregate(

@@ -20,3 +20,4 @@ class JurysConfig(AppConfig):
         auditlog.register(models.Vote)
         auditlog.register(models.ProcesVerbal, exclude_fields=["fichier"])
         auditlog.register(models.SignaturePV)
+        auditlog.register(models.Recours)

@@ -5,6 +5,7 @@ Composition and decision rules come from each branch agreement (docs/domaine.md 
 settings per certification (ReglesJury), never constants.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -358,3 +359,93 @@ class SignaturePV(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membre.intervenant}, {self.qualite}"
+
+
+class RecoursStatus(models.TextChoices):
+    DEPOSE = "depose", "Déposé, à instruire"
+    DECIDE = "decide", "Décidé"
+
+
+class RecoursIssue(models.TextChoices):
+    NOUVELLE_DELIBERATION = "nouvelle_deliberation", "Nouvelle délibération du jury"
+    MAINTENUE = "maintenue", "Décision du jury maintenue"
+    IRRECEVABLE = "irrecevable", "Recours irrecevable"
+
+
+class RecoursQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "RecoursQuerySet":
+        """The managers of the certifier whose jury decided: a recours is about its PV."""
+        if user.is_superuser:
+            return self
+        if not user.is_certificateur_manager:
+            return self.none()
+        return self.filter(deliberation__jury__organisation=user.organisation)
+
+
+class Recours(models.Model):
+    """A candidate's appeal against the decision of a signed PV (docs/domaine.md §1.6), filed
+    from their espace within the certification's deadline, decided once by the certifier."""
+
+    deliberation = models.ForeignKey(
+        Deliberation, on_delete=models.PROTECT, related_name="recours", verbose_name="délibération"
+    )
+    # The signed version of the PV whose decision is contested: the deadline runs from its
+    # signature, and a rectified PV (a new decision) may be contested again.
+    pv = models.ForeignKey(
+        ProcesVerbal, on_delete=models.PROTECT, related_name="recours", verbose_name="PV contesté"
+    )
+    motifs = models.TextField("motifs du recours")
+    filed_at = models.DateTimeField("déposé le", auto_now_add=True)
+    filed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="déposé par"
+    )
+    status = models.CharField(
+        "statut", max_length=10, choices=RecoursStatus.choices, default=RecoursStatus.DEPOSE
+    )
+    issue = models.CharField("issue", max_length=25, choices=RecoursIssue.choices, blank=True)
+    motivation = models.TextField("motivation de l'issue", blank=True)
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidé par",
+    )
+
+    objects = RecoursQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_at", "-pk"]
+        verbose_name = "recours"
+        verbose_name_plural = "recours"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation"],
+                condition=Q(status="depose"),
+                name="one_open_recours_per_deliberation",
+            ),
+            models.UniqueConstraint(fields=["deliberation", "pv"], name="one_recours_per_pv"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recours du {self.filed_at:%d/%m/%Y} — {self.deliberation.dossier.candidat}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A decided recours is a legal act: nothing rewrites it (the decision is its last save).
+        if self.pk and Recours.objects.filter(pk=self.pk, status=RecoursStatus.DECIDE).exists():
+            raise ValidationError("Un recours décidé ne se modifie plus.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if (
+            self.is_decided
+            or Recours.objects.filter(pk=self.pk, status=RecoursStatus.DECIDE).exists()
+        ):
+            raise ValidationError("Un recours décidé ne se supprime pas.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status == RecoursStatus.DECIDE

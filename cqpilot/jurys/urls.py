@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views_recours import recours_detail, recours_list
 
 app_name = "jurys"
 
@@ -30,4 +31,6 @@ urlpatterns = [
     ),
     path("<int:pk>/deliberation/<int:deliberation_pk>/votes/", views.votes, name="votes"),
     path("regles/<int:certification_pk>/", views.regles_edit, name="regles_edit"),
+    path("recours/", recours_list, name="recours_list"),
+    path("recours/<int:pk>/", recours_detail, name="recours_detail"),
 ]

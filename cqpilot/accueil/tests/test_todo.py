@@ -14,9 +14,13 @@ from cqpilot.accrochage.models import FichierAccrochage
 from cqpilot.core.models import Role, User
 from cqpilot.core.tests.factories import UserFactory
 from cqpilot.demo import load_demo
-from cqpilot.dossiers.models import Document, DocumentStatus, DossierState, VoieAcces
-from cqpilot.dossiers.tests.factories import DossierFactory, HabilitationFactory
-from cqpilot.evaluations.models import Affectation, Inscription
+from cqpilot.dossiers.models import Document, DocumentStatus, Dossier, DossierState, VoieAcces
+from cqpilot.dossiers.tests.factories import (
+    DossierFactory,
+    HabilitationFactory,
+    PieceExigeeFactory,
+)
+from cqpilot.evaluations.models import Affectation, Inscription, SessionEvaluation
 from cqpilot.evaluations.tests.factories import evaluation
 from cqpilot.jurys.models import JuryStatus
 from cqpilot.jurys.tests.factories import scenario
@@ -137,6 +141,39 @@ def test_a_replaced_refused_piece_is_no_longer_waiting(client):
     refused = Document.objects.get(status=DocumentStatus.REFUSE)
     Document.objects.create(dossier=refused.dossier, type="cv", nom="cv2.pdf", fichier="x.pdf")
     assert items_of(client, of_user)["piece_refusee"][0] == 0
+
+
+def test_a_refused_piece_exigee_waits_until_that_very_piece_is_deposited_again(client):
+    """Every pièce exigée has the type « autre »: another pièce accepted replaces nothing."""
+    mine, of_user = world("a")
+    dossier = mine.dossiers[0]
+    identite, contrat = (PieceExigeeFactory(certification=mine.certification) for _ in "ab")
+    Document.objects.create(
+        dossier=dossier, piece=contrat, nom="c.pdf", fichier="c.pdf", status=DocumentStatus.REFUSE
+    )
+    Document.objects.create(
+        dossier=dossier, piece=identite, nom="i.pdf", fichier="i.pdf", status=DocumentStatus.VALIDE
+    )
+    assert items_of(client, of_user)["piece_refusee"][0] == 2
+    Document.objects.create(dossier=dossier, piece=contrat, nom="c2.pdf", fichier="c2.pdf")
+    assert items_of(client, of_user)["piece_refusee"][0] == 1
+
+
+def test_a_dossier_convoked_to_a_session_to_come_does_not_wait_for_a_jury_yet(client):
+    mine, _ = world("a")
+    assert items_of(client, mine.gestionnaire)["sans_jury"][0] == 1
+    dossier = Dossier.objects.get(state=DossierState.EN_EVALUATION)
+    session = SessionEvaluation.objects.create(
+        organisation=mine.branche,
+        certification=mine.certification,
+        version=mine.version,
+        date_debut=timezone.localdate() + timedelta(days=7),
+    )
+    Inscription.objects.create(session=session, dossier=dossier)
+    assert items_of(client, mine.gestionnaire)["sans_jury"][0] == 0
+    session.date_debut = timezone.localdate() - timedelta(days=1)  # evaluated yesterday
+    session.save()
+    assert items_of(client, mine.gestionnaire)["sans_jury"][0] == 1
 
 
 def test_the_jury_member_sees_the_pv_he_must_sign_until_he_signs_it(client):
