@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views_recours import recours_deposer
 
 app_name = "espace"
 
@@ -11,5 +12,6 @@ urlpatterns = [
     path("convocations/<int:pk>/", views.convocation_download, name="convocation"),
     path("convocations/<int:pk>/agenda.ics", views.convocation_ics, name="convocation_ics"),
     path("documents/<int:pk>/", views.document_delivre, name="document_delivre"),
+    path("resultats/<int:pk>/recours/", recours_deposer, name="recours_deposer"),
     path("inviter/<int:candidat_pk>/", views.inviter, name="inviter"),
 ]

@@ -287,6 +287,10 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
                 payload={"candidat": benali.pk, "action": "retirer"},
             )
         ],
+        # recours: the holder's, on the signed jury; decided by the certifier's managers
+        "jurys:recours_detail": [
+            v(pk=vic.recours.pk, payload={"issue": "maintenue", "motivation": "Vicmotivation"})
+        ],
         "jurys:regles_edit": [
             v(
                 certification_pk=cert.pk,
@@ -492,6 +496,9 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "espace:convocation": [v(pk=vic.inscription.pk, owners=("candidat",), shows="candidat")],
         "espace:convocation_ics": [v(pk=vic.inscription.pk, owners=("candidat",))],
         "espace:document_delivre": [v(pk=doc.pk, owners=("titulaire",), shows="candidat")],
+        "espace:recours_deposer": [
+            v(pk=vic.recours.deliberation_id, owners=("titulaire",), payload={"motifs": "Vic"})
+        ],
         "espace:inviter": [
             v(
                 candidat_pk=benali.pk,

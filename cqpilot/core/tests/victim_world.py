@@ -67,8 +67,17 @@ from cqpilot.evaluations.services import Saisie, assign, create_session, enrol, 
 from cqpilot.intervenants.models import College, Intervenant
 from cqpilot.intervenants.tests.factories import IntervenantFactory
 from cqpilot.jurys.deliberation import BlocSaisie, save_decision
-from cqpilot.jurys.models import BlocResultat, Decision, Deliberation, Jury, JuryMembre, RoleJury
+from cqpilot.jurys.models import (
+    BlocResultat,
+    Decision,
+    Deliberation,
+    Jury,
+    JuryMembre,
+    Recours,
+    RoleJury,
+)
 from cqpilot.jurys.pv import close, sign
+from cqpilot.jurys.recours import deposer as deposer_recours
 from cqpilot.jurys.services import add_dossiers, add_membre, open_deliberation
 from cqpilot.jurys.tests.factories import JuryFactory
 from cqpilot.jurys.workflow import today as jury_day
@@ -171,6 +180,7 @@ class Victim:
     intervenants: dict[str, Intervenant]
     documents: list[DocumentDelivre]
     lot: LotDelivrance
+    recours: Recours  # the holder's, on the signed jury, not yet decided
     fichier: FichierAccrochage
     passage: PassageAccrochage  # accepted by the CDC
     flux: FluxAutonome
@@ -464,6 +474,12 @@ def build_victim(of_b: Organisation) -> Victim:
     assert not refusals, refusals
     # the holder of the first document, in his espace candidat
     users["titulaire"] = candidat_account(documents[0].dossier.candidat, "Victitulaire")
+    # ...who contests the decision from his espace: a recours to be decided (jurys.recours)
+    recours = deposer_recours(
+        jury.deliberations.get(dossier=documents[0].dossier),
+        "Vicmotivation du recours",
+        by=users["titulaire"],
+    )
     lot = LotDelivrance.objects.create(
         organisation=branche,
         jury=jury,
@@ -585,6 +601,7 @@ def build_victim(of_b: Organisation) -> Victim:
         intervenants=intervenants,
         documents=documents,
         lot=lot,
+        recours=recours,
         fichier=fichier,
         passage=passage,
         flux=flux,
