@@ -66,16 +66,24 @@ def _sans_jury(today: date, user: User) -> Q:
     on_open_jury = Deliberation.objects.filter(
         dossier=OuterRef("pk"), jury__status__in=[JuryStatus.PREPARATION, JuryStatus.DELIBERATION]
     )
-    return Q(state=DossierState.EN_EVALUATION) & ~Q(Exists(on_open_jury))
+    # Enrolled in a session not over yet: still being evaluated, not ready for a jury.
+    not_over = Q(session__date_fin__gte=today) | Q(
+        session__date_fin=None, session__date_debut__gte=today
+    )
+    evaluating = Inscription.objects.filter(not_over, dossier=OuterRef("pk"))
+    return Q(state=DossierState.EN_EVALUATION) & ~Q(Exists(on_open_jury)) & ~Q(Exists(evaluating))
 
 
 def _piece_refusee(today: date, user: User) -> Q:
-    # A refused pièce counts until a pièce of the same type is deposited again.
-    replaced = Document.objects.filter(dossier=OuterRef("dossier"), type=OuterRef("type")).exclude(
+    # A refused pièce counts until it is deposited again: the same pièce exigée (all of them
+    # have the type « autre »), or a document of the same type outside the pièces exigées.
+    later = Document.objects.filter(dossier=OuterRef("dossier"), pk__gt=OuterRef("pk")).exclude(
         status=DocumentStatus.REFUSE
     )
-    refused = Document.objects.filter(dossier=OuterRef("pk"), status=DocumentStatus.REFUSE).exclude(
-        Exists(replaced)
+    refused = Document.objects.filter(dossier=OuterRef("pk"), status=DocumentStatus.REFUSE).filter(
+        Q(piece__isnull=False) & ~Q(Exists(later.filter(piece=OuterRef("piece"))))
+        | Q(piece__isnull=True)
+        & ~Q(Exists(later.filter(piece__isnull=True, type=OuterRef("type"))))
     )
     return Q(Exists(refused)) & ~Q(state__in=_CLOSED)
 
