@@ -7,7 +7,7 @@ from django.db import transaction
 from cqpilot.core.models import Organisation, OrganisationKind, Role, RoleGrant, User
 from cqpilot.jurys.workflow import today
 
-from . import dossiers, jurys, referentiels
+from . import candidat, dossiers, jurys, referentiels
 from .calendrier import Calendrier
 
 DEMO_PASSWORD = "cqpilot-demo"
@@ -38,6 +38,8 @@ DEMO_USERS = [
     ("invite.formatech", "Hugo", "Lambert", "formatech", [Role.ORGANISME_FORMATION]),
 ]
 INVITED_BY = {"invite.formatech": "metallurgie"}
+# A candidate's account, made apart from the staff's (demo/candidat.py): no organisation, no role.
+DEMO_CANDIDAT = candidat.USERNAME
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -48,7 +50,7 @@ def demo_logins() -> list[tuple[str, str]]:
             + (" — invité, à confirmer par l'OF" if username in INVITED_BY else ""),
         )
         for username, _first, _last, _organisation, roles in DEMO_USERS
-    ]
+    ] + [(DEMO_CANDIDAT, candidat.LABEL)]
 
 
 @transaction.atomic
@@ -106,4 +108,8 @@ def load_demo() -> bool:
     dossiers.dossiers(organisations, users, calendrier)
     jurys.jurys(organisations, users, calendrier)
     dossiers.pieces_exigees()
+    dossiers.pieces_deposees(users)
+    candidat.candidat_account(
+        organisations["metallurgie"], users, calendrier, password=DEMO_PASSWORD
+    )
     return True

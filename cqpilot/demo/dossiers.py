@@ -1,6 +1,9 @@
 """Demo partner OFs, habilitations, candidates and dossiers at various states."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from cqpilot.core.models import Organisation, OrganisationKind, User
+from cqpilot.dossiers.documents import add_document, check_document
 from cqpilot.dossiers.models import (
     AcquisSource,
     BlocAcquis,
@@ -185,3 +188,27 @@ def pieces_exigees() -> None:
             visible_of=visible_of,
             ordre=ordre,
         )
+
+
+# A PDF small enough to read, big enough to be a file: what a scan app would send.
+SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pieces_deposees(users: dict[str, User]) -> None:
+    """Formatech deposited Lucas Martin's pièces: his identity, accepted; his contract, refused
+    by the certifier: the OF's home counts it until it deposits the contract again."""
+    dossier = Dossier.objects.get(candidat__nom_naissance="Martin", candidat__prenom1="Lucas")
+    of_user, gestionnaire = users["of.formatech"], users["gestionnaire.metallurgie"]
+    for libelle, filename, motif in [
+        ("Pièce d'identité", "martin-identite.pdf", ""),
+        (
+            "Contrat de professionnalisation signé",
+            "martin-contrat.pdf",
+            "La page des signatures manque : déposez le contrat complet, signé des deux parties.",
+        ),
+    ]:
+        piece = PieceExigee.objects.get(certification=dossier.certification, libelle=libelle)
+        document = add_document(
+            dossier, SimpleUploadedFile(filename, SCAN), by=of_user, piece=piece
+        )
+        check_document(document, accept=not motif, by=gestionnaire, motif=motif)

@@ -237,9 +237,15 @@ def test_the_demo_gestionnaire_home_matches_the_demo_data(client):
     user = User.objects.get(username="gestionnaire.metallurgie")
     items = items_of(client, user)
     waiting = {key: count for key, (count, _url) in items.items() if count}
-    # The demo: the next jury (in ten days) is in preparation; the earlier jury's Girard
-    # parchemin is overdue at the CDC; one VAE candidate awaits the recevabilité decision.
-    assert waiting == {"recevabilite_vae": 1, "a_preparer": 1, "echeance": 1}
+    # The demo: the jury of the day is in preparation; the earlier jury's Girard parchemin is
+    # overdue at the CDC; one VAE candidate awaits the recevabilité decision; Girard deposited
+    # his CACES for the CQPI logistique from his espace.
+    assert waiting == {
+        "pieces_a_verifier": 1,
+        "recevabilite_vae": 1,
+        "a_preparer": 1,
+        "echeance": 1,
+    }
     for key, (count, url) in items.items():
         assert listed(client, url, key) == count, key
     for username in ("evaluateur.metallurgie", "jury.metallurgie", "of.formatech"):

@@ -1,9 +1,9 @@
 """Nobody sees a button they cannot use.
 
-Every demo account walks the pages its menu leads to, following the links, htmx requests and
-forms each page shows it: no link may end in 403, and no form may answer 403 when submitted as
-shown (each submission runs in a transaction rolled back afterwards, so the walk changes
-nothing).
+Every demo account, the candidate's included, walks the pages its home leads to, following the
+links, htmx requests and forms each page shows it: no link may end in 403, and no form may
+answer 403 when submitted as shown (each submission runs in a transaction rolled back
+afterwards, so the walk changes nothing).
 """
 
 from collections import deque
@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve
 from lxml import html
 
 from cqpilot.core.models import User
-from cqpilot.demo import DEMO_USERS, load_demo
+from cqpilot.demo import DEMO_CANDIDAT, DEMO_USERS, load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +70,11 @@ def _finish(response) -> None:
             pass
 
 
-def _walk(client, username: str) -> list[str]:
+def _walk(client, username: str) -> tuple[list[str], set[str]]:
+    """The problems met, and the routes of the pages reached."""
     problems: list[str] = []
-    queue = deque(["/"])
+    start = client.get("/")  # a candidate's home is their espace
+    queue = deque([start["Location"] if start.status_code == 302 else "/"])
     seen_pages: set[str] = set()
     pages_per_route: dict[str, int] = {}
     posted_routes: set[str] = set()
@@ -120,13 +122,24 @@ def _walk(client, username: str) -> list[str]:
                 problems.append(f"{username} : le formulaire « {label} » de {url} répond 403")
     assert len(seen_pages) > 5, f"{username} n'a parcouru que {sorted(seen_pages)}"
     print(f"{username} : {len(seen_pages)} pages, {len(posted_routes)} formulaires")
-    return problems
+    return problems, {_route(page) for page in seen_pages}
 
 
 def test_no_demo_account_is_shown_a_link_or_a_form_that_refuses_it(client):
     load_demo()
     problems = []
-    for username, *_rest in DEMO_USERS:
+    for username in [*(user[0] for user in DEMO_USERS), DEMO_CANDIDAT]:
         client.force_login(User.objects.get(username=username))
-        problems += _walk(client, username)
+        found, reached = _walk(client, username)
+        problems += found
     assert not problems, "\n".join(problems)
+    # the candidate's walk (the last one) reached every kind of page of their espace
+    assert reached >= {
+        "espace:accueil",
+        "espace:document",
+        "espace:convocation",
+        "espace:convocation_ics",
+        "espace:document_delivre",
+        "delivrance:badge",
+        "delivrance:verifier",
+    }, sorted(reached)

@@ -82,8 +82,10 @@ def test_the_demo_dates_follow_the_day_it_is_loaded(day):
             JuryStatus.DELIBERATION,
             by=User.objects.get(username="gestionnaire.metallurgie"),
         )
-    session = SessionEvaluation.objects.get()
+    session = SessionEvaluation.objects.get(certification__code_rncp_rs="RNCP39912")
     assert session.date_debut <= session.date_fin < loaded_on
+    coming = SessionEvaluation.objects.get(certification__code_rncp_rs="RNCP38345")
+    assert coming.date_debut == loaded_on + timedelta(weeks=3)  # the candidate's convocation
     signed = sorted(Jury.objects.filter(status="signe").values_list("date", flat=True))
     assert [d.year for d in signed] == [2026, 2027, 2028]
     assert loaded_on - timedelta(days=160) < signed[-1] < loaded_on - timedelta(days=140)
