@@ -227,6 +227,11 @@ OTP_TOTP_ISSUER = "cqpilot"
 # Password-reset e-mails, counted whether or not the address has an account.
 PASSWORD_RESET_RATE_PER_IP = env_rate("PASSWORD_RESET_RATE_PER_IP", "10/h")
 PASSWORD_RESET_RATE_PER_ADDRESS = env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/h")
+# Candidates' one-time login links (espace candidat): valid this many minutes, once; the requests
+# counted like password resets, whether or not the address has an account.
+CANDIDAT_LOGIN_LINK_MINUTES = env_int("CANDIDAT_LOGIN_LINK_MINUTES", 15)
+CANDIDAT_LOGIN_LINK_RATE_PER_IP = env_rate("CANDIDAT_LOGIN_LINK_RATE_PER_IP", "10/h")
+CANDIDAT_LOGIN_LINK_RATE_PER_ADDRESS = env_rate("CANDIDAT_LOGIN_LINK_RATE_PER_ADDRESS", "3/h")
 # API requests with an unknown or revoked token, per address: further ones are refused unread.
 API_INVALID_TOKEN_RATE = env_rate("API_INVALID_TOKEN_RATE", "10/m")
 

@@ -33,6 +33,10 @@ REACHABLE = {
     "enquete",
     "sante",
     "favicon",
+    # the one-time login link (login_link.py): asked for and used before the login
+    "espace:lien_connexion",
+    "espace:lien_connexion_envoye",
+    "espace:lien_connexion_utiliser",
 }
 STAFF_ONLY = {"espace:inviter"}
 

@@ -14,6 +14,8 @@ from cqpilot.core.models import User
 from cqpilot.core.permissions import EDIT_DOSSIERS
 from cqpilot.dossiers.models import Candidat, Dossier
 
+from .login_link import request_page_url
+
 
 def may_invite(candidat: Candidat, by: User) -> bool:
     """The certifier's managers and the candidate's OF: who may edit one of their dossiers."""
@@ -50,7 +52,10 @@ def invite_candidat(candidat: Candidat, *, email: str, by: User, base_url: str) 
         "espace candidat : vous y suivez votre dossier de certification, déposez les pièces "
         "demandées, retrouvez vos convocations et vos résultats.\n\n"
         f"Choisissez votre mot de passe en suivant ce lien :\n\n{link}\n\n"
-        f"Votre identifiant est {email}.\n"
+        f"Votre identifiant est {email}.\n\n"
+        "Vous pouvez aussi vous connecter sans mot de passe : demandez un lien de connexion, "
+        "valable une seule fois, à cette adresse :\n\n"
+        f"{request_page_url(base_url)}\n"
     )
     send_after_commit(subject="Votre espace candidat cqpilot", body=message, to=[email])
     return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_login_link
 from .views_recours import recours_deposer
 
 app_name = "espace"
@@ -14,4 +14,7 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_delivre, name="document_delivre"),
     path("resultats/<int:pk>/recours/", recours_deposer, name="recours_deposer"),
     path("inviter/<int:candidat_pk>/", views.inviter, name="inviter"),
+    path("connexion/lien/", views_login_link.demander, name="lien_connexion"),
+    path("connexion/lien/envoye/", views_login_link.envoye, name="lien_connexion_envoye"),
+    path("connexion/lien/<str:token>/", views_login_link.utiliser, name="lien_connexion_utiliser"),
 ]

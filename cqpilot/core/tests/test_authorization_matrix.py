@@ -81,6 +81,9 @@ PUBLIC = {
     "enquete": "the insertion survey, answered without an account from the e-mailed token",
     "sante": "the health check for monitoring: statuses and ages, nobody's data",
     "favicon": "the site's icon, which browsers ask for",
+    "espace:lien_connexion": "asks for a login link, answers the same for any address",
+    "espace:lien_connexion_envoye": "static confirmation page",
+    "espace:lien_connexion_utiliser": "guarded by the signed one-time token e-mailed to its owner",
 }
 
 
