@@ -1,14 +1,24 @@
 """What a candidate reads about each of their dossiers: its step in plain French, its pièces,
 sessions, results and documents. Results show only once the jury's PV is signed."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+
+from django.db.models import prefetch_related_objects
 
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.delivrance.models import DocumentStatus as DelivreStatus
 from cqpilot.dossiers.acquis import valid_until
-from cqpilot.dossiers.models import BlocAcquis, Candidat, Dossier, DossierState, VoieAcces
-from cqpilot.dossiers.pieces import EtatPiece, etat_pieces, pieces_of
+from cqpilot.dossiers.models import (
+    BlocAcquis,
+    Candidat,
+    Document,
+    Dossier,
+    DossierState,
+    VoieAcces,
+)
+from cqpilot.dossiers.pieces import EtatPiece, pieces_of
 from cqpilot.evaluations.models import Inscription
 from cqpilot.jurys.models import Deliberation, JuryStatus
 
@@ -54,30 +64,59 @@ class Parcours:
     documents: list[DocumentDelivre] = field(default_factory=list)
 
 
-def parcours_of(dossier: Dossier) -> Parcours:
-    pieces = [e for e in etat_pieces(dossier, pieces_of(dossier)) if e.piece.depot_candidat]
-    return Parcours(
-        dossier=dossier,
-        pieces=pieces,
-        next_step=next_step(dossier, pieces),
-        blocs_vises=list(dossier.blocs_vises.all()),
-        inscriptions=list(
-            Inscription.objects.filter(dossier=dossier)
-            .select_related("session")
-            .order_by("session__date_debut", "pk")
-        ),
-        deliberations=list(
-            Deliberation.objects.filter(dossier=dossier, jury__status=JuryStatus.SIGNE)
-            .select_related("jury")
-            .prefetch_related("blocs__bloc")
-            .order_by("jury__date", "pk")
-        ),
-        documents=list(
-            DocumentDelivre.objects.filter(dossier=dossier, status=DelivreStatus.VALIDE).order_by(
-                "date_delivrance", "pk"
-            )
-        ),
+def parcours_of(dossiers: list[Dossier]) -> list[Parcours]:
+    """Each dossier's parcours, read in a constant number of queries whatever their number:
+    each kind of row is read once for all the dossiers, then shared out."""
+    prefetch_related_objects(dossiers, "certification__pieces_exigees", "blocs_vises")
+    ids = [dossier.pk for dossier in dossiers]
+    latest: dict[tuple[int, int], Document] = {}
+    for document in Document.objects.filter(dossier__in=ids, piece__depot_candidat=True).order_by(
+        "uploaded_at", "pk"
+    ):
+        latest[document.dossier_id, document.piece_id] = document
+    inscriptions = _by_dossier(
+        Inscription.objects.filter(dossier__in=ids)
+        .select_related("session")
+        .order_by("session__date_debut", "pk")
     )
+    deliberations = _by_dossier(
+        Deliberation.objects.filter(dossier__in=ids, jury__status=JuryStatus.SIGNE)
+        .select_related("jury")
+        # the results' blocs, and what the recours partial reads of each decision
+        .prefetch_related("blocs__bloc", "jury__pvs", "recours")
+        .order_by("jury__date", "pk")
+    )
+    documents = _by_dossier(
+        DocumentDelivre.objects.filter(dossier__in=ids, status=DelivreStatus.VALIDE).order_by(
+            "date_delivrance", "pk"
+        )
+    )
+    parcours = []
+    for dossier in dossiers:
+        pieces = [
+            EtatPiece(piece, latest.get((dossier.pk, piece.pk)))
+            for piece in pieces_of(dossier)
+            if piece.depot_candidat
+        ]
+        parcours.append(
+            Parcours(
+                dossier=dossier,
+                pieces=pieces,
+                next_step=next_step(dossier, pieces),
+                blocs_vises=list(dossier.blocs_vises.all()),
+                inscriptions=inscriptions.get(dossier.pk, []),
+                deliberations=deliberations.get(dossier.pk, []),
+                documents=documents.get(dossier.pk, []),
+            )
+        )
+    return parcours
+
+
+def _by_dossier(rows) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.dossier_id].append(row)
+    return grouped
 
 
 @dataclass(frozen=True)

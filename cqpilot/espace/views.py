@@ -31,13 +31,13 @@ def _dossiers(request: HttpRequest):
 @requires(CANDIDAT)
 def accueil(request: HttpRequest) -> HttpResponse:
     candidat = request.user.candidat
-    dossiers = list(_dossiers(request).prefetch_related("certification__pieces_exigees"))
+    dossiers = list(_dossiers(request))
     return render(
         request,
         "espace/accueil.html",
         {
             "candidat": candidat,
-            "parcours": [parcours_of(d) for d in dossiers],
+            "parcours": parcours_of(dossiers),
             "acquis": acquis_of(candidat),
         },
     )

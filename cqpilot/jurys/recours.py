@@ -59,7 +59,9 @@ def pv_signe(deliberation: Deliberation) -> ProcesVerbal | None:
     """The signed PV version whose decision the candidate reads, while the jury is signed."""
     if deliberation.jury.status != JuryStatus.SIGNE:
         return None
-    return deliberation.jury.pvs.exclude(signed_at=None).order_by("numero").last()
+    # .all(): a jury has a few PV versions, and the espace prefetches them for all its dossiers
+    signed = [pv for pv in deliberation.jury.pvs.all() if pv.signed_at is not None]
+    return max(signed, key=lambda pv: pv.numero, default=None)
 
 
 def date_limite(pv: ProcesVerbal, months: int) -> date | None:
@@ -79,7 +81,7 @@ def etat_recours(
     """`certification`: the dossier's, when the caller has it at hand (saves queries)."""
     on = on or today()
     pv = pv_signe(deliberation)
-    recours = deliberation.recours.order_by("-filed_at", "-pk").first()
+    recours = max(deliberation.recours.all(), key=lambda r: (r.filed_at, r.pk), default=None)
     if pv is None:
         return EtatRecours(None, None, recours, "Le PV du jury n'est pas signé.")
     months = (certification or deliberation.dossier.certification).delai_recours_mois
