@@ -22,6 +22,7 @@ from cqpilot.core.cells import (
     normalise_header,
     refuse_control_characters,
 )
+from cqpilot.core.french import accorde
 from cqpilot.core.tabular import Problem
 from cqpilot.core.validators import nir_problems, normalise_nir
 from cqpilot.dossiers.identity import MARRIED_NAME_MARKER, normalise_name, unaccented_upper
@@ -71,9 +72,38 @@ class Row:
 
 
 def identity_key(values: dict) -> str:
-    """The same holder, certification and date of issue always give the same key."""
-    text = "|".join([str(values.get(k) or "") for k in KEY_FIELDS])
-    return hashlib.sha256(plain_upper(text).encode()).hexdigest()[:32]
+    """The same holder, certification and date of issue always give the same key: the SHA-256
+    of plain_upper("|".join(the KEY_FIELDS' values)). plain_upper works character by character
+    and « | » stays itself, so each value is made plain apart: the repeated ones once (a code, a
+    first name, a date), only the birth name for each holder."""
+    get = values.get
+    name = get("nom_naissance")
+    text = "|".join(
+        [
+            _plain(get("code")),
+            plain_upper(name) if name else "",
+            _plain(get("prenom1")),
+            _plain(get("annee_naissance")),
+            _plain(get("mois_naissance")),
+            _plain(get("jour_naissance")),
+            _plain(get("date_debut_validite")),
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+_plains: dict[object, str] = {}
+
+
+def _plain(value: object) -> str:
+    """plain_upper(str(value or "")), remembered for the values a sheet repeats."""
+    try:
+        return _plains[value]
+    except KeyError:
+        if len(_plains) > 20_000:
+            _plains.clear()
+        text = _plains[value] = plain_upper(str(value or ""))
+        return text
 
 
 # unaccented_upper for each character of Latin-1 and Latin Extended-A: a whole text of these
@@ -161,7 +191,11 @@ class RowReader:
                 Problem(
                     1,
                     "",
-                    "colonne(s) obligatoire(s) absente(s) : "
+                    accorde(
+                        len(missing),
+                        "colonne obligatoire absente : ",
+                        "colonnes obligatoires absentes : ",
+                    )
                     + ", ".join(missing)
                     + ". Partez du modèle.",
                 )

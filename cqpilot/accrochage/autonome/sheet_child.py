@@ -28,8 +28,9 @@ CHILD_THRESHOLD = 1024 * 1024
 CHILD_MEMORY = 1536 * 1024 * 1024
 ROWS_PER_MESSAGE = 500
 CHILD = """
-import resource, sys
+import gc, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))
+gc.set_threshold(70_000, 10, 10)  # its rows are dropped as sent, none in a cycle
 from cqpilot.accrochage.autonome.sheet_child import serve_child
 serve_child(sys.argv[1], sys.argv[2])
 """

@@ -161,18 +161,34 @@ def _place(values: tuple) -> str:
     )
 
 
+def _birth_and_sex(values: tuple) -> str:
+    year, month, day, sexe = values
+    return (
+        f"<cpf:anneeNaissance>{year}</cpf:anneeNaissance>"
+        + _nillable("moisNaissance", month)
+        + _nillable("jourNaissance", day)
+        + f"<cpf:sexe>{sexe}</cpf:sexe>"
+    )
+
+
+BIRTH_AND_SEX = ("annee_naissance", "mois_naissance", "jour_naissance", "sexe")
+_births: dict[tuple, bytes] = {}
 MINIMAL_MIDDLE = _middle(
     (None, "PAR_ADMISSION", None, None, None, None, date(2000, 1, 1), *[None] * 7)
-)
-MINIMAL_PLACE = _place((None,) * 5)
+).encode()
+MINIMAL_PLACE = _place((None,) * 5).encode()
+HOLDER_START = b"<cpf:identificationTitulaire>"
+PERSON_END = b"</cpf:titulaire></cpf:identificationTitulaire></cpf:passageCertification>\n"
 
 
-def _cached(cache: dict, build, values: tuple) -> str:
+def _cached(cache: dict, build, values: tuple) -> bytes:
+    """A part repeated by many passages, built and encoded once (the same bytes object each
+    time: its hash is computed once too)."""
     text = cache.get(values)
     if text is None:
         if len(cache) > 10_000:
             cache.clear()
-        text = cache[values] = build(values)
+        text = cache[values] = build(values).encode()
     return text
 
 
@@ -185,49 +201,42 @@ class PassageText:
 
     written: bytes
     checked: bytes
-    parts: tuple[str, ...]
+    parts: tuple[bytes, ...]
 
 
 def passage_text(id_technique: str, v: dict) -> PassageText:
     """One passageCertification, on one line, from a row's cleaned values. Optional elements are
-    omitted when unknown, required ones sent as xsi:nil (docs/cdc.md)."""
+    omitted when unknown, required ones sent as xsi:nil (docs/cdc.md). Built from encoded parts:
+    what passages share is encoded once, not twice for each passage."""
     get = v.get
     middle = _cached(_middles, _middle, tuple([get(key) for key in MIDDLE]))
-    start = f"<cpf:passageCertification><cpf:idTechnique>{_escape(id_technique)}</cpf:idTechnique>"
-    if v.get("nir13"):
+    start = (
+        f"<cpf:passageCertification><cpf:idTechnique>{_escape(id_technique)}</cpf:idTechnique>"
+    ).encode()
+    if get("nir13"):
         holder = (
-            "<cpf:identifiantNational>"
+            "<cpf:identificationTitulaire><cpf:identifiantNational>"
             + _element("nir", v["nir13"])
             + _element("nomNaissance", v["nom_naissance"])
             + "</cpf:identifiantNational></cpf:identificationTitulaire></cpf:passageCertification>\n"
-        )
-        return PassageText(
-            (start + middle + "<cpf:identificationTitulaire>" + holder).encode(),
-            (start + MINIMAL_MIDDLE + "<cpf:identificationTitulaire>" + holder).encode(),
-            (middle,),
-        )
+        ).encode()
+        return PassageText(start + middle + holder, start + MINIMAL_MIDDLE + holder, (middle,))
     place = _cached(_places, _place, tuple([get(key) for key in PLACE]))
-    person = "".join(
-        [
-            "<cpf:identificationTitulaire><cpf:titulaire><cpf:nomNaissance>",
-            _escape(v["nom_naissance"]),
-            "</cpf:nomNaissance>",
-            _nillable("nomUsage", get("nom_usage")),
-            "<cpf:prenom1>",
-            _escape(v["prenom1"]),
-            "</cpf:prenom1>",
-            _optional("prenom2", get("prenom2")),
-            _optional("prenom3", get("prenom3")),
-            f"<cpf:anneeNaissance>{v['annee_naissance']}</cpf:anneeNaissance>",
-            _nillable("moisNaissance", get("mois_naissance")),
-            _nillable("jourNaissance", get("jour_naissance")),
-            f"<cpf:sexe>{v['sexe']}</cpf:sexe>",
-        ]
-    )
-    end = "</cpf:titulaire></cpf:identificationTitulaire></cpf:passageCertification>\n"
+    nom_usage, prenom2, prenom3 = get("nom_usage"), get("prenom2"), get("prenom3")
+    person = (
+        "<cpf:identificationTitulaire><cpf:titulaire><cpf:nomNaissance>"
+        + _escape(v["nom_naissance"])
+        + "</cpf:nomNaissance>"
+        + _nillable("nomUsage", nom_usage)
+        + "<cpf:prenom1>"
+        + _escape(v["prenom1"])
+        + "</cpf:prenom1>"
+        + (_optional("prenom2", prenom2) if prenom2 else "")
+        + (_optional("prenom3", prenom3) if prenom3 else "")
+    ).encode() + _cached(_births, _birth_and_sex, tuple([get(key) for key in BIRTH_AND_SEX]))
     return PassageText(
-        "".join([start, middle, person, place, end]).encode(),
-        "".join([start, MINIMAL_MIDDLE, person, MINIMAL_PLACE, end]).encode(),
+        b"".join([start, middle, person, place, PERSON_END]),
+        b"".join([start, MINIMAL_MIDDLE, person, MINIMAL_PLACE, PERSON_END]),
         (middle, place),
     )
 
@@ -335,7 +344,7 @@ class FluxFiles:
         self.count = 0
         self.pending: dict[str, list[tuple[int, str, bytes]]] = {}
         self.pending_count = 0
-        self.checked_parts: set[str] = set()  # shared parts validated with a whole passage
+        self.checked_parts: set[bytes] = set()  # shared parts validated with a whole passage
         self.validator = Validator(head.schema)
         self.sample_head = file_head(head, f"{id_flux}-1")
 
