@@ -28,7 +28,7 @@ from cqpilot.dossiers.models import (
     HabilitationStatus,
     VoieAcces,
 )
-from cqpilot.evaluations.models import Epreuve, Inscription, Resultat
+from cqpilot.evaluations.models import DemandeAmenagement, Epreuve, Inscription, Resultat
 from cqpilot.jurys.models import (
     Deliberation,
     Jury,
@@ -197,6 +197,10 @@ def _a_saisir(today: date, user: User) -> Q:
 
 EPREUVE_FILTERS: dict[str, Filter] = {"a_saisir": _a_saisir}
 
+AMENAGEMENT_FILTERS: dict[str, Filter] = {
+    "amenagements_a_decider": lambda today, user: Q(statut="a_decider")
+}
+
 
 def filtered(queryset: QuerySet, filters: dict[str, Filter], key: str, user: User) -> QuerySet:
     """The list page's half: `queryset` restricted to the item `key` (unchanged if unknown)."""
@@ -229,6 +233,7 @@ LIST_LABELS = {
     "habilitations_echeance": "organismes dont une habilitation prend fin dans les "
     f"{HABILITATION_HORIZON_DAYS} jours",
     "a_saisir": "épreuves dont des résultats restent à saisir",
+    "amenagements_a_decider": "demandes d'aménagement d'épreuves à décider",
 }
 
 # --- The home page's half ------------------------------------------------------------------------
@@ -390,6 +395,19 @@ def gestionnaire_section(user: User, today: date) -> Section:
             ),
         ]
     if MANAGE_CERTIFICATIONS(user):
+        amenagements = (
+            DemandeAmenagement.objects.visible_to(user)
+            .filter(AMENAGEMENT_FILTERS["amenagements_a_decider"](today, user))
+            .count()
+        )
+        items.append(
+            Item(
+                "amenagements_a_decider",
+                amenagements,
+                compte(amenagements, "aménagement à décider", "aménagements à décider"),
+                _url("evaluations:amenagement_list", "amenagements_a_decider"),
+            )
+        )
         organismes = (
             Organisation.objects.filter(kind=OrganisationKind.ORGANISME_FORMATION)
             .filter(_habilitation_echeance(today, user))

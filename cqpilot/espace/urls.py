@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_login_link
+from .views_amenagements import amenagement_demander, amenagement_justificatif
 from .views_recours import recours_deposer
 
 app_name = "espace"
@@ -11,6 +12,16 @@ urlpatterns = [
     path("pieces/<int:pk>/", views.document, name="document"),
     path("convocations/<int:pk>/", views.convocation_download, name="convocation"),
     path("convocations/<int:pk>/agenda.ics", views.convocation_ics, name="convocation_ics"),
+    path(
+        "dossiers/<int:pk>/amenagement/",
+        amenagement_demander,
+        name="amenagement_demander",
+    ),
+    path(
+        "amenagements/<int:pk>/justificatif/",
+        amenagement_justificatif,
+        name="amenagement_justificatif",
+    ),
     path("documents/<int:pk>/", views.document_delivre, name="document_delivre"),
     path("resultats/<int:pk>/recours/", recours_deposer, name="recours_deposer"),
     path("inviter/<int:candidat_pk>/", views.inviter, name="inviter"),

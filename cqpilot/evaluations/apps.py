@@ -17,3 +17,10 @@ class EvaluationsConfig(AppConfig):
         auditlog.register(models.Affectation)
         auditlog.register(models.Resultat)
         auditlog.register(models.ResultatCritere)
+        # A request's description is health data: the journal says it was written, not what.
+        auditlog.register(
+            models.DemandeAmenagement,
+            exclude_fields=["justificatif"],
+            mask_fields=["description"],
+            mask_callable="cqpilot.core.audit.mask_entirely",
+        )

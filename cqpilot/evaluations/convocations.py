@@ -14,6 +14,7 @@ from cqpilot.core.mail import Attachment, send_after_commit
 from cqpilot.core.pdf import html_to_pdf
 
 from . import services
+from .amenagements import granted_for
 from .models import Affectation, Inscription, SessionEvaluation
 from .services import EvaluationRefus
 
@@ -61,6 +62,8 @@ def convocation_context(inscription: Inscription) -> dict:
         "dossier": inscription.dossier,
         "epreuves": [e for e in epreuves if not vises or e.modalite.bloc_id in vises],
         "lieu": _lieu(session),
+        # the measures granted, for the candidate and whoever checks the convocation at the door
+        "amenagements": granted_for([inscription.dossier_id]).get(inscription.dossier_id, []),
     }
 
 

@@ -1,6 +1,9 @@
 """Evaluation sessions: épreuves taken from the référentiel's modalités, candidates enrolled,
 évaluateurs assigned, results entered per critère or as a score."""
 
+import uuid
+from pathlib import Path
+
 from django.db import models
 
 from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, User
@@ -178,3 +181,115 @@ class ResultatCritere(models.Model):
 
     def __str__(self) -> str:
         return f"{self.critere_id} : {'acquis' if self.acquis else 'non acquis'}"
+
+
+# --- Aménagements d'épreuves (amenagements.py holds the rules) -------------------------------
+
+
+class TypeAmenagement(models.TextChoices):
+    TEMPS_MAJORE = "temps_majore", "Temps majoré"
+    TIERS_TEMPS = "tiers_temps", "Tiers-temps"
+    ASSISTANCE_HUMAINE = "assistance_humaine", "Assistance humaine (secrétaire, lecteur)"
+    MATERIEL_ADAPTE = "materiel_adapte", "Matériel adapté"
+    ACCESSIBILITE_LOCAUX = "accessibilite_locaux", "Accessibilité des locaux"
+    AUTRE = "autre", "Autre"
+
+
+class StatutAmenagement(models.TextChoices):
+    A_DECIDER = "a_decider", "À décider"
+    ACCORDE = "accorde", "Accordé"
+    ACCORDE_PARTIELLEMENT = "accorde_partiellement", "Accordé partiellement"
+    REFUSE = "refuse", "Refusé"
+
+
+GRANTED = (StatutAmenagement.ACCORDE, StatutAmenagement.ACCORDE_PARTIELLEMENT)
+
+
+def justificatif_path(demande: "DemandeAmenagement", filename: str) -> str:
+    # Random names, apart from the dossier's pièces: a medical document never sits in a
+    # folder the dossier's other documents are listed from.
+    return f"amenagements/{demande.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class DemandeAmenagementQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "DemandeAmenagementQuerySet":
+        """The requests with their justificatif: the candidate's own, and those of the
+        certifications the certifier's managers manage. Never the OF's, the évaluateurs' nor
+        the jury members': they read the granted measures only (amenagements.py)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.organisation_id is None:
+            return self.filter(dossier__candidat__compte=user)
+        if not user.is_certificateur_manager or not user.organisation.is_certificateur:
+            return self.none()
+        return self.filter(dossier__certification__certificateurs=user.organisation)
+
+    def granted(self) -> "DemandeAmenagementQuerySet":
+        return self.filter(statut__in=GRANTED)
+
+
+class DemandeAmenagement(models.Model):
+    """A candidate's request for adapted épreuves (disability), and the certifier's decision:
+    immutable once taken; a new request may follow."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="demandes_amenagement"
+    )
+    types = models.JSONField("aménagements demandés", default=list)
+    description = models.TextField("description du besoin")
+    justificatif = models.FileField(upload_to=justificatif_path, max_length=300)
+    justificatif_nom = models.CharField("nom du justificatif", max_length=255)
+    demande_par = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    demande_at = models.DateTimeField("demandé le", auto_now_add=True)
+    statut = models.CharField(
+        max_length=24, choices=StatutAmenagement.choices, default=StatutAmenagement.A_DECIDER
+    )
+    types_accordes = models.JSONField("aménagements accordés", default=list, blank=True)
+    precisions = models.CharField(
+        "précisions pour l'organisateur et les évaluateurs",
+        max_length=300,
+        blank=True,
+        help_text="Par exemple : temps majoré d'un tiers, salle au rez-de-chaussée.",
+    )
+    motivation = models.TextField(blank=True)
+    decide_par = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decide_at = models.DateTimeField("décidé le", null=True, blank=True)
+
+    objects = DemandeAmenagementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-demande_at", "-pk"]
+        verbose_name = "demande d'aménagement"
+        verbose_name_plural = "demandes d'aménagement"
+
+    def __str__(self) -> str:
+        return f"Demande d'aménagement n° {self.pk} — {self.get_statut_display()}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.statut != StatutAmenagement.A_DECIDER
+
+    @property
+    def is_granted(self) -> bool:
+        return self.statut in GRANTED
+
+    @property
+    def types_display(self) -> str:
+        return _labels(self.types)
+
+    @property
+    def accordes_display(self) -> str:
+        """What the organiser and the évaluateurs read: « tiers-temps (temps majoré d'un
+        tiers) »; no word of the request's description nor of its justificatif."""
+        text = _labels(self.types_accordes)
+        return f"{text} ({self.precisions})" if self.precisions else text
+
+
+def _labels(values: list[str]) -> str:
+    labels = dict(TypeAmenagement.choices)
+    text = ", ".join(labels.get(v, v).lower() for v in values)
+    return text[:1].upper() + text[1:]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_amenagements
 
 app_name = "evaluations"
 
@@ -33,4 +33,15 @@ urlpatterns = [
         name="convocation_download",
     ),
     path("epreuves/<int:epreuve_pk>/saisie/", views.saisie, name="saisie"),
+    path("amenagements/", views_amenagements.amenagement_list, name="amenagement_list"),
+    path(
+        "amenagements/<int:pk>/",
+        views_amenagements.amenagement_decider,
+        name="amenagement_decider",
+    ),
+    path(
+        "amenagements/<int:pk>/justificatif/",
+        views_amenagements.amenagement_justificatif,
+        name="amenagement_justificatif",
+    ),
 ]

@@ -14,6 +14,7 @@ from cqpilot.dossiers.models import Dossier, DossierState
 from cqpilot.intervenants.models import Intervenant
 
 from . import changes, services
+from .amenagements import granted_for
 from .convocations import convocation_pdf, convocation_refusal, send_convocations
 from .forms import SessionEditForm, SessionForm
 from .models import Affectation, Epreuve, Inscription, Resultat, SessionEvaluation
@@ -113,6 +114,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     saisis = changes.resultats_saisis(session)
     unenrolment = changes.unenrolment_refusals(session, inscriptions, saisis, by=request.user)
+    granted = granted_for(i.dossier_id for i in inscriptions)
+    for inscription in inscriptions:  # what the organiser must provide, never the justificatif
+        inscription.amenagements = granted.get(inscription.dossier_id, [])
     return render(
         request,
         "evaluations/session_detail.html",
@@ -331,6 +335,7 @@ def saisie(request: HttpRequest, epreuve_pk: int) -> HttpResponse:
             messages.info(request, "Aucun résultat modifié.")
         mine = _results_of(epreuve, intervenant)
     rows = []
+    granted = granted_for(i.dossier_id for i in inscriptions)
     for inscription in inscriptions:
         resultat = mine.get(inscription.dossier_id)
         values = {c.critere_id: c.acquis for c in resultat.criteres.all()} if resultat else {}
@@ -343,6 +348,7 @@ def saisie(request: HttpRequest, epreuve_pk: int) -> HttpResponse:
                 "resultat": resultat,
                 "note": note,
                 "criteres": [(c, values.get(c.pk)) for c in criteres],
+                "amenagements": granted.get(inscription.dossier_id, []),
             }
         )
     return render(

@@ -348,6 +348,15 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "evaluations:convocation_download": [
             v(pk=vic.session.pk, inscription_pk=vic.inscription.pk, shows="candidat")
         ],
+        # aménagements: Benali's request and its justificatif, for the certifier's managers
+        "evaluations:amenagement_decider": [
+            v(
+                pk=vic.amenagement.pk,
+                payload={"statut": "accorde", "types_accordes": ["tiers_temps"]},
+                shows="amenagement",
+            )
+        ],
+        "evaluations:amenagement_justificatif": [v(pk=vic.amenagement.pk, shows="amenagement")],
         "evaluations:saisie": [
             v(
                 "épreuve de l'évaluatrice",
@@ -499,6 +508,20 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "espace:convocation": [v(pk=vic.inscription.pk, owners=("candidat",), shows="candidat")],
         "espace:convocation_ics": [v(pk=vic.inscription.pk, owners=("candidat",))],
         "espace:document_delivre": [v(pk=doc.pk, owners=("titulaire",), shows="candidat")],
+        "espace:amenagement_demander": [
+            v(
+                pk=dossier_a.pk,
+                owners=("candidat",),
+                payload=lambda: {
+                    "types": ["autre"],
+                    "description": "Besoin",
+                    "justificatif": pdf_upload(),
+                },
+            )
+        ],
+        "espace:amenagement_justificatif": [
+            v(pk=vic.amenagement.pk, owners=("candidat",), shows="amenagement")
+        ],
         "espace:recours_deposer": [
             v(pk=vic.recours.deliberation_id, owners=("titulaire",), payload={"motifs": "Vic"})
         ],

@@ -62,7 +62,8 @@ from cqpilot.dossiers.models import (
     VoieAcces,
 )
 from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, HabilitationFactory
-from cqpilot.evaluations.models import Epreuve, Inscription, SessionEvaluation
+from cqpilot.evaluations.amenagements import request_amenagement
+from cqpilot.evaluations.models import DemandeAmenagement, Epreuve, Inscription, SessionEvaluation
 from cqpilot.evaluations.services import Saisie, assign, create_session, enrol, record_result
 from cqpilot.intervenants.models import College, Intervenant
 from cqpilot.intervenants.tests.factories import IntervenantFactory
@@ -134,6 +135,7 @@ MARKERS = {
     "webhook": ["vicwebhook", "vicpayload"],
     "referentiel_publie": ["vicpub"],  # the certification, its published version and blocs
     "brouillon": ["vicbrouillon"],  # the draft version and its content
+    "amenagement": ["vicmdph"],  # a candidate's need and its medical justificatif
 }
 
 
@@ -169,6 +171,7 @@ class Victim:
     piece_exigee: PieceExigee  # of the certification, facultative (holds no dossier up)
     piece_candidat: PieceExigee  # one the candidate deposits from their espace
     depot_candidat: Document  # Benali's deposit of it, from his espace
+    amenagement: DemandeAmenagement  # Benali's request, with its justificatif, to be decided
     session: SessionEvaluation
     epreuve_notee: Epreuve  # assigned to the évaluatrice
     epreuve_libre: Epreuve  # assigned to nobody
@@ -412,6 +415,13 @@ def build_victim(of_b: Organisation) -> Victim:
         by=users["candidat"],
         piece=piece_candidat,
     )
+    amenagement = request_amenagement(
+        dossier_a,
+        types=["tiers_temps"],
+        description="Vicmdph : besoin de temps majoré",
+        justificatif=SimpleUploadedFile("Vicmdph-avis.pdf", b"%PDF-1.4 vicmdph avis medical"),
+        by=users["candidat"],
+    )
 
     # The session: Benali and the candidat libre enrolled, BC02 scored by the évaluatrice.
     session = create_session(
@@ -590,6 +600,7 @@ def build_victim(of_b: Organisation) -> Victim:
         piece_exigee=piece_exigee,
         piece_candidat=piece_candidat,
         depot_candidat=depot_candidat,
+        amenagement=amenagement,
         session=session,
         epreuve_notee=epreuve_notee,
         epreuve_libre=epreuve_libre,
