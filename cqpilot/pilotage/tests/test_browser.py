@@ -45,6 +45,6 @@ def test_survey_sent_answered_and_counted(page, live_server, settings):
     context.close()
 
     page.reload()
-    six_mois = page.get_by_role("region", name="Insertion à 6 mois")
+    six_mois = page.get_by_role("region", name="Insertion à 6 mois", exact=True)
     year = document.date_decision.year
     expect(six_mois.get_by_role("row", name=re.compile(rf"^{year} 1 1 1 100.0"))).to_be_visible()
