@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cqpilot.core.cells import printable
+from cqpilot.core.french import accorde, compte
 from cqpilot.core.models import Organisation, User
 from cqpilot.delivrance.documents import verification_url
 from cqpilot.delivrance.models import DocumentDelivre, DocumentKind, DocumentStatus
@@ -222,8 +223,9 @@ def build_files(
     allowed = lifecycle.sources(event)
     if wrong := [p for p in passages if p.status not in allowed]:
         raise DepotRefus(
-            f"{len(wrong)} passage(s) ne peuvent pas être "
-            + ("retirés" if withdrawal else "déposés")
+            f"{compte(len(wrong), 'passage')} "
+            + accorde(len(wrong), "ne peut pas être ", "ne peuvent pas être ")
+            + accorde(len(wrong), *(("retiré", "retirés") if withdrawal else ("déposé", "déposés")))
             + f", dont {wrong[0].document.dossier.candidat} (« {wrong[0].get_status_display()} »)."
             + ("" if withdrawal else " Un passage accepté ne se redépose qu'après « Corriger ».")
         )
@@ -352,7 +354,7 @@ def _unwritable_message(unwritable: dict[Candidat, dict[str, str]]) -> str:
         "Aucun fichier produit : un caractère de contrôle invisible, que le format de la Caisse "
         "des Dépôts interdit, est dans la fiche de "
         + ", ".join(holders[:_NAMED])
-        + (f" et de {more} autre(s) titulaire(s)" if more > 0 else "")
+        + (f" et de {compte(more, 'autre titulaire', 'autres titulaires')}" if more > 0 else "")
         + ". Retapez ces champs sur la fiche du candidat, puis produisez le fichier à nouveau."
     )
 

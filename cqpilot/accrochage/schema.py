@@ -115,7 +115,7 @@ def french(error) -> str:
             "des Dépôts (<cpf:flux>)"
         )
     if "Missing child" in message:
-        return f"{where} : élément(s) manquant(s) : {_expected(message)}"
+        return f"{where} : {_missing(_expected(message))}"
     if "not expected" in message:
         expected = _expected(message)
         return f"{where} : élément inattendu ici" + (
@@ -162,6 +162,16 @@ def _expected(message: str) -> str:
         return ""
     names = [name.strip().rpartition("}")[2] for name in found[1].split(",")]
     return ", ".join(f"<{name}>" for name in names if name and not name.startswith("##"))
+
+
+def _missing(expected: str) -> str:
+    """libxml2 lists the elements that may come next: one of them is missing."""
+    if not expected:
+        return "élément manquant"
+    *others, last = expected.split(", ")
+    if not others:
+        return f"élément manquant : {last}"
+    return f"élément manquant ; attendu ici : {', '.join(others)} ou {last}"
 
 
 def located(error, where: str) -> str:

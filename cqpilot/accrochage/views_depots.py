@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from cqpilot.accueil import todo
 from cqpilot.core.accounts.reauth import recent_authentication_required
 from cqpilot.core.audit import log_read
+from cqpilot.core.french import accorde, compte
 from cqpilot.core.models import Organisation
 
 from . import depots
@@ -113,8 +114,9 @@ def deposer(request: HttpRequest) -> HttpResponse:
         total = sum(f.nombre for f in files)
         messages.success(
             request,
-            f"{len(files)} fichier(s) prêt(s) à déposer ({total} passage(s)), conformes au schéma "
-            "de la Caisse des Dépôts.",
+            f"{compte(len(files), 'fichier prêt', 'fichiers prêts')} à déposer "
+            f"({compte(total, 'passage')}), {accorde(len(files), 'conforme', 'conformes')} au "
+            "schéma de la Caisse des Dépôts.",
         )
         for fichier in files:
             for avertissement in fichier.avertissements:

@@ -16,3 +16,16 @@ def accorde(count: int | float, singulier: str, pluriel: str | None = None) -> s
 def compte(count: int | float, singulier: str, pluriel: str | None = None) -> str:
     """The count followed by its agreed noun: compte(0, "candidat") == "0 candidat"."""
     return f"{count} {accorde(count, singulier, pluriel)}"
+
+
+def selon_sexe(sexe: str, masculin: str, feminin: str | None = None) -> str:
+    """`masculin` or `feminin` (by default `masculin` + "e") agreed with a person's recorded sex
+    (« F » or « M »); both forms, « convoqué(e) », when it is not recorded."""
+    feminin = feminin if feminin is not None else masculin + "e"
+    if sexe == "F":
+        return feminin
+    if sexe == "M":
+        return masculin
+    if feminin.startswith(masculin):
+        return f"{masculin}({feminin.removeprefix(masculin)})"
+    return f"{masculin} ou {feminin}"

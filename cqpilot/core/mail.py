@@ -176,7 +176,8 @@ def _failed(message: dict, attempt: int, error: OSError) -> str:
 
 
 def _given_up(message: dict, attempt: int, reason: str) -> str:
-    logger.error("E-mail given up after %d attempt(s) (%s): %s", attempt, reason, _about(message))
+    attempts = f"{attempt} attempt" if attempt == 1 else f"{attempt} attempts"
+    logger.error("E-mail given up after %s (%s): %s", attempts, reason, _about(message))
     _tell_failed(message, reason)
     return f"abandonné ({reason})"
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import prefetch_related_objects
 
+from cqpilot.core.french import selon_sexe
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.delivrance.models import DocumentStatus as DelivreStatus
 from cqpilot.dossiers.acquis import valid_until
@@ -29,11 +30,11 @@ NEXT_STEP = {
     S.RECEVABLE: "Votre demande est recevable : votre parcours peut commencer.",
     S.NON_RECEVABLE: "Votre demande n'a pas été jugée recevable. Votre organisme de formation "
     "peut vous en expliquer les raisons.",
-    S.EN_FORMATION: "Vous suivez votre parcours ; vous serez convoqué(e) aux évaluations.",
+    S.EN_FORMATION: "Vous suivez votre parcours ; vous serez {convoque} aux évaluations.",
     S.EN_EVALUATION: "Vous passez les évaluations : vos convocations sont ci-dessous.",
     S.PRESENTE_JURY: "Le jury va se prononcer ; son résultat s'affichera ici dès la signature "
     "du procès-verbal.",
-    S.CERTIFIE: "Félicitations, vous êtes certifié(e) : votre parchemin est ci-dessous.",
+    S.CERTIFIE: "Félicitations, vous êtes {certifie} : votre parchemin est ci-dessous.",
     S.VALIDATION_PARTIELLE: "Le jury a validé une partie des blocs ; ils vous restent acquis "
     "pendant leur durée de validité.",
     S.NON_VALIDE: "Le jury n'a pas validé la certification. Rapprochez-vous de votre organisme "
@@ -50,7 +51,10 @@ def next_step(dossier: Dossier, pieces: list[EtatPiece]) -> str:
         return "Déposez les pièces demandées ci-dessous : " + ", ".join(
             f"« {e.piece.libelle} »" for e in to_give
         )
-    return NEXT_STEP[S(dossier.state)]
+    sexe = dossier.candidat.sexe
+    return NEXT_STEP[S(dossier.state)].format(
+        convoque=selon_sexe(sexe, "convoqué"), certifie=selon_sexe(sexe, "certifié")
+    )
 
 
 @dataclass

@@ -34,7 +34,7 @@ def test_deposit_rejection_correction_acceptance_then_withdrawal(page, tmp_path,
 
     # The deposit, downloaded (its NIRs ask for the password again) and rejected whole.
     page.get_by_role("button", name="Produire le fichier de tous les passages à déposer").click()
-    expect(page.get_by_text("1 fichier(s) prêt(s) à déposer (3 passage(s))")).to_be_visible()
+    expect(page.get_by_text("1 fichier prêt à déposer (3 passages)")).to_be_visible()
     first = FichierAccrochage.objects.get()
     page.get_by_role("link", name=first.id_flux).click()
     page.get_by_label("Mot de passe").fill("motdepasse-solide-2026")
@@ -51,7 +51,7 @@ def test_deposit_rejection_correction_acceptance_then_withdrawal(page, tmp_path,
     durand.prenom1 = "Marie-Claire"
     durand.save()
     page.get_by_role("button", name="Redéposer seulement les rejetés").click()
-    expect(page.get_by_text("1 fichier(s) prêt(s) à déposer (3 passage(s))")).to_be_visible()
+    expect(page.get_by_text("1 fichier prêt à déposer (3 passages)")).to_be_visible()
     again = FichierAccrochage.objects.exclude(pk=first.pk).get()
     assert sorted(again.passages.values_list("id_technique", flat=True)) == ids
     upload(again, report(again, ok=ids).getvalue())

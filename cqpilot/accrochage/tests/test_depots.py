@@ -195,7 +195,7 @@ def test_the_page_shows_deadlines_and_builds_the_file_of_all_due(client):
     page = client.get(reverse("accrochage:a_accrocher"))
     assert "25/02/2027" in page.text and "BENALI Marie" in page.text
     response = client.post(reverse("accrochage:deposer"), {"quoi": "dus"}, follow=True)
-    assert "1 fichier(s) prêt(s) à déposer (3 passage(s))" in response.text
+    assert "1 fichier prêt à déposer (3 passages)" in response.text
     fichier = PassageAccrochage.objects.first().last_file
     download = client.get(reverse("accrochage:fichier", args=[fichier.pk]))
     assert b"<cpf:idFlux>" + fichier.id_flux.encode() in b"".join(download.streaming_content)

@@ -205,7 +205,7 @@ def test_the_command_line_checker(tmp_path, capsys):
     )
     call_command("accrochage", "verifier", str(valid))
     assert (
-        "est conforme au schéma 1.1.2 de la Caisse des Dépôts (2 passage(s))"
+        "est conforme au schéma 1.1.2 de la Caisse des Dépôts (2 passages)"
         in capsys.readouterr().out
     )
     invalid = tmp_path / "faux.xml"

@@ -192,7 +192,7 @@ def test_every_file_gets_a_new_id_flux(client):
     assert first.id_flux != second.id_flux
     assert passages(first) == passages(second)  # the same passage, not answered yet
     assert (
-        "1 titulaire(s) (lignes 2) figurent déjà dans un fichier dont l'accusé de traitement "
+        "1 titulaire (ligne 2) figure déjà dans un fichier dont l'accusé de traitement "
         "n'est pas enregistré" in response.text.replace("&#x27;", "'")
     )
 

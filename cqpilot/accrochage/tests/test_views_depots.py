@@ -147,7 +147,7 @@ def test_a_temporary_nir_is_a_warning_on_the_page_and_in_the_files_list(client):
     response = client.post(reverse("accrochage:deposer"), {"quoi": "dus"}, follow=True)
 
     text = " ".join(html.fromstring(response.content).text_content().split())
-    assert "1 fichier(s) prêt(s) à déposer" in text
+    assert "1 fichier prêt à déposer" in text
     warning = f"{benali} : NIR provisoire (il commence par 7)"
     assert warning in text
     [listed] = html.fromstring(response.content).xpath("//table[@id='fichiers']/tbody/tr")

@@ -14,6 +14,7 @@ from cqpilot.accrochage.autonome.generation import CdcIds, generate
 from cqpilot.accrochage.flux import read_flux
 from cqpilot.accrochage.rapport import RapportError, parse_rapport
 from cqpilot.accrochage.schema import SCHEMAS
+from cqpilot.core.french import accorde, compte
 
 
 class Command(BaseCommand):
@@ -88,15 +89,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Lignes en erreur, annotées : {result.faulty_workbook}")
         if not result.files:
             raise CommandError(
-                f"{result.error_count} erreur(s) : aucun fichier XML n'a été écrit."
+                f"{compte(result.error_count, 'erreur')} : aucun fichier XML n'a été écrit."
                 if result.error_count
                 else "Aucun fichier XML n'a été écrit."
             )
         for written in result.files:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"{written.path} écrit : {written.passages} passage(s), {written.size:,} "
-                    "octets, conforme au schéma de la Caisse des Dépôts (idFlux "
+                    f"{written.path} écrit : {compte(written.passages, 'passage')}, "
+                    f"{written.size:,} octets, conforme au schéma de la Caisse des Dépôts (idFlux "
                     f"{written.id_flux})."
                 )
             )
@@ -116,7 +117,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{path.name} est conforme au schéma {options['schema']} de la Caisse des Dépôts "
-                f"({count} passage(s))."
+                f"({compte(count, 'passage')})."
             )
         )
 
@@ -142,8 +143,10 @@ class Command(BaseCommand):
         Path(options["sortie"]).write_bytes(rejected_workbook(rows).getvalue())
         self.stdout.write(
             self.style.SUCCESS(
-                f"{options['sortie']} écrit : {len(rows)} titulaire(s) rejeté(s), avec leur "
-                "identifiant technique. Corrigez-les, puis produisez un nouveau fichier."
+                f"{options['sortie']} écrit : "
+                f"{compte(len(rows), 'titulaire rejeté', 'titulaires rejetés')}, avec leur "
+                f"identifiant technique. Corrigez-{accorde(len(rows), 'le', 'les')}, puis "
+                "produisez un nouveau fichier."
             )
         )
 

@@ -6,8 +6,8 @@ from cqpilot.dossiers.relances import DEFAULT_EVERY_DAYS, send_reminders
 
 class Command(BaseCommand):
     help = (
-        "Relance par courriel les organismes de formation dont les dossiers attendent des pièces "
-        "exigées manquantes ou refusées (à lancer chaque jour)."
+        "Relance par courriel les organismes de formation et les candidats dont les dossiers "
+        "attendent des pièces exigées manquantes ou refusées (à lancer chaque jour)."
     )
 
     def add_arguments(self, parser) -> None:

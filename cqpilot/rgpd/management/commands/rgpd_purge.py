@@ -3,6 +3,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from cqpilot.core.french import compte
 from cqpilot.core.models import Organisation
 from cqpilot.rgpd.purge import CATEGORIES, certifiers, plan, purge, scrub_import_reports
 
@@ -59,7 +60,8 @@ class Command(BaseCommand):
                 failed.append("rapports d'import des organismes de formation")
         if failed:
             raise CommandError(
-                f"Purge en échec pour {len(failed)} certificateur(s) ou étape(s) : "
+                "Purge en échec pour "
+                f"{compte(len(failed), 'certificateur ou étape', 'certificateurs ou étapes')} : "
                 f"{', '.join(str(o) for o in failed)} ; les autres ont été traités."
             )
 
