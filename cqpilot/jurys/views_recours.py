@@ -42,7 +42,7 @@ def recours_list(request: HttpRequest) -> HttpResponse:
         request,
         "jurys/recours_list.html",
         {
-            "recours_list": rows[:500],
+            "rows": rows[:500],
             "a_faire_label": todo.label_of(todo.RECOURS_FILTERS, a_faire),
         },
     )

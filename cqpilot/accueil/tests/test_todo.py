@@ -107,6 +107,7 @@ EXPECTED_GESTIONNAIRE = {
     "echeance": 0,
     "accuses_attendus": 1,
     "habilitations_echeance": 1,
+    "recours_a_instruire": 0,
     "amenagements_a_decider": 0,
 }
 
