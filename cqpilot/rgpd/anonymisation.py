@@ -24,7 +24,7 @@ from cqpilot.dossiers.models import (
     DossierTransition,
     Financement,
 )
-from cqpilot.evaluations.models import Inscription, Resultat
+from cqpilot.evaluations.models import DemandeAmenagement, Inscription, Resultat
 from cqpilot.intervenants.models import Intervenant
 from cqpilot.jurys.models import Deliberation
 from cqpilot.pilotage.models import EnqueteInsertion
@@ -87,6 +87,28 @@ def delete_pieces(documents: QuerySet) -> int:
     return len(ids)
 
 
+def delete_amenagements(demandes: QuerySet) -> int:
+    """Deletes the requests for an aménagement d'épreuves and, after commit, their medical
+    justificatifs: health data, of no use once the candidate is anonymised. The journal keeps
+    that there were requests, every value masked."""
+    rows = list(demandes.only("pk", "justificatif"))
+    if not rows:
+        return 0
+    names = [row.justificatif.name for row in rows if row.justificatif]
+    ids = [row.pk for row in rows]
+    _scrub(
+        DemandeAmenagement,
+        ids,
+        repr_of=lambda pk: f"Demande d'aménagement n° {pk} (supprimée)",
+        every_field=True,
+    )
+    with disable_auditlog():
+        DemandeAmenagement.objects.filter(pk__in=ids).delete()
+    storage = DemandeAmenagement._meta.get_field("justificatif").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return len(ids)
+
+
 @transaction.atomic
 def anonymise(
     candidat: Candidat, *, organisation: Organisation | None, motif: str, by: User | None
@@ -105,6 +127,7 @@ def anonymise(
         ]
     )
     delete_pieces(Document.objects.filter(dossier__in=dossiers))
+    delete_amenagements(DemandeAmenagement.objects.filter(dossier__in=dossiers))
     with disable_auditlog():
         Financement.objects.filter(dossier__in=dossiers).update(numero_prise_en_charge="")
         DossierTransition.objects.filter(dossier__in=dossiers).update(motif="")

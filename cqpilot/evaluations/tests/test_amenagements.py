@@ -21,6 +21,7 @@ from cqpilot.evaluations.amenagements import (
 )
 from cqpilot.evaluations.models import DemandeAmenagement, StatutAmenagement
 from cqpilot.evaluations.services import assign, enrol
+from cqpilot.rgpd.anonymisation import anonymise
 
 from .factories import evaluation
 
@@ -278,3 +279,25 @@ def test_only_the_candidate_requests_and_never_on_a_closed_dossier(world):
             justificatif=justificatif(),
             by=world.compte,
         )
+
+
+def test_anonymising_the_candidate_deletes_his_requests_their_justificatif_and_their_words(
+    world, django_capture_on_commit_callbacks
+):
+    grant(world)
+    storage = world.demande.justificatif.storage
+    name = world.demande.justificatif.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymise(
+            world.dossiers[0].candidat, organisation=world.branche, motif="effacement", by=None
+        )
+    assert not DemandeAmenagement.objects.filter(dossier=world.dossiers[0]).exists()
+    assert not storage.exists(name)
+    entries = LogEntry.objects.filter(
+        object_id=world.demande.pk, content_type__model="demandeamenagement"
+    )
+    assert entries.exists()
+    for entry in entries:
+        assert "avis-medical" not in str(entry.changes) + entry.object_repr
+        assert "lecteur" not in str(entry.changes)  # the motivation
