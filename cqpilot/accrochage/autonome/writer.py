@@ -11,9 +11,11 @@ passages, parsed and validated by lxml in a thread while the main one reads the 
 (libxml2 runs there without Python's lock). The XSD has no constraint across passages, so
 validating the batches validates the passages; each file's own envelope is validated too.
 The parts passages share (the certification's data, a birth place) are validated with the first
-passage that has them, the others with minimal ones in their place: a third less to validate.
+passage that has them; of the others, what is left (their idTechnique and identificationTitulaire)
+is validated against its own declaration in the schema (holder_schema): a third of the bytes.
 """
 
+import copy
 import queue
 import threading
 from collections.abc import Iterator
@@ -27,6 +29,8 @@ from ..flux import CPF, MAX_BYTES, MAX_PASSAGES, XSI, format_horodatage
 from ..schema import SCHEMAS, french, located, schema
 
 BATCH = 400  # passages validated together: about 6 Mo of tree
+HOLDER_BATCH = 1000  # the part left of passages validated together: about 6 Mo of tree
+XS = "http://www.w3.org/2001/XMLSchema"
 CERTIFICATION_END = b"</cpf:passageCertifications></cpf:certification>\n"
 TAIL = b"</cpf:certifications></cpf:certificateur></cpf:certificateurs></cpf:emetteur></cpf:flux>\n"
 
@@ -173,12 +177,7 @@ def _birth_and_sex(values: tuple) -> str:
 
 BIRTH_AND_SEX = ("annee_naissance", "mois_naissance", "jour_naissance", "sexe")
 _births: dict[tuple, bytes] = {}
-MINIMAL_MIDDLE = _middle(
-    (None, "PAR_ADMISSION", None, None, None, None, date(2000, 1, 1), *[None] * 7)
-).encode()
-MINIMAL_PLACE = _place((None,) * 5).encode()
-HOLDER_START = b"<cpf:identificationTitulaire>"
-PERSON_END = b"</cpf:titulaire></cpf:identificationTitulaire></cpf:passageCertification>\n"
+HOLDER_NAMESPACE = "urn:cqpilot:validation"
 
 
 def _cached(cache: dict, build, values: tuple) -> bytes:
@@ -194,50 +193,70 @@ def _cached(cache: dict, build, values: tuple) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class PassageText:
-    """A passage as written, and as validated once the parts it shares with other passages (its
-    certification data, its holder's birth place) were validated with one of them: the same
-    passage with minimal valid parts. A passage's elements are an xs:all of independent
-    elements: each part is valid in one passage if it is in another."""
+    """A passage as written, and what is left to validate of it once the parts it shares with
+    other passages (its certification data, its holder's birth place) were validated with one
+    of them: its idTechnique and its identificationTitulaire, each against its own type in the
+    schema (see HolderSchema). A passage's elements are an xs:all of independent elements: each
+    part is valid in one passage if it is in another."""
 
     written: bytes
-    checked: bytes
+    checked: bytes  # <l:passageCertification> of HolderSchema's document
     parts: tuple[bytes, ...]
+
+
+PASSAGE_START = b"<cpf:passageCertification><cpf:idTechnique>"
+PASSAGE_ID_END = b"</cpf:idTechnique>"
+HOLDER_START = b"<cpf:identificationTitulaire>"
+PASSAGE_END = b"</cpf:identificationTitulaire></cpf:passageCertification>\n"
+CHECKED_START = b"<l:passageCertification><l:idTechnique>"
+CHECKED_ID_END = b"</l:idTechnique><l:identificationTitulaire>"
+CHECKED_END = b"</l:identificationTitulaire></l:passageCertification>\n"
+TITULAIRE_END = b"</cpf:titulaire>"
 
 
 def passage_text(id_technique: str, v: dict) -> PassageText:
     """One passageCertification, on one line, from a row's cleaned values. Optional elements are
     omitted when unknown, required ones sent as xsi:nil (docs/cdc.md). Built from encoded parts:
-    what passages share is encoded once, not twice for each passage."""
+    what passages share is encoded once, not for each passage."""
     get = v.get
     middle = _cached(_middles, _middle, tuple([get(key) for key in MIDDLE]))
-    start = (
-        f"<cpf:passageCertification><cpf:idTechnique>{_escape(id_technique)}</cpf:idTechnique>"
-    ).encode()
+    id_bytes = _escape(id_technique).encode()
     if get("nir13"):
         holder = (
-            "<cpf:identificationTitulaire><cpf:identifiantNational>"
+            "<cpf:identifiantNational>"
             + _element("nir", v["nir13"])
             + _element("nomNaissance", v["nom_naissance"])
-            + "</cpf:identifiantNational></cpf:identificationTitulaire></cpf:passageCertification>\n"
+            + "</cpf:identifiantNational>"
         ).encode()
-        return PassageText(start + middle + holder, start + MINIMAL_MIDDLE + holder, (middle,))
-    place = _cached(_places, _place, tuple([get(key) for key in PLACE]))
-    nom_usage, prenom2, prenom3 = get("nom_usage"), get("prenom2"), get("prenom3")
-    person = (
-        "<cpf:identificationTitulaire><cpf:titulaire><cpf:nomNaissance>"
-        + _escape(v["nom_naissance"])
-        + "</cpf:nomNaissance>"
-        + _nillable("nomUsage", nom_usage)
-        + "<cpf:prenom1>"
-        + _escape(v["prenom1"])
-        + "</cpf:prenom1>"
-        + (_optional("prenom2", prenom2) if prenom2 else "")
-        + (_optional("prenom3", prenom3) if prenom3 else "")
-    ).encode() + _cached(_births, _birth_and_sex, tuple([get(key) for key in BIRTH_AND_SEX]))
+        parts = (middle,)
+    else:
+        place = _cached(_places, _place, tuple([get(key) for key in PLACE]))
+        nom_usage, prenom2, prenom3 = get("nom_usage"), get("prenom2"), get("prenom3")
+        holder = b"".join(
+            [
+                (
+                    "<cpf:titulaire><cpf:nomNaissance>"
+                    + _escape(v["nom_naissance"])
+                    + "</cpf:nomNaissance>"
+                    + _nillable("nomUsage", nom_usage)
+                    + "<cpf:prenom1>"
+                    + _escape(v["prenom1"])
+                    + "</cpf:prenom1>"
+                    + (_optional("prenom2", prenom2) if prenom2 else "")
+                    + (_optional("prenom3", prenom3) if prenom3 else "")
+                ).encode(),
+                _cached(_births, _birth_and_sex, tuple([get(key) for key in BIRTH_AND_SEX])),
+                place,
+                TITULAIRE_END,
+            ]
+        )
+        parts = (middle, place)
     return PassageText(
-        b"".join([start, middle, person, place, PERSON_END]),
-        b"".join([start, MINIMAL_MIDDLE, person, MINIMAL_PLACE, PERSON_END]),
-        (middle, place),
+        b"".join(
+            [PASSAGE_START, id_bytes, PASSAGE_ID_END, middle, HOLDER_START, holder, PASSAGE_END]
+        ),
+        b"".join([CHECKED_START, id_bytes, CHECKED_ID_END, holder, CHECKED_END]),
+        parts,
     )
 
 
@@ -266,6 +285,39 @@ def certification_start(code: str) -> bytes:
     ).encode()
 
 
+def holder_schema(version: str) -> etree.XMLSchema:
+    """What is left to validate of a passage whose other parts were validated with another: its
+    idTechnique and its identificationTitulaire, each against its own declaration in the CDC's
+    schema. The schema imports the CDC's for the type cpf:identificationTitulaire; idTechnique's
+    declaration (a type of its own, inside passageCertification) is copied from it. A document
+    is a <l:lot> of <l:passageCertification>, each one line: half the bytes of the passage to
+    parse and validate, and none of what its certification repeats."""
+    official = etree.parse(str(SCHEMAS[version]))
+    declaration = official.find(
+        f"{{{XS}}}complexType[@name='passageCertification']/{{{XS}}}all/"
+        f"{{{XS}}}element[@name='idTechnique']"
+    )
+    wrapper = etree.fromstring(
+        f'<xsd:schema xmlns:xsd="{XS}" xmlns:cpf="{CPF}" targetNamespace="{HOLDER_NAMESPACE}" '
+        'elementFormDefault="qualified">'
+        f'<xsd:import namespace="{CPF}" schemaLocation="{SCHEMAS[version].resolve().as_uri()}"/>'
+        '<xsd:element name="lot"><xsd:complexType><xsd:sequence>'
+        '<xsd:element name="passageCertification" minOccurs="0" maxOccurs="unbounded">'
+        "<xsd:complexType><xsd:sequence>"
+        '<xsd:element name="identificationTitulaire" type="cpf:identificationTitulaire"/>'
+        "</xsd:sequence></xsd:complexType></xsd:element>"
+        "</xsd:sequence></xsd:complexType></xsd:element></xsd:schema>"
+    )
+    wrapper.find(f".//{{{XS}}}sequence/*/*/{{{XS}}}sequence").insert(0, copy.deepcopy(declaration))
+    return etree.XMLSchema(wrapper)
+
+
+HOLDERS_HEAD = (
+    f'<l:lot xmlns:l="{HOLDER_NAMESPACE}" xmlns:cpf="{CPF}" xmlns:xsi="{XSI}">\n'.encode()
+)
+HOLDERS_TAIL = b"</l:lot>\n"
+
+
 class Validator:
     """Validates documents against the CDC's schema in a thread; collects French faults."""
 
@@ -276,10 +328,12 @@ class Validator:
         self.thread = threading.Thread(target=self._run, name="validation-xsd", daemon=True)
         self.thread.start()
 
-    def submit(self, document: bytes, lines: list[tuple[int, int, str]]) -> None:
+    def submit(
+        self, document: bytes, lines: list[tuple[int, int, str]], *, holders: bool = False
+    ) -> None:
         """`lines`: for each passage, its line in the document, its line in the sheet and its
-        idTechnique."""
-        self.queue.put((document, lines))
+        idTechnique. `holders`: a document of HolderSchema, else a CDC file."""
+        self.queue.put((document, lines, holders))
 
     def close(self) -> list[tuple[int, str]]:
         self.queue.put(None)
@@ -288,14 +342,18 @@ class Validator:
 
     def _run(self) -> None:
         # lxml's schema and parser objects stay in the thread that made them.
-        validator = etree.XMLSchema(etree.parse(str(SCHEMAS[self.version])))
+        validators = {
+            False: etree.XMLSchema(etree.parse(str(SCHEMAS[self.version]))),
+            True: holder_schema(self.version),
+        }
         parser = etree.XMLParser(
             resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
         )
         while (item := self.queue.get()) is not None:
             if len(self.faults) < 100:  # enough to tell what is wrong; the queue is drained
+                document, lines, holders = item
                 try:
-                    self._check(validator, parser, *item)
+                    self._check(validators[holders], parser, document, lines)
                 except Exception:  # a bug here must not block the writer on a full queue
                     self.faults.append((0, "le fichier n'a pas pu être vérifié."))
 
@@ -344,6 +402,7 @@ class FluxFiles:
         self.count = 0
         self.pending: dict[str, list[tuple[int, str, bytes]]] = {}
         self.pending_count = 0
+        self.holders: list[tuple[int, str, bytes]] = []  # passages whose shared parts are checked
         self.checked_parts: set[bytes] = set()  # shared parts validated with a whole passage
         self.validator = Validator(head.schema)
         self.sample_head = file_head(head, f"{id_flux}-1")
@@ -363,11 +422,12 @@ class FluxFiles:
         self.count += 1
         checked = self.checked_parts
         if all(part in checked for part in text.parts):
-            validated = text.checked
-        else:  # the first passage with these parts: validated whole
-            validated = passage
-            checked.update(text.parts)
-        self.pending.setdefault(code, []).append((line, id_technique, validated))
+            self.holders.append((line, id_technique, text.checked))
+            if len(self.holders) >= HOLDER_BATCH:
+                self._submit_holders()
+            return
+        checked.update(text.parts)  # the first passage with these parts: validated whole
+        self.pending.setdefault(code, []).append((line, id_technique, passage))
         self.pending_count += 1
         if self.pending_count >= BATCH:
             self._submit()
@@ -386,6 +446,12 @@ class FluxFiles:
         parts.append(TAIL)
         self.validator.submit(b"".join(parts), lines)
         self.pending, self.pending_count = {}, 0
+
+    def _submit_holders(self) -> None:
+        lines = [(number, line, id_) for number, (line, id_, _) in enumerate(self.holders, 2)]
+        document = b"".join([HOLDERS_HEAD, *[entry for _, _, entry in self.holders], HOLDERS_TAIL])
+        self.validator.submit(document, lines, holders=True)
+        self.holders = []
 
     def _put(self, code: str, passage: bytes) -> None:
         written = self.files[-1] if self.files else None
@@ -447,6 +513,8 @@ class FluxFiles:
         """The files, once every passage is found valid; else no file and the faults."""
         if self.pending_count:
             self._submit()
+        if self.holders:
+            self._submit_holders()
         faults = self.validator.close()
         if faults or not self.count:
             self.discard()
@@ -476,7 +544,7 @@ class FluxFiles:
     def discard(self) -> None:
         """Stop: nothing is kept (the validator is drained first)."""
         if self.validator.thread.is_alive():
-            self.pending = {}
+            self.pending, self.holders = {}, []
             self.validator.close()
         if self.output is not None:
             self.output.close()

@@ -115,6 +115,36 @@ def test_a_part_shared_by_passages_is_validated_with_the_first_and_each_holder_w
     assert "<nomNaissance> : 61 caractères, 60 au plus" in holder_alone[0][1]
 
 
+def test_what_is_left_of_a_passage_is_validated_against_the_schema_s_own_declarations(tmp_path):
+    """Once its certification's data and birth place were validated with another passage, a
+    passage's idTechnique and holder are validated against their declarations in the XSD."""
+    holder = {**_values(), "nom_naissance": "Martin"}
+    rows = [holder, {**holder, "prenom1": "P" * 61}, {**holder, "sexe": "X"}, holder, holder]
+    files = writer.FluxFiles(
+        tmp_path, writer.Head(datetime_now(), "AB123CDE", "AB123CDE", "1"), id_flux="f"
+    )
+    for line, values, id_technique in zip(
+        range(2, 7), rows, ["id-2", "id-3", "id-4", "i" * 256, ""], strict=True
+    ):
+        files.add("RNCP39912", line, id_technique, writer.passage_text(id_technique, values))
+    faults = files.close()[1]
+
+    assert [line for line, _message in faults] == [3, 4, 5, 6]
+    assert "<prenom1> : 61 caractères, 60 au plus" in faults[0][1]
+    assert "<sexe> : « X » n'est pas une valeur possible" in faults[1][1]
+    assert "<idTechnique> : 256 caractères, 255 au plus" in faults[2][1]
+    assert "<idTechnique> : vide" in faults[3][1]
+    assert not any(ENGLISH.search(message) for _line, message in faults)
+    assert not list(tmp_path.glob("*.xml"))
+
+
+def datetime_now():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(2026, 11, 1, tzinfo=ZoneInfo("Europe/Paris"))
+
+
 @pytest.mark.django_db
 def test_the_page_offers_the_split_files_in_one_zip(client, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
@@ -216,9 +246,7 @@ def verify(path, *options) -> str:
 
 
 def test_the_cdc_example_is_found_conform():
-    assert "est conforme au schéma 1.1.2 de la Caisse des Dépôts (3 passages)" in verify(
-        REFERENCE
-    )
+    assert "est conforme au schéma 1.1.2 de la Caisse des Dépôts (3 passages)" in verify(REFERENCE)
 
 
 def test_a_file_with_a_doctype_is_refused(tmp_path):
