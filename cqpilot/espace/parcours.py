@@ -71,7 +71,10 @@ class Parcours:
 def parcours_of(dossiers: list[Dossier]) -> list[Parcours]:
     """Each dossier's parcours, read in a constant number of queries whatever their number:
     each kind of row is read once for all the dossiers, then shared out."""
-    prefetch_related_objects(dossiers, "certification__pieces_exigees", "blocs_vises")
+    # the aménagements partial reads dossier.demandes_amenagement.all()
+    prefetch_related_objects(
+        dossiers, "certification__pieces_exigees", "blocs_vises", "demandes_amenagement"
+    )
     ids = [dossier.pk for dossier in dossiers]
     latest: dict[tuple[int, int], Document] = {}
     for document in Document.objects.filter(dossier__in=ids, piece__depot_candidat=True).order_by(
