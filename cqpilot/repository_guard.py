@@ -16,6 +16,12 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 # benchmark files) beside it: there the check would refuse what is not a sibling at all, and a
 # reference folder beside a throw-away clone is not a thing to guard against.
 GUARDED = not REPOSITORY.parent.is_relative_to(Path(tempfile.gettempdir()).resolve())
+# The interpreter and its packages are never reference documents, even when they sit beside the
+# clone (a clone in /root next to /root/.pyenv): a module imported late, as pytest-xdist's
+# workers import pdb, must load.
+INTERPRETER = tuple(
+    {Path(prefix).resolve() for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+)
 _installed = False
 
 
@@ -27,6 +33,8 @@ def is_beside_repository(path: str | bytes | os.PathLike) -> bool:
     except Exception:  # unreadable path, or the interpreter shutting down: not ours to judge
         return False
     if resolved.is_relative_to(REPOSITORY) or not resolved.is_relative_to(REPOSITORY.parent):
+        return False
+    if any(resolved.is_relative_to(prefix) for prefix in INTERPRETER):
         return False
     return not any(part.startswith("pytest-of-") for part in resolved.parts)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from cqpilot import repository_guard
 from cqpilot.repository_guard import GUARDED, REPOSITORY, is_beside_repository
 
 BENCHMARKS = REPOSITORY / "benchmarks"
@@ -21,6 +22,13 @@ def test_the_repository_the_system_and_pytest_temporary_folders_stay_readable(tm
     assert not is_beside_repository("/usr/share/fonts")
     assert not is_beside_repository(tmp_path / "fichier.xlsx")
     assert is_beside_repository(REPOSITORY.parent / "shared")
+
+
+def test_the_interpreter_stays_readable_even_beside_the_repository(monkeypatch):
+    """A clone in /root sits beside /root/.pyenv: the standard library must still load."""
+    monkeypatch.setattr(repository_guard, "INTERPRETER", (REPOSITORY.parent / ".pyenv",))
+    assert not is_beside_repository(REPOSITORY.parent / ".pyenv" / "lib" / "pdb.py")
+    assert is_beside_repository(REPOSITORY.parent / "pyenv-like-but-not" / "pdb.py")
 
 
 def test_every_benchmark_runs_with_the_guard():
