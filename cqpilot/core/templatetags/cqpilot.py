@@ -6,7 +6,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import truncatechars
 
 from cqpilot.core.audit import ACTIONS, displayed_changes
-from cqpilot.core.french import accorde
+from cqpilot.core.french import accorde, selon_sexe
 
 register = template.Library()
 
@@ -92,3 +92,9 @@ def pluriel(count, forms: str = "s") -> str:
         return ""
     singulier, _, plural = forms.rpartition(",") if "," in forms else ("", "", forms)
     return accorde(count, singulier, plural)
+
+
+@register.filter(name="selon_sexe")
+def selon_sexe_filter(masculin: str, sexe: str) -> str:
+    """`{{ "convoqué"|selon_sexe:candidat.sexe }}`: « convoquée » for a woman (core.french)."""
+    return selon_sexe(sexe, masculin)
