@@ -41,8 +41,11 @@ class LienInvalide(Exception):
 
 
 def may_use_login_link(user: User) -> bool:
-    """An active candidate's account: never a staff account, whatever it is linked to."""
-    return user.is_active and not user.is_staff and is_candidat_account(user)
+    """An active candidate's account: never a staff account (an organisation's, the admin
+    site's, one holding a role), whatever candidate it is linked to."""
+    return (
+        user.is_active and not user.is_staff and is_candidat_account(user) and not user.role_codes
+    )
 
 
 def _fingerprint(user: User) -> str:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cqpilot.core.models import Role, User
+from cqpilot.core.models import Role, RoleGrant, User
 from cqpilot.core.tests.factories import UserFactory
 from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, HabilitationFactory
 from cqpilot.espace.login_link import JOURNAL, LienInvalide, make_token, use_token
@@ -153,7 +153,8 @@ def test_staff_accounts_get_no_link_and_the_answer_is_the_same(
 
 
 def test_a_staff_account_linked_to_a_candidate_gets_no_link(compte, of_user):
-    """A candidate's account given an organisation (or the admin site) is staff from then on."""
+    """A candidate's account given an organisation, the admin site or a role is staff from
+    then on."""
     compte.organisation = of_user.organisation
     compte.save()
     with pytest.raises(LienInvalide):
@@ -163,6 +164,11 @@ def test_a_staff_account_linked_to_a_candidate_gets_no_link(compte, of_user):
     compte.save()
     with pytest.raises(LienInvalide):
         use_token(make_token(compte))
+    compte.is_staff = False
+    compte.save()
+    compte.roles.set(RoleGrant.objects.filter(code=Role.GESTIONNAIRE))
+    with pytest.raises(LienInvalide):
+        use_token(make_token(User.objects.get(pk=compte.pk)))
 
 
 def test_a_disabled_account_gets_no_link(client, compte, django_capture_on_commit_callbacks):
