@@ -29,7 +29,7 @@ from ..flux import CPF, MAX_BYTES, MAX_PASSAGES, XSI, format_horodatage
 from ..schema import SCHEMAS, french, located, schema
 
 BATCH = 400  # passages validated together: about 6 Mo of tree
-HOLDER_BATCH = 1000  # the part left of passages validated together: about 6 Mo of tree
+HOLDER_BATCH = 1500  # the part left of passages validated together: about 5 Mo of tree
 XS = "http://www.w3.org/2001/XMLSchema"
 CERTIFICATION_END = b"</cpf:passageCertifications></cpf:certification>\n"
 TAIL = b"</cpf:certifications></cpf:certificateur></cpf:certificateurs></cpf:emetteur></cpf:flux>\n"
