@@ -27,7 +27,7 @@ from cqpilot.core.audit import ACTIONS, displayed_changes, log_read
 from cqpilot.core.models import Organisation, User
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.dossiers.models import BlocAcquis, Candidat, Document, Dossier, Financement
-from cqpilot.evaluations.models import Inscription, Resultat
+from cqpilot.evaluations.models import DemandeAmenagement, Inscription, Resultat
 from cqpilot.jurys.models import Deliberation
 from cqpilot.pilotage.models import EnqueteInsertion
 
@@ -72,7 +72,9 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
         Dossier.objects.visible_to(user)
         .filter(candidat=candidat)
         .select_related("certification", "version", "organisme", "created_by")
-        .prefetch_related("blocs_vises", "transitions", "financements", "documents")
+        .prefetch_related(
+            "blocs_vises", "transitions", "financements", "documents", "demandes_amenagement"
+        )
         .order_by("date_inscription", "pk")
     )
     ids = [d.pk for d in dossiers]
@@ -115,6 +117,10 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
                 "financements": [fields(f) for f in dossier.financements.all()],
                 "pièces": [
                     {**fields(p), "dans l'archive": _piece_name(p)} for p in dossier.documents.all()
+                ],
+                "demandes d'aménagement d'épreuves": [
+                    {**fields(d), "dans l'archive": _justificatif_name(d)}
+                    for d in dossier.demandes_amenagement.all()
                 ],
                 "inscriptions aux évaluations": [fields(i) for i in of(inscriptions, dossier)],
                 "résultats": [
@@ -260,12 +266,18 @@ def export_zip(candidat: Candidat, *, by: User) -> tuple[BinaryIO, str]:
     return spool, name
 
 
+def _justificatif_name(demande: DemandeAmenagement) -> str:
+    return f"amenagements/{demande.pk}-justificatif{PurePath(demande.justificatif.name).suffix}"
+
+
 def _write_archive(spool: BinaryIO, candidat: Candidat, data: dict, by: User) -> None:
     missing = []
     with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
         for dossier in Dossier.objects.visible_to(by).filter(candidat=candidat):
             for piece in dossier.documents.all():
                 missing += _add_file(archive, piece.fichier, _piece_name(piece))
+            for demande in dossier.demandes_amenagement.all():
+                missing += _add_file(archive, demande.justificatif, _justificatif_name(demande))
             for issued in DocumentDelivre.objects.filter(dossier=dossier):
                 missing += _add_file(archive, issued.pdf, f"documents/{issued.numero}.pdf")
         data["fichiers absents"] = missing

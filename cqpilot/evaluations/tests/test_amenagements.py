@@ -3,6 +3,7 @@ decision is journaled and reaches the session's page and the évaluateurs' grid,
 request's description and justificatif never leave the candidate and the certifier."""
 
 import io
+import zipfile
 
 import pytest
 from auditlog.models import LogEntry
@@ -22,6 +23,7 @@ from cqpilot.evaluations.amenagements import (
 from cqpilot.evaluations.models import DemandeAmenagement, StatutAmenagement
 from cqpilot.evaluations.services import assign, enrol
 from cqpilot.rgpd.anonymisation import anonymise
+from cqpilot.rgpd.export import _write_archive, candidate_data
 
 from .factories import evaluation
 
@@ -301,3 +303,16 @@ def test_anonymising_the_candidate_deletes_his_requests_their_justificatif_and_t
     for entry in entries:
         assert "avis-medical" not in str(entry.changes) + entry.object_repr
         assert "lecteur" not in str(entry.changes)  # the motivation
+
+
+def test_the_rgpd_export_holds_the_requests_and_their_justificatif(world):
+    grant(world)
+    data = candidate_data(world.dossiers[0].candidat, world.gestionnaire)
+    [request] = data["dossiers"][0]["demandes d'aménagement d'épreuves"]
+    assert request["description du besoin"] == NEED
+    assert request["statut"] == "Accordé partiellement"
+    spool = io.BytesIO()
+    _write_archive(spool, world.dossiers[0].candidat, data, world.gestionnaire)
+    with zipfile.ZipFile(spool) as archive:
+        [name] = [n for n in archive.namelist() if n.startswith("amenagements/")]
+        assert archive.read(name) == DOCUMENT
