@@ -31,12 +31,14 @@ from ..flux import national_identifier
 from .columns import ANNOTATIONS, BY_HEADER, BY_KEY, EXAMPLE, Column, ModaliteAcces, Obtention
 
 REQUIRED = ("code", "nom_naissance", "prenom1", "sexe", "date_debut_validite")
+ALL_REQUIRED = frozenset(REQUIRED)
 UNCACHED = {"id_technique", "nom_naissance", "nom_usage", "nir", "prenom2", "prenom3"}
 CODE = re.compile(r"^(RNCP|RS)\d{1,6}$")
 INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 POSTAL = re.compile(r"^\d{5}$")
 NIR13 = re.compile(r"^[1-478]\d{4}(2[AB]|\d{2})\d{6}$")
 PARTIAL_BIRTH = re.compile(r"(?:(\d{1,2})/)?(\d{4})")
+INITIAL = re.compile(r"\w\.?")
 BOUNDS = {"jour_naissance": (1, 31), "mois_naissance": (1, 12), "annee_naissance": (1900, 2099)}
 DATES = (
     "date_debut_validite",
@@ -81,7 +83,7 @@ def identity_key(values: dict) -> str:
     text = "|".join(
         [
             _plain(get("code")),
-            plain_upper(name) if name else "",
+            _plain_name(name) if name else "",
             _plain(get("prenom1")),
             _plain(get("annee_naissance")),
             _plain(get("mois_naissance")),
@@ -93,6 +95,19 @@ def identity_key(values: dict) -> str:
 
 
 _plains: dict[object, str] = {}
+_plain_names: dict[str, str] = {}
+
+
+def _plain_name(name: str) -> str:
+    """plain_upper(name), remembered from the row's checks (_risks) to its identity key, which
+    is computed when a batch of rows is written."""
+    try:
+        return _plain_names[name]
+    except KeyError:
+        if len(_plain_names) > 4096:
+            _plain_names.clear()
+        plain = _plain_names[name] = plain_upper(name)
+        return plain
 
 
 def _plain(value: object) -> str:
@@ -251,9 +266,10 @@ class RowReader:
         def fault(key: str, message: str) -> None:
             errors.append(Problem(line, BY_KEY[key].header if key else "", message))
 
-        for key in REQUIRED:
-            if key not in v and key not in failed:
-                fault(key, "obligatoire.")
+        if not v.keys() >= ALL_REQUIRED:
+            for key in REQUIRED:
+                if key not in v and key not in failed:
+                    fault(key, "obligatoire.")
         self._birth_rules(row, failed, fault)
         if "code" in v and not CODE.match(v["code"]):
             fault(
@@ -308,7 +324,7 @@ class RowReader:
                 v["mois_naissance"] = month
             if day is not None:
                 v["jour_naissance"] = day
-        if failed & {"date_naissance", "annee_naissance"}:
+        if failed and failed & {"date_naissance", "annee_naissance"}:
             return
         year, month, day = (
             v.get("annee_naissance"),
@@ -435,7 +451,7 @@ class RowReader:
         correspond »."""
         risks = []
         name = v.get("nom_naissance", "")
-        if name and MARRIED_NAME_MARKER.search(plain_upper(name)):
+        if name and MARRIED_NAME_MARKER.search(_plain_name(name)):
             risks.append(
                 Problem(
                     line,
@@ -447,7 +463,7 @@ class RowReader:
             risks.append(
                 Problem(line, "Nom d'usage", "identique au nom de naissance : laissez-le vide.")
             )
-        if re.fullmatch(r"\w\.?", v.get("prenom1", "")):
+        if INITIAL.fullmatch(v.get("prenom1", "")):
             risks.append(
                 Problem(
                     line,
