@@ -38,6 +38,13 @@ CODE_PATTERNS = {
 }
 
 
+VAE_SETTINGS = (
+    "delai_recevabilite_vae_mois",
+    "silence_recevabilite_vae",
+    "validite_recevabilite_vae_mois",
+)
+
+
 class CertificationForm(forms.ModelForm):
     codes_nsf = forms.CharField(
         label="Codes NSF",
@@ -67,6 +74,9 @@ class CertificationForm(forms.ModelForm):
             "validite_blocs_mois",
             "blocs_optionnels_requis",
             "delai_recours_mois",
+            "delai_recevabilite_vae_mois",
+            "silence_recevabilite_vae",
+            "validite_recevabilite_vae_mois",
         ]
         widgets = {
             "intitule": forms.TextInput(),
@@ -79,6 +89,8 @@ class CertificationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.by = by
         self.fields["delai_recours_mois"].required = False
+        for name in VAE_SETTINGS:
+            self.fields[name].required = False
         self.fields["certificateurs"].queryset = Organisation.objects.filter(
             kind__in=CERTIFICATEUR_KINDS
         )
@@ -118,6 +130,20 @@ class CertificationForm(forms.ModelForm):
         value = self.cleaned_data.get("delai_recours_mois")
         default = Certification._meta.get_field("delai_recours_mois").default
         return default if value is None else value
+
+    def _default_if_empty(self, name: str):
+        # Left empty (or absent from an older form): the documented default (docs/vae.md).
+        value = self.cleaned_data.get(name)
+        return Certification._meta.get_field(name).default if value in (None, "") else value
+
+    def clean_delai_recevabilite_vae_mois(self) -> int:
+        return self._default_if_empty("delai_recevabilite_vae_mois")
+
+    def clean_silence_recevabilite_vae(self) -> str:
+        return self._default_if_empty("silence_recevabilite_vae")
+
+    def clean_validite_recevabilite_vae_mois(self) -> int:
+        return self._default_if_empty("validite_recevabilite_vae_mois")
 
     def clean(self) -> dict:
         data = super().clean()

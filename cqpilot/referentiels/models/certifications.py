@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -115,6 +116,32 @@ class Certification(models.Model):
         help_text="Compté en mois de calendrier à partir de la signature du PV (signé le "
         "31 décembre, un délai de 2 mois finit le dernier jour de février). 0 : aucun recours, "
         "le jury est souverain selon l'accord de branche.",
+    )
+    # VAE recevabilité (docs/vae.md): uncertain for certifications managed through France VAE,
+    # hence settings with the defaults of the Code du travail (docs/domaine.md §3.2).
+    delai_recevabilite_vae_mois = models.PositiveSmallIntegerField(
+        "délai de décision sur la recevabilité VAE (mois)",
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Compté en mois de calendrier à partir du jour où la demande de recevabilité "
+        "est complète (complète le 31 décembre, un délai de 2 mois finit le dernier jour de "
+        "février).",
+    )
+    silence_recevabilite_vae = models.CharField(
+        "silence du certificateur à la fin du délai",
+        max_length=20,
+        choices=[
+            ("acceptation", "Vaut acceptation : la demande devient recevable"),
+            ("sans_effet", "Sans effet : la demande attend la décision"),
+        ],
+        default="acceptation",
+    )
+    validite_recevabilite_vae_mois = models.PositiveSmallIntegerField(
+        "durée de validité de la recevabilité VAE (mois)",
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text="Comptée à partir de la décision de recevabilité (ou de l'acceptation "
+        "tacite) ; elle figure sur la lettre de notification.",
     )
     blocs_optionnels_requis = models.PositiveSmallIntegerField(
         "nombre de blocs optionnels à obtenir",
