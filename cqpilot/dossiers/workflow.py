@@ -19,6 +19,9 @@ S = DossierState
 CERTIFICATEUR = "certificateur"  # a gestionnaire or administrateur of a certifier of the dossier
 OF = "of"  # a user of the dossier's organisme de formation
 CANDIDAT = "candidat"  # the dossier's candidate, from their espace: deposits pièces, nothing else
+# No user: a rule of law applied by the daily job (VAE: the certifier's silence at the end of the
+# recevabilité period is an acceptance, vae.recevabilite). Never a button, never the API.
+SYSTEME = "systeme"
 
 FINAL_STATES = frozenset(
     {S.CERTIFIE, S.VALIDATION_PARTIELLE, S.NON_VALIDE, S.ABANDON, S.NON_RECEVABLE}
@@ -46,6 +49,14 @@ TRANSITIONS = [
         frozenset({CERTIFICATEUR}),
         "Déclarer recevable",
         vae=True,
+    ),
+    Transition(
+        frozenset({S.INSCRIT}),
+        S.RECEVABLE,
+        frozenset({SYSTEME}),
+        "Recevable (acceptation tacite)",
+        vae=True,
+        shown=False,
     ),
     Transition(
         frozenset({S.INSCRIT}),
@@ -171,10 +182,16 @@ def transitions_with_refusals(dossier: Dossier, user: User) -> list[tuple[Transi
 
 @transaction.atomic
 def transition(
-    dossier: Dossier, to_state: str, *, by: User, motif: str = "", allow_hidden: bool = False
+    dossier: Dossier,
+    to_state: str,
+    *,
+    by: User | None,
+    motif: str = "",
+    allow_hidden: bool = False,
 ) -> Dossier:
     """Move the dossier to `to_state`, or raise TransitionRefusee saying why not. Hidden
-    transitions are for the service that owns them (`allow_hidden`), never for a button."""
+    transitions are for the service that owns them (`allow_hidden`), never for a button;
+    `by=None` is the daily job applying a rule of law (SYSTEME), on hidden transitions only."""
     dossier = (
         Dossier.objects.select_for_update()
         .select_related("certification", "version")
@@ -190,7 +207,7 @@ def transition(
         raise TransitionRefusee(
             f"Un dossier « {dossier.get_state_display()} » ne peut pas passer à « {target.label} »."
         )
-    actor = actor_of(by, dossier)
+    actor = SYSTEME if by is None else actor_of(by, dossier)
     if not any(actor in t.actors for t in candidates):
         raise TransitionRefusee(f"Vous ne pouvez pas faire passer ce dossier à « {target.label} ».")
     if target == S.INSCRIT:
@@ -207,7 +224,8 @@ def transition(
         ).refus
         if refus:
             raise TransitionRefusee(" ".join(str(r) for r in refus))
-    if refusal := refusal_for(dossier, target):
+    # The law's effect does not wait for the pièces cqpilot asks for.
+    if actor != SYSTEME and (refusal := refusal_for(dossier, target)):
         raise TransitionRefusee(refusal)
     if target in (S.NON_RECEVABLE, S.ABANDON) and not motif.strip():
         raise TransitionRefusee(f"Indiquez le motif ({target.label.lower()}).")
