@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "cqpilot.pilotage",
     "cqpilot.rgpd",
     "cqpilot.espace",
+    "cqpilot.vae",
     "cqpilot.api",
     "ninja",  # serves the API documentation's scripts itself (otherwise from a CDN)
     # Last: its registration/ templates would otherwise shadow cqpilot's French password pages.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("pilotage/", include("cqpilot.pilotage.urls")),
     path("donnees-personnelles/", include("cqpilot.rgpd.urls")),
     path("espace/", include("cqpilot.espace.urls")),
+    path("vae/", include("cqpilot.vae.urls")),
     path("enquete/<str:token>/", enquete, name="enquete"),
     path("", include("cqpilot.delivrance.urls")),
     path("", include("cqpilot.dossiers.urls")),

@@ -18,7 +18,6 @@ from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage, Pass
 from cqpilot.core.french import compte
 from cqpilot.core.models import Organisation, OrganisationKind, Role, User
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, PARTNER_OF
-from cqpilot.dossiers.acquis import add_months
 from cqpilot.dossiers.models import (
     Document,
     DocumentStatus,
@@ -40,10 +39,8 @@ from cqpilot.jurys.models import (
     SignaturePV,
     SignaturesPV,
 )
+from cqpilot.vae.models import StatutDemande
 
-# docs/domaine.md §VAE: the certifier decides the recevabilité within 2 months (silence means
-# acceptance). cqpilot has no date of the complete dossier yet: the inscription stands for it.
-RECEVABILITE_MONTHS = 2
 PASSAGE_HORIZON_DAYS = 15
 RAPPORT_WAIT_DAYS = 30
 HABILITATION_HORIZON_DAYS = 60
@@ -273,25 +270,54 @@ def _days(days: int) -> str:
     return compte(days, "jour", "jours")
 
 
+def _recevabilite_details(user: User, today: date) -> list[str]:
+    """The VAE dossiers awaiting their recevabilité: the closest last day to decide, counted
+    from the day each demande was complete (docs/vae.md), and those whose period does not run
+    yet. One aggregate over the same rows as the count."""
+    ouvertes = [StatutDemande.A_INSTRUIRE, StatutDemande.INCOMPLETE]
+    vae = (
+        Dossier.objects.visible_to(user)
+        .filter(_recevabilite_vae(today, user))
+        .aggregate(
+            limite=Min(
+                "demande_recevabilite__date_limite",
+                filter=Q(demande_recevabilite__statut=StatutDemande.COMPLETE),
+            ),
+            a_completer=Count("pk", filter=Q(demande_recevabilite__statut__in=ouvertes)),
+            sans_demande=Count("pk", filter=Q(demande_recevabilite__isnull=True)),
+        )
+    )
+    details = []
+    if (limite := vae["limite"]) is not None:
+        left = (limite - today).days
+        if left > 0:
+            when = f"{_days(left)} pour décider (jusqu'au {limite:%d/%m/%Y} inclus)"
+        elif left == 0:
+            when = f"dernier jour pour décider (le {limite:%d/%m/%Y})"
+        else:
+            when = f"délai dépassé de {_days(-left)} (fini le {limite:%d/%m/%Y})"
+        details.append(f"la plus proche : {when}")
+    if vae["a_completer"]:
+        details.append(
+            compte(
+                vae["a_completer"],
+                "demande pas encore complète : son délai ne court pas",
+                "demandes pas encore complètes : leur délai ne court pas",
+            )
+        )
+    if vae["sans_demande"]:
+        details.append(
+            compte(
+                vae["sans_demande"], "dossier sans demande saisie", "dossiers sans demande saisie"
+            )
+        )
+    return details
+
+
 def gestionnaire_section(user: User, today: date) -> Section:
     keys = ["pieces_a_verifier", "recevabilite_vae", "sans_jury"]
     dossiers = _counts(Dossier.objects.visible_to(user), DOSSIER_FILTERS, keys, today, user)
-    # The oldest VAE dossier's inscription, in the same query as the counts would need a second
-    # aggregate over the same rows: cheap, and kept apart for readability.
-    oldest = (
-        Dossier.objects.visible_to(user)
-        .filter(_recevabilite_vae(today, user))
-        .aggregate(oldest=Min("date_inscription"))["oldest"]
-    )
-    vae_details = []
-    if oldest is not None:
-        left = (add_months(oldest, RECEVABILITE_MONTHS) - today).days
-        vae_details.append(
-            f"la plus ancienne : {_days(left)} pour décider"
-            if left >= 0
-            else f"la plus ancienne : délai de {RECEVABILITE_MONTHS} mois dépassé de "
-            f"{_days(-left)} (le silence vaut acceptation)"
-        )
+    vae_details = _recevabilite_details(user, today)
     items = [
         Item(
             "pieces_a_verifier",

@@ -41,6 +41,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Jurys", reverse("jurys:jury_list")))
     if MANAGE_CERTIFICATIONS(user):
         items.append(("Organismes de formation", reverse("dossiers:organisme_list")))
+        items.append(("Recevabilité VAE", reverse("vae:demande_list")))
         items.append(("Délivrance", reverse("delivrance:registre")))
         items.append(("Pilotage", reverse("pilotage:tableau_de_bord")))
         # « À accrocher » is a certifier's own list; the super-administrator has the tool only.

@@ -1,0 +1,211 @@
+"""VAE: the demande de recevabilité and what the certifier decides on it (docs/vae.md).
+
+One demande per VAE dossier: what the candidate declares (perimeter, experiences, training,
+certifications held, the accompanist's opinion), the requests for missing pièces, the date it was
+complete (from which the decision period runs, its last day stored then), and the decision with
+its gap analysis against the référentiel. A decided demande never changes (services refuse it).
+"""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+
+from cqpilot.core.models import Organisation, User
+from cqpilot.dossiers.models import Dossier
+from cqpilot.referentiels.models import Bloc, Competence
+
+
+class StatutDemande(models.TextChoices):
+    A_INSTRUIRE = "a_instruire", "À instruire"
+    INCOMPLETE = "incomplete", "Incomplète : pièces demandées"
+    COMPLETE = "complete", "Complète : décision attendue"
+    RECEVABLE = "recevable", "Recevable"
+    RECEVABLE_TACITE = "recevable_tacite", "Recevable (acceptation tacite)"
+    NON_RECEVABLE = "non_recevable", "Non recevable"
+
+
+OUVERTS = (StatutDemande.A_INSTRUIRE, StatutDemande.INCOMPLETE, StatutDemande.COMPLETE)
+DECIDES = (
+    StatutDemande.RECEVABLE,
+    StatutDemande.RECEVABLE_TACITE,
+    StatutDemande.NON_RECEVABLE,
+)
+
+
+class DemandeQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "DemandeQuerySet":
+        """The certifier instructing the demande: its gestionnaires and administrateurs; the
+        candidate: their own. Nobody else (an OF, an évaluateur, a jury member) for now."""
+        if user.is_superuser:
+            return self
+        if user.organisation is None:
+            return self.filter(dossier__candidat__compte=user)
+        if user.is_certificateur_manager:
+            return self.filter(organisation=user.organisation)
+        return self.none()
+
+
+class DemandeRecevabilite(models.Model):
+    dossier = models.OneToOneField(
+        Dossier, on_delete=models.PROTECT, related_name="demande_recevabilite"
+    )
+    # The certifier that instructs and decides it: the limits per year count its demandes only.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="certificateur"
+    )
+    blocs = models.ManyToManyField(
+        Bloc,
+        blank=True,
+        related_name="+",
+        verbose_name="blocs de compétences visés",
+        help_text="Aucun : toute la certification.",
+    )
+    formations = models.TextField("formations suivies", blank=True)
+    certifications_detenues = models.TextField("diplômes et certifications obtenus", blank=True)
+    accompagnateur = models.CharField(
+        "accompagnateur (architecte accompagnateur de parcours)", max_length=200, blank=True
+    )
+    avis_accompagnateur = models.TextField("avis de l'accompagnateur", blank=True)
+    reference_france_vae = models.CharField(
+        "référence de la candidature France VAE", max_length=60, blank=True
+    )
+    ancien_regime = models.BooleanField(
+        "formulaire Cerfa 12818 (certification absente de France VAE)", default=False
+    )
+    declaration_honneur_le = models.DateField(
+        "déclaration sur l'honneur des autres demandes de l'année, faite le"
+    )
+    deposee_le = models.DateField("déposée le")
+    deposee_par = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="saisie par"
+    )
+    statut = models.CharField(
+        max_length=20, choices=StatutDemande.choices, default=StatutDemande.A_INSTRUIRE
+    )
+    complete_le = models.DateField("complète le", null=True, blank=True)
+    date_limite = models.DateField(
+        "dernier jour pour décider",
+        null=True,
+        blank=True,
+        help_text="Fixé quand la demande est complète, d'après le délai de la certification.",
+    )
+    decidee_le = models.DateField("décidée le", null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    motivation = models.TextField(blank=True)
+    recommande_formation = models.BooleanField("formation complémentaire", default=False)
+    recommande_pmsmp = models.BooleanField(
+        "période de mise en situation en milieu professionnel (PMSMP)", default=False
+    )
+    recommandations = models.TextField("recommandations", blank=True)
+    validite_mois = models.PositiveSmallIntegerField(null=True, blank=True)
+    valide_jusquau = models.DateField("recevabilité valable jusqu'au", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DemandeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date_limite", "deposee_le", "pk"]
+        indexes = [models.Index(fields=["statut", "date_limite"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reference_france_vae="") | Q(ancien_regime=False),
+                name="vae_demande_portail_ou_cerfa",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Demande de recevabilité VAE de {self.dossier.candidat}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.statut in DECIDES
+
+    @property
+    def is_recevable(self) -> bool:
+        return self.statut in (StatutDemande.RECEVABLE, StatutDemande.RECEVABLE_TACITE)
+
+    def jours_restants(self, today: date) -> int | None:
+        """Days left to decide, the last day counting (0: decide today; negative: overdue)."""
+        if self.date_limite is None or self.is_decided:
+            return None
+        return (self.date_limite - today).days
+
+
+class NatureExperience(models.TextChoices):
+    SALARIEE = "salariee", "Salariée"
+    NON_SALARIEE = "non_salariee", "Non salariée (indépendant, chef d'entreprise…)"
+    BENEVOLE = "benevole", "Bénévole ou volontaire"
+    PMSMP = "pmsmp", "Période de mise en situation en milieu professionnel"
+    STAGE = "stage", "Stage ou période de formation en entreprise"
+    AUTRE = "autre", "Autre (mandat électif, sportif de haut niveau…)"
+
+
+class ExperienceVae(models.Model):
+    demande = models.ForeignKey(
+        DemandeRecevabilite, on_delete=models.CASCADE, related_name="experiences"
+    )
+    intitule = models.CharField("emploi ou fonction", max_length=200)
+    structure = models.CharField("employeur ou structure", max_length=200, blank=True)
+    nature = models.CharField(max_length=20, choices=NatureExperience.choices)
+    activites = models.TextField("activités exercées", blank=True)
+    duree_mois = models.PositiveSmallIntegerField("durée (mois)")
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["ordre", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.intitule} ({self.duree_mois} mois)"
+
+
+class ComplementDemande(models.Model):
+    """The certifier asks for missing pièces: the candidate is told which ones."""
+
+    demande = models.ForeignKey(
+        DemandeRecevabilite, on_delete=models.CASCADE, related_name="complements"
+    )
+    pieces = models.TextField("pièces manquantes")
+    demande_le = models.DateField("demandées le")
+    par = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Pièces demandées le {self.demande_le:%d/%m/%Y}"
+
+    @property
+    def liste(self) -> list[str]:
+        return [line.strip(" -•\t") for line in self.pieces.splitlines() if line.strip(" -•\t")]
+
+
+class NiveauEcart(models.TextChoices):
+    ACQUIS = "acquis", "Acquis"
+    A_DEVELOPPER = "a_developper", "À développer"
+    NON_EVALUE = "non_evalue", "Non évalué"
+
+
+class AnalyseEcart(models.Model):
+    """One line of the gap analysis: a bloc of the dossier's référentiel, or one of its
+    compétences, against the declared activities."""
+
+    demande = models.ForeignKey(
+        DemandeRecevabilite, on_delete=models.CASCADE, related_name="ecarts"
+    )
+    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    competence = models.ForeignKey(
+        Competence, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    niveau = models.CharField(max_length=20, choices=NiveauEcart.choices)
+    commentaire = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.competence or self.bloc} : {self.get_niveau_display()}"

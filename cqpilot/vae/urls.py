@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "vae"
+
+urlpatterns = [
+    path("recevabilite/", views.demande_list, name="demande_list"),
+    path("dossiers/<int:pk>/recevabilite/", views.demande_create, name="demande_create"),
+    path("recevabilite/<int:pk>/", views.demande_detail, name="demande_detail"),
+    path("recevabilite/<int:pk>/pieces/", views.demande_pieces, name="demande_pieces"),
+    path("recevabilite/<int:pk>/complete/", views.demande_complete, name="demande_complete"),
+    path("recevabilite/<int:pk>/decision/", views.demande_decider, name="demande_decider"),
+    path("recevabilite/<int:pk>/lettre.pdf", views.demande_lettre, name="demande_lettre"),
+]
