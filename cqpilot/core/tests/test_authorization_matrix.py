@@ -294,6 +294,34 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "jurys:recours_detail": [
             v(pk=vic.recours.pk, payload={"issue": "maintenue", "motivation": "Vicmotivation"})
         ],
+        # VAE recevabilité: the certifier's managers only (vae.recevabilite)
+        "vae:demande_create": [
+            v(
+                pk=vic.vae_dossier.pk,
+                payload={
+                    "declaration_honneur": "on",
+                    "experiences-TOTAL_FORMS": "1",
+                    "experiences-INITIAL_FORMS": "0",
+                    "experiences-0-intitule": "Agent",
+                    "experiences-0-nature": "salariee",
+                    "experiences-0-duree_mois": "12",
+                },
+            )
+        ],
+        "vae:demande_detail": [v(pk=vic.vae_demande.pk, shows="candidat")],
+        "vae:demande_pieces": [v(pk=vic.vae_demande.pk, payload={"pieces": "Vicpiece"})],
+        "vae:demande_complete": [v(pk=vic.vae_demande.pk, payload={"le": "2026-11-02"})],
+        "vae:demande_decider": [
+            v(
+                pk=vic.vae_demande.pk,
+                payload={
+                    "decision": "non_recevable",
+                    "motivation": "Vicmotivation",
+                    f"niveau-{vic.blocs[0].pk}": "acquis",
+                },
+            )
+        ],
+        "vae:demande_lettre": [v(pk=vic.vae_decidee.pk, shows="candidat")],
         "jurys:regles_edit": [
             v(
                 certification_pk=cert.pk,

@@ -103,13 +103,17 @@ from cqpilot.referentiels.tests.factories import (
     VersionFactory,
 )
 from cqpilot.rgpd.models import PurgeRun, RetentionPolicy
+from cqpilot.vae.models import DemandeRecevabilite
+from cqpilot.vae.recevabilite import declarer_complete
+from cqpilot.vae.recevabilite import deposer as deposer_vae
+from cqpilot.vae.tests.factories import decided_demande, saisie
 
 NIR_BODY = "2900569123456"  # a woman born in May 1990 in Lyon (INSEE 69123), without its key
 
 # What each marker reveals: a page of another organisation showing one of them leaks that kind
 # of the victim's data. Compared in lower case with the text of pages, JSON and files.
 MARKERS = {
-    "candidat": ["vicbenali", "vicdurand", "vicnguyen", "viclibre"],
+    "candidat": ["vicbenali", "vicdurand", "vicnguyen", "viclibre", "vicvae"],
     "nir": [NIR_BODY],  # Vicbenali's, in full
     "piece": ["vicpiece"],
     "financement": ["vicopco"],
@@ -184,6 +188,9 @@ class Victim:
     documents: list[DocumentDelivre]
     lot: LotDelivrance
     recours: Recours  # the holder's, on the signed jury, not yet decided
+    vae_dossier: Dossier  # a VAE dossier inscrit, its demande de recevabilité to enter
+    vae_demande: DemandeRecevabilite  # complete, to decide
+    vae_decidee: DemandeRecevabilite  # decided recevable: its letter
     fichier: FichierAccrochage
     passage: PassageAccrochage  # accepted by the CDC
     flux: FluxAutonome
@@ -498,6 +505,14 @@ def build_victim(of_b: Organisation) -> Victim:
         created_by=gestionnaire,
     )
     lot.documents.set(documents)
+    # VAE (vae.recevabilite): a dossier to enter, a complete demande, a decided one
+    vae_dossier, vae_complete, vae_decide = (
+        dossier(candidat(nom, None), None, DossierState.INSCRIT, voie_acces=VoieAcces.VAE)
+        for nom in ("Vicvaesaisir", "Vicvaecomplete", "Vicvaedecidee")
+    )
+    vae_demande = deposer_vae(vae_complete, saisie(blocs=[blocs[0]]), by=gestionnaire)
+    declarer_complete(vae_demande, by=gestionnaire)
+    vae_decidee = decided_demande(vae_decide, blocs[0], by=gestionnaire)
 
     # Accrochage: one file deposited, the CDC accepted one passage and rejected the others.
     ReglagesAccrochage.objects.create(
@@ -613,6 +628,9 @@ def build_victim(of_b: Organisation) -> Victim:
         documents=documents,
         lot=lot,
         recours=recours,
+        vae_dossier=vae_dossier,
+        vae_demande=vae_demande,
+        vae_decidee=vae_decidee,
         fichier=fichier,
         passage=passage,
         flux=flux,
