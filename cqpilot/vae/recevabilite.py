@@ -191,7 +191,7 @@ def deposer(
     """Files the demande de recevabilité of a VAE dossier « inscrit », or raises VaeRefus."""
     on = on or today()
     dossier = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("candidat__compte", "certification", "version")
         .get(pk=dossier.pk)
     )  # one filing at a time per dossier
@@ -259,7 +259,7 @@ def deposer(
 
 def _locked(demande: DemandeRecevabilite, by: User) -> DemandeRecevabilite:
     demande = (
-        DemandeRecevabilite.objects.select_for_update()
+        DemandeRecevabilite.objects.select_for_update(of=("self",))
         .select_related("dossier__candidat__compte", "dossier__certification", "organisation")
         .get(pk=demande.pk)
     )

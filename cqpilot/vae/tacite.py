@@ -36,7 +36,7 @@ def accepter_tacitement(demande: DemandeRecevabilite, *, on: date | None = None)
     certification gives silence no effect); VaeRefus when the dossier cannot move."""
     on = on or today()
     demande = (
-        DemandeRecevabilite.objects.select_for_update()
+        DemandeRecevabilite.objects.select_for_update(of=("self",))
         .select_related("dossier__candidat__compte", "dossier__certification", "organisation")
         .get(pk=demande.pk)
     )
