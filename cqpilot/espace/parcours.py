@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import prefetch_related_objects
+from django.urls import reverse
+from django.utils import timezone
 
 from cqpilot.core.french import selon_sexe
 from cqpilot.delivrance.models import DocumentDelivre
@@ -22,6 +24,8 @@ from cqpilot.dossiers.models import (
 from cqpilot.dossiers.pieces import EtatPiece, pieces_of
 from cqpilot.evaluations.models import Inscription
 from cqpilot.jurys.models import Deliberation, JuryStatus
+from cqpilot.pilotage.enquetes import is_open, token_of
+from cqpilot.pilotage.models import EnqueteInsertion
 
 S = DossierState
 NEXT_STEP = {
@@ -66,6 +70,18 @@ class Parcours:
     inscriptions: list[Inscription] = field(default_factory=list)
     deliberations: list[Deliberation] = field(default_factory=list)  # of signed PVs only
     documents: list[DocumentDelivre] = field(default_factory=list)
+    enquetes: list["EnqueteOuverte"] = field(default_factory=list)  # open insertion surveys
+
+
+@dataclass(frozen=True)
+class EnqueteOuverte:
+    """An insertion survey the holder may answer now, from the espace as from its e-mail."""
+
+    enquete: EnqueteInsertion
+
+    @property
+    def url(self) -> str:
+        return reverse("enquete", args=[token_of(self.enquete)])
 
 
 def parcours_of(dossiers: list[Dossier]) -> list[Parcours]:
@@ -98,6 +114,13 @@ def parcours_of(dossiers: list[Dossier]) -> list[Parcours]:
             "date_delivrance", "pk"
         )
     )
+    today = timezone.localdate()
+    enquetes = defaultdict(list)
+    for enquete in EnqueteInsertion.objects.filter(
+        document__dossier__in=ids, document__status=DelivreStatus.VALIDE, repondue_le__isnull=True
+    ).select_related("document"):
+        if is_open(enquete, today):
+            enquetes[enquete.document.dossier_id].append(EnqueteOuverte(enquete))
     parcours = []
     for dossier in dossiers:
         pieces = [
@@ -114,6 +137,7 @@ def parcours_of(dossiers: list[Dossier]) -> list[Parcours]:
                 inscriptions=inscriptions.get(dossier.pk, []),
                 deliberations=deliberations.get(dossier.pk, []),
                 documents=documents.get(dossier.pk, []),
+                enquetes=enquetes.get(dossier.pk, []),
             )
         )
     return parcours
