@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 CQPILOT := $(BIN)/python -m cqpilot.cli
 
+# The suite runs on every core, one test file per worker at a time (a file's module fixtures,
+# such as the authorization matrix's world, are built once); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 .PHONY: demo test test-postgres lint format bench install chromium constraints smoke
 
 $(BIN)/activate:
@@ -43,10 +47,10 @@ demo: install
 test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install chromium
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cqpilot} $(BIN)/python -m pytest
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cqpilot} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # A production set-up on PostgreSQL (base cqpilot_smoke, recreated), walked over HTTP.
 smoke: install

@@ -16,7 +16,8 @@ STORAGES = {
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECURE_SSL_REDIRECT = False  # the test client and the live server speak plain HTTP
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = "/tmp/cqpilot-test-media"
+# One folder per xdist worker: two workers clearing or numbering files must not meet.
+MEDIA_ROOT = f"/tmp/cqpilot-test-media{os.environ.get('PYTEST_XDIST_WORKER', '')}"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 FIELD_ENCRYPTION_KEYS = ["Im0SA1FiwpvjTQ-BRfOBuq1qj8iZ-WM4k34RBUwoFyQ="]  # a test-only key
