@@ -9,6 +9,12 @@ class AccrochageConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from cqpilot.delivrance.services import document_cancelled, document_issued
+
+        from . import depots
         from .models import FluxAutonome
 
         auditlog.register(FluxAutonome, exclude_fields=["fichier"])
+        # The passages to deposit are written with the issuance or cancellation of a document.
+        document_issued.connect(depots.on_issued, dispatch_uid="accrochage-issued")
+        document_cancelled.connect(depots.on_cancelled, dispatch_uid="accrochage-cancelled")

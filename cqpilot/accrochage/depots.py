@@ -65,32 +65,55 @@ class DepotRefus(Exception):
         self.message = message
 
 
-def ensure_passages(organisation: Organisation) -> int:
-    """Passages for the documents issued since the last visit (registered certifications only:
-    the others are not deposited; no bloc of an RS one, which has none), and withdrawals for the
-    documents cancelled since."""
-    new = []
-    for document in (
-        DocumentDelivre.objects.filter(
-            organisation=organisation, status=DocumentStatus.VALIDE, passages__isnull=True
-        )
+def _depositable(documents):
+    """The documents whose holders are deposited: valid, of a registered certification (the
+    others are not deposited), and no attestation of an RS one (it has no bloc)."""
+    return (
+        documents.filter(status=DocumentStatus.VALIDE)
         .exclude(certification__code_rncp_rs="")
         .exclude(kind=DocumentKind.ATTESTATION, certification__code_rncp_rs__startswith="RS")
-        .prefetch_related("blocs")
-    ):
-        deadline = add_months(document.date_delivrance, DEADLINE_MONTHS)
-        blocs = document.blocs.all() if document.kind == DocumentKind.ATTESTATION else [None]
-        new.extend(
-            PassageAccrochage(
-                organisation=organisation,
-                document=document,
-                bloc=bloc,
-                id_technique=f"cqpilot-{organisation.pk}-{document.numero}"
-                + (f"-{bloc.code}" if bloc else ""),
-                date_limite=deadline,
-            )
-            for bloc in blocs
+    )
+
+
+def _new_passages(document: DocumentDelivre) -> list[PassageAccrochage]:
+    organisation = document.organisation
+    deadline = add_months(document.date_delivrance, DEADLINE_MONTHS)
+    blocs = document.blocs.all() if document.kind == DocumentKind.ATTESTATION else [None]
+    return [
+        PassageAccrochage(
+            organisation=organisation,
+            document=document,
+            bloc=bloc,
+            id_technique=f"cqpilot-{organisation.pk}-{document.numero}"
+            + (f"-{bloc.code}" if bloc else ""),
+            date_limite=deadline,
         )
+        for bloc in blocs
+    ]
+
+
+def on_issued(sender, document: DocumentDelivre, **kwargs) -> None:
+    """A document was issued (delivrance.services, in its transaction): its passages are due."""
+    if _depositable(DocumentDelivre.objects.filter(pk=document.pk, passages__isnull=True)).exists():
+        PassageAccrochage.objects.bulk_create(_new_passages(document))
+
+
+def on_cancelled(sender, document: DocumentDelivre, **kwargs) -> None:
+    """A document was cancelled (delivrance.services, in its transaction): its passages are
+    withdrawn when the CDC holds them (or may), without object otherwise."""
+    lifecycle.follow_cancellations(document.organisation, document=document)
+
+
+def ensure_passages(organisation: Organisation) -> int:
+    """The passages of documents issued or cancelled without them (before they were written on
+    issuance and cancellation: the command `accrochage_passages`; documents made by the tests'
+    factories), and what follows from a cancellation; a write, never called by a page that
+    only shows them."""
+    new = []
+    for document in _depositable(
+        DocumentDelivre.objects.filter(organisation=organisation, passages__isnull=True)
+    ).prefetch_related("blocs"):
+        new.extend(_new_passages(document))
     PassageAccrochage.objects.bulk_create(new)
     lifecycle.follow_cancellations(organisation)
     return len(new)

@@ -119,14 +119,17 @@ def apply(
     return left
 
 
-def follow_cancellations(organisation) -> None:
-    """The passages of the documents cancelled since: withdrawn when the CDC holds them (or may),
-    without object otherwise. A passage already on its way out is left alone."""
+def follow_cancellations(organisation, document=None) -> None:
+    """The passages of the documents cancelled since (of `document` only, when given): withdrawn
+    when the CDC holds them (or may), without object otherwise. A passage already on its way out
+    is left alone."""
     cancelled = PassageAccrochage.objects.filter(
         organisation=organisation,
         document__status=DocumentStatus.ANNULE,
         status__in=sources(E.ANNULATION),
     )
+    if document is not None:
+        cancelled = cancelled.filter(document=document)
     now = timezone.now()
     for correction in (False, True):
         targets: dict[str, list[str]] = defaultdict(list)

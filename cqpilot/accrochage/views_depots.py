@@ -38,7 +38,6 @@ def _organisation(request: HttpRequest) -> Organisation:
 @login_required
 def a_accrocher(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request)
-    depots.ensure_passages(organisation)
     today = timezone.localdate()
     passages = PassageAccrochage.objects.filter(organisation=organisation)
     counts = depots.status_counts(passages)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
-from cqpilot.accrochage.depots import depositing_organisation, ensure_passages
+from cqpilot.accrochage.depots import depositing_organisation
 from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.evaluations.models import Epreuve
@@ -104,7 +104,6 @@ def passages(request: HttpRequest, statut: QueryText = ""):
     organisation = depositing_organisation(request.user)
     if organisation is None:
         return PassageAccrochage.objects.none()
-    ensure_passages(organisation)  # as the screen does: the documents issued since are listed
     found = PassageAccrochage.objects.filter(organisation=organisation)
     if statut:
         found = found.filter(status=statut)

@@ -12,6 +12,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 
 from cqpilot.core.french import accorde
@@ -43,6 +44,12 @@ class DelivranceRefus(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+# Sent inside the transaction that issues or cancels a document (sender: DocumentDelivre,
+# document=…): what follows from it (the passages to deposit at the CDC) is written with it.
+document_issued = Signal()
+document_cancelled = Signal()
 
 
 def new_code() -> str:
@@ -196,6 +203,7 @@ def _record(pending: _Pending, content: bytes) -> DocumentDelivre:
     document.blocs.set(pending.blocs)
     document.credential = sign_credential(document)
     document.save(update_fields=["pdf", "sha256", "credential"])
+    document_issued.send(sender=DocumentDelivre, document=document)
     return document
 
 
@@ -224,6 +232,7 @@ def cancel(document: DocumentDelivre, motif: str, *, by: User) -> None:
     document.annule_at = timezone.now()
     document.annule_by = by
     document.save(update_fields=["status", "motif_annulation", "annule_at", "annule_by"])
+    document_cancelled.send(sender=DocumentDelivre, document=document)
 
 
 def a_delivrer(jury: Jury) -> list[Dossier]:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from cqpilot.accrochage.depots import build_files, ensure_passages, record_report
+from cqpilot.accrochage.depots import build_files, record_report
 from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage
 from cqpilot.accrochage.rapport import parse_rapport
 from cqpilot.core.models import Organisation, User
@@ -126,7 +126,6 @@ def earlier_jury(
         jury_le=calendrier.earlier_jury(),
         delivre_le=calendrier.issued(),
     )
-    ensure_passages(metallurgie)  # CDC settings: see pilotage.promotions, loaded first
     lambert = PassageAccrochage.objects.get(document__dossier__candidat__nom_naissance="Lambert")
     [fichier] = build_files(metallurgie, [lambert], by=users["gestionnaire.metallurgie"])
     backdate(fichier, calendrier.issued() + DEPOSITED_AFTER)

@@ -5,7 +5,7 @@ surveyed at 6 months and 2 years."""
 import io
 from datetime import timedelta
 
-from cqpilot.accrochage.depots import build_files, ensure_passages, record_report
+from cqpilot.accrochage.depots import build_files, record_report
 from cqpilot.accrochage.models import PassageAccrochage, ReglagesAccrochage
 from cqpilot.accrochage.rapport import parse_rapport
 from cqpilot.core.models import Organisation, User
@@ -90,7 +90,6 @@ def promotions(
             jury_le=calendrier.earlier_jury(years_before),
             delivre_le=calendrier.issued(years_before),
         )  # fmt: skip
-        ensure_passages(metallurgie)
         deposited = list(
             PassageAccrochage.objects.filter(document__deliberation__jury=jury).order_by("pk")
         )

@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cqpilot.accrochage.depots import ensure_passages
 from cqpilot.core.permissions import MANAGE_CERTIFICATIONS
 from cqpilot.referentiels.models import Certification
 
@@ -51,9 +50,6 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
         year = available[0]
     if not 1900 <= year <= 2200:  # a date beyond Python's range would fail, not inform
         year = available[0]
-    for certifier in certification.certificateurs.all():
-        # as « À accrocher » does: the documents issued or cancelled since are counted
-        ensure_passages(certifier)
     tables = dashboard(certification, year)
     export, slug = request.GET.get("export", ""), request.GET.get("tableau", "")
     name = f"{_file_name(certification, 'pilotage')}-{year}"

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.test import Client
 
+from cqpilot.accrochage.depots import ensure_passages
 from cqpilot.accrochage.models import FichierAccrochage
 from cqpilot.core.models import Role, User
 from cqpilot.core.tests.factories import OrganisationFactory, UserFactory
@@ -108,6 +109,7 @@ def world() -> World:
         jury = JuryFactory(organisation=certifier, certification=certification, status="signe")
         Deliberation.objects.create(jury=jury, dossier=decided, decision="totale")
         DocumentDelivreFactory(dossier=decided, organisation=certifier)
+        ensure_passages(certifier)  # as issuing it does (the factory skips delivrance.services)
     # Each certifier deposited a file at the CDC, whose report came back with one rejection.
     for n, certifier in enumerate([e.branche, other], start=1):
         FichierAccrochage.objects.create(
