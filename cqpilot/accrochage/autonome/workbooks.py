@@ -11,7 +11,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cqpilot.core.cells import normalise_header
+from cqpilot.core.cells import normalise_header, printable
 from cqpilot.core.spreadsheets import neutralise_formula
 from cqpilot.core.tabular import Problem
 
@@ -83,7 +83,8 @@ class FaultyRows:
 
 def _cell_value(value: object) -> object:
     if isinstance(value, str):
-        return neutralise_formula(value)
+        # A control character (refused in its row) is shown where it was: openpyxl refuses it.
+        return neutralise_formula(printable(value))
     if isinstance(value, datetime | date | int | float | bool) or value is None:
         return value
     return str(value)

@@ -379,6 +379,23 @@ def test_the_command_line_writes_the_valid_rows_and_gives_back_the_others_annota
     assert "lignes-en-erreur.xlsx" in out.getvalue()
 
 
+def test_an_invisible_character_is_given_back_visible_in_the_rows_in_error(tmp_path):
+    # Excel writes a control character of a cell as _x0007_; openpyxl cannot write it back.
+    rows = [holder(0), holder(1, **{"Nom de naissance": "Dupont_x0007_"})]
+
+    result = generate_in(tmp_path, xlsx(rows), valid_rows_only=True)
+
+    assert messages(result.errors) == [
+        "Ligne 3, Nom de naissance : caractère de contrôle invisible (U+0007) : retirez-le "
+        "(retapez la cellule)."
+    ]
+    assert result.passages == 1
+    annotated = load_workbook(result.faulty_workbook).active
+    assert (
+        annotated.cell(row=2, column=HEADERS.index("Nom de naissance") + 1).value == "Dupont\ufffd"
+    )
+
+
 CELL = st.one_of(
     st.none(),
     st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=70),
