@@ -12,12 +12,10 @@ passages, parsed and validated by lxml in a thread while the main one reads the 
 validating the batches validates the passages; each file's own envelope is validated too.
 The parts passages share (the certification's data, a birth place) are validated with the first
 passage that has them; of the others, what is left (their idTechnique and identificationTitulaire)
-is validated against its own declaration in the schema (holder_schema): a third of the bytes.
+is validated against its own declaration in the schema (validation.holder_schema): a third of
+the bytes.
 """
 
-import copy
-import queue
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,11 +24,11 @@ from pathlib import Path
 from lxml import etree
 
 from ..flux import CPF, MAX_BYTES, MAX_PASSAGES, XSI, format_horodatage
-from ..schema import SCHEMAS, french, located, schema
+from ..schema import located, schema
+from .validation import HOLDERS_HEAD, HOLDERS_TAIL, Validator
 
 BATCH = 400  # passages validated together: about 6 Mo of tree
 HOLDER_BATCH = 1500  # the part left of passages validated together: about 5 Mo of tree
-XS = "http://www.w3.org/2001/XMLSchema"
 CERTIFICATION_END = b"</cpf:passageCertifications></cpf:certification>\n"
 TAIL = b"</cpf:certifications></cpf:certificateur></cpf:certificateurs></cpf:emetteur></cpf:flux>\n"
 
@@ -177,7 +175,6 @@ def _birth_and_sex(values: tuple) -> str:
 
 BIRTH_AND_SEX = ("annee_naissance", "mois_naissance", "jour_naissance", "sexe")
 _births: dict[tuple, bytes] = {}
-HOLDER_NAMESPACE = "urn:cqpilot:validation"
 
 
 def _cached(cache: dict, build, values: tuple) -> bytes:
@@ -196,11 +193,11 @@ class PassageText:
     """A passage as written, and what is left to validate of it once the parts it shares with
     other passages (its certification data, its holder's birth place) were validated with one
     of them: its idTechnique and its identificationTitulaire, each against its own type in the
-    schema (see HolderSchema). A passage's elements are an xs:all of independent elements: each
-    part is valid in one passage if it is in another."""
+    schema (validation.holder_schema). A passage's elements are an xs:all of independent
+    elements: each part is valid in one passage if it is in another."""
 
     written: bytes
-    checked: bytes  # <l:passageCertification> of HolderSchema's document
+    checked: bytes  # a <l:passageCertification> of holder_schema
     parts: tuple[bytes, ...]
 
 
@@ -283,98 +280,6 @@ def certification_start(code: str) -> bytes:
         f"<cpf:certification><cpf:type>{kind}</cpf:type><cpf:code>{_text(code)}</cpf:code>"
         "<cpf:natureDeposant>CERTIFICATEUR</cpf:natureDeposant><cpf:passageCertifications>\n"
     ).encode()
-
-
-def holder_schema(version: str) -> etree.XMLSchema:
-    """What is left to validate of a passage whose other parts were validated with another: its
-    idTechnique and its identificationTitulaire, each against its own declaration in the CDC's
-    schema. The schema imports the CDC's for the type cpf:identificationTitulaire; idTechnique's
-    declaration (a type of its own, inside passageCertification) is copied from it. A document
-    is a <l:lot> of <l:passageCertification>, each one line: half the bytes of the passage to
-    parse and validate, and none of what its certification repeats."""
-    official = etree.parse(str(SCHEMAS[version]))
-    declaration = official.find(
-        f"{{{XS}}}complexType[@name='passageCertification']/{{{XS}}}all/"
-        f"{{{XS}}}element[@name='idTechnique']"
-    )
-    wrapper = etree.fromstring(
-        f'<xsd:schema xmlns:xsd="{XS}" xmlns:cpf="{CPF}" targetNamespace="{HOLDER_NAMESPACE}" '
-        'elementFormDefault="qualified">'
-        f'<xsd:import namespace="{CPF}" schemaLocation="{SCHEMAS[version].resolve().as_uri()}"/>'
-        '<xsd:element name="lot"><xsd:complexType><xsd:sequence>'
-        '<xsd:element name="passageCertification" minOccurs="0" maxOccurs="unbounded">'
-        "<xsd:complexType><xsd:sequence>"
-        '<xsd:element name="identificationTitulaire" type="cpf:identificationTitulaire"/>'
-        "</xsd:sequence></xsd:complexType></xsd:element>"
-        "</xsd:sequence></xsd:complexType></xsd:element></xsd:schema>"
-    )
-    wrapper.find(f".//{{{XS}}}sequence/*/*/{{{XS}}}sequence").insert(0, copy.deepcopy(declaration))
-    return etree.XMLSchema(wrapper)
-
-
-HOLDERS_HEAD = (
-    f'<l:lot xmlns:l="{HOLDER_NAMESPACE}" xmlns:cpf="{CPF}" xmlns:xsi="{XSI}">\n'.encode()
-)
-HOLDERS_TAIL = b"</l:lot>\n"
-
-
-class Validator:
-    """Validates documents against the CDC's schema in a thread; collects French faults."""
-
-    def __init__(self, version: str) -> None:
-        self.version = version
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
-        self.faults: list[tuple[int, str]] = []  # (line of the sheet, message)
-        self.thread = threading.Thread(target=self._run, name="validation-xsd", daemon=True)
-        self.thread.start()
-
-    def submit(
-        self, document: bytes, lines: list[tuple[int, int, str]], *, holders: bool = False
-    ) -> None:
-        """`lines`: for each passage, its line in the document, its line in the sheet and its
-        idTechnique. `holders`: a document of HolderSchema, else a CDC file."""
-        self.queue.put((document, lines, holders))
-
-    def close(self) -> list[tuple[int, str]]:
-        self.queue.put(None)
-        self.thread.join()
-        return self.faults
-
-    def _run(self) -> None:
-        # lxml's schema and parser objects stay in the thread that made them.
-        validators = {
-            False: etree.XMLSchema(etree.parse(str(SCHEMAS[self.version]))),
-            True: holder_schema(self.version),
-        }
-        parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-        )
-        while (item := self.queue.get()) is not None:
-            if len(self.faults) < 100:  # enough to tell what is wrong; the queue is drained
-                document, lines, holders = item
-                try:
-                    self._check(validators[holders], parser, document, lines)
-                except Exception:  # a bug here must not block the writer on a full queue
-                    self.faults.append((0, "le fichier n'a pas pu être vérifié."))
-
-    def _check(self, validator, parser, document: bytes, lines) -> None:
-        try:
-            tree = etree.fromstring(document, parser)
-        except etree.XMLSyntaxError:
-            self.faults.append((lines[0][1] if lines else 0, "fichier XML mal écrit."))
-            return
-        if validator.validate(tree):
-            return
-        by_line = {document_line: (line, id_) for document_line, line, id_ in lines}
-        for error in validator.error_log:
-            line, id_technique = by_line.get(error.line, (0, "?"))
-            self.faults.append(
-                (
-                    line,
-                    f"le passage « {id_technique} » n'est pas conforme au schéma de la Caisse "
-                    f"des Dépôts : {french(error)}.",
-                )
-            )
 
 
 class FluxFiles:
