@@ -26,8 +26,9 @@ from cqpilot.dossiers.models import (
 )
 from cqpilot.evaluations.models import DemandeAmenagement, Inscription, Resultat
 from cqpilot.intervenants.models import Intervenant
-from cqpilot.jurys.models import Deliberation
+from cqpilot.jurys.models import Deliberation, Recours
 from cqpilot.pilotage.models import EnqueteInsertion
+from cqpilot.vae.models import AnalyseEcart, ComplementDemande, DemandeRecevabilite, ExperienceVae
 
 from .models import CandidatAnonymise, Motif
 
@@ -38,6 +39,21 @@ FREE_TEXT = {
     Financement: ("numero_prise_en_charge",),
     BlocAcquis: ("commentaire",),
     Resultat: ("commentaire",),
+    # What the candidate wrote against a decision, and the answer that quotes him.
+    Recours: ("motifs", "motivation"),
+    # His VAE demande de recevabilité: what he declared, what was asked of him, the decision.
+    DemandeRecevabilite: (
+        "formations",
+        "certifications_detenues",
+        "accompagnateur",
+        "avis_accompagnateur",
+        "reference_france_vae",
+        "motivation",
+        "recommandations",
+    ),
+    ExperienceVae: ("intitule", "structure", "activites"),
+    ComplementDemande: ("pieces",),
+    AnalyseEcart: ("commentaire",),
 }
 
 
@@ -121,6 +137,8 @@ def anonymise(
     forget_messages_to(
         [
             candidat.email,
+            # the espace's mails (login links, decisions) go to the account's own address
+            candidat.compte.email if candidat.compte_id else "",
             *EnqueteInsertion.objects.filter(document__dossier__in=dossiers).values_list(
                 "email", flat=True
             ),
@@ -134,6 +152,12 @@ def anonymise(
         BlocAcquis.objects.filter(candidat=candidat).update(commentaire="")
         Resultat.objects.filter(dossier__in=dossiers).update(commentaire="")
         Deliberation.objects.filter(dossier__in=dossiers).update(preconisations="", motivation="")
+        # A recours stays a legal act (filed, decided, its outcome), without his words.
+        Recours.objects.filter(deliberation__dossier__in=dossiers).update(motifs=ERASED)
+        Recours.objects.filter(deliberation__dossier__in=dossiers).exclude(motivation="").update(
+            motivation=ERASED
+        )
+        erase_demandes_vae(dossiers)
         Intervenant.candidats_suivis.through.objects.filter(candidat=candidat).delete()
         for field, value in neutral_identity(candidat).items():
             setattr(candidat, field, value)
@@ -149,6 +173,26 @@ def anonymise(
         actor=by,
         changes={"identité": ["", f"anonymisée ({Motif(motif).label.lower()})"]},
     )
+
+
+def erase_demandes_vae(dossiers: list[int]) -> None:
+    """His VAE demande stays a legal act (filed, complete, decided, the durations and natures of
+    his experiences, the gap analysis's levels), without what he or the certifier wrote."""
+    demandes = DemandeRecevabilite.objects.filter(dossier__in=dossiers)
+    demandes.update(
+        formations="",
+        certifications_detenues="",
+        accompagnateur="",
+        avis_accompagnateur="",
+        reference_france_vae="",
+        recommandations="",
+    )
+    demandes.exclude(motivation="").update(motivation=ERASED)
+    ExperienceVae.objects.filter(demande__in=demandes).update(
+        intitule=ERASED, structure="", activites=""
+    )
+    ComplementDemande.objects.filter(demande__in=demandes).update(pieces=ERASED)
+    AnalyseEcart.objects.filter(demande__in=demandes).update(commentaire="")
 
 
 def close_account(user: User) -> None:
@@ -175,7 +219,14 @@ def _scrub_journal(candidat: Candidat, dossiers: list[int], old_repr: str) -> No
         Deliberation: Deliberation.objects.filter(dossier__in=dossiers).values_list(
             "pk", flat=True
         ),
+        Recours: Recours.objects.filter(deliberation__dossier__in=dossiers).values_list(
+            "pk", flat=True
+        ),
     }
+    demandes = DemandeRecevabilite.objects.filter(dossier__in=dossiers)
+    related[DemandeRecevabilite] = demandes.values_list("pk", flat=True)
+    for model in (ExperienceVae, ComplementDemande, AnalyseEcart):
+        related[model] = model.objects.filter(demande__in=demandes).values_list("pk", flat=True)
     for model, ids in related.items():
         _scrub(model, list(ids), repr_of=lambda pk, m=model: f"{m._meta.verbose_name} n° {pk}")
     # Intervenants' « candidats suivis » name him in their many-to-many changes.

@@ -28,8 +28,10 @@ from cqpilot.core.models import Organisation, User
 from cqpilot.delivrance.models import DocumentDelivre
 from cqpilot.dossiers.models import BlocAcquis, Candidat, Document, Dossier, Financement
 from cqpilot.evaluations.models import DemandeAmenagement, Inscription, Resultat
-from cqpilot.jurys.models import Deliberation
+from cqpilot.jurys.models import Deliberation, Recours
 from cqpilot.pilotage.models import EnqueteInsertion
+from cqpilot.vae.lettre import lettre_pdf
+from cqpilot.vae.models import AnalyseEcart, ComplementDemande, DemandeRecevabilite, ExperienceVae
 
 # What the platform keeps for itself, not about the person.
 INTERNAL = {"credential", "status_index", "revision", "sha256"}
@@ -87,6 +89,9 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
         .select_related("jury", "decided_by")
         .prefetch_related("blocs__bloc")
     )
+    recours = Recours.objects.filter(deliberation__dossier__in=ids).select_related(
+        "deliberation", "pv", "filed_by", "decided_by"
+    )
     issued = DocumentDelivre.objects.filter(dossier__in=ids).select_related(
         "organisation", "certification", "version", "deliberation", "annule_by", "created_by"
     )
@@ -106,6 +111,8 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
         list(deliberations),
     )
     issued, passages, enquetes = list(issued), list(passages), list(enquetes)
+    vae = {d.dossier_id: d for d in _demandes_vae(ids)}
+    recours = list(recours)
     return {
         "candidat": fields(candidat),
         "dossiers": [
@@ -130,6 +137,10 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
                     {**fields(d), "blocs": [fields(b) for b in d.blocs.all()]}
                     for d in of(deliberations, dossier)
                 ],
+                "recours contre les décisions du jury": [
+                    fields(r) for r in recours if r.deliberation.dossier_id == dossier.pk
+                ],
+                **_demande_vae(vae.get(dossier.pk)),
                 "documents délivrés": [fields(d) for d in of(issued, dossier)],
                 "accrochage à la Caisse des Dépôts": [
                     fields(p) for p in passages if p.document.dossier_id == dossier.pk
@@ -147,6 +158,43 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
     }
 
 
+def _demandes_vae(dossiers: list[int]):
+    return (
+        DemandeRecevabilite.objects.filter(dossier__in=dossiers)
+        .select_related("organisation", "deposee_par", "decidee_par", "dossier__candidat")
+        .prefetch_related(
+            "blocs", "experiences", "complements__par", "ecarts__bloc", "ecarts__competence"
+        )
+    )
+
+
+def _demande_vae(demande: DemandeRecevabilite | None) -> dict:
+    """The dossier's VAE demande de recevabilité, as groups of the dossier (the summary shows
+    each list under its title); its notification letter is in the archive once decided."""
+    if demande is None:
+        return {}
+    return {
+        "demande de recevabilité VAE": [
+            {
+                **fields(demande),
+                "blocs visés par la demande": ", ".join(b.code for b in demande.blocs.all())
+                or "toute la certification",
+                "dans l'archive": _lettre_name(demande) if demande.is_decided else "",
+            }
+        ],
+        "expériences déclarées (VAE)": [fields(e) for e in demande.experiences.all()],
+        "pièces demandées (VAE)": [fields(c) for c in demande.complements.all()],
+        "analyse des écarts (VAE)": [
+            {"bloc ou compétence": str(e.competence or e.bloc), **fields(e)}
+            for e in demande.ecarts.all()
+        ],
+    }
+
+
+def _lettre_name(demande: DemandeRecevabilite) -> str:
+    return f"vae/lettre-recevabilite-{demande.pk}.pdf"
+
+
 def journal(
     candidat: Candidat, dossiers: list[Dossier], organisation: Organisation | None
 ) -> list[dict]:
@@ -160,7 +208,15 @@ def journal(
     authors = {organisation.pk} if organisation is not None else set()
     authors |= {d.organisme_id for d in dossiers if d.organisme_id}
     types = ContentType.objects.get_for_models(
-        Candidat, Dossier, Document, Financement, Deliberation
+        Candidat,
+        Dossier,
+        Document,
+        Financement,
+        Deliberation,
+        DemandeRecevabilite,
+        ExperienceVae,
+        ComplementDemande,
+        AnalyseEcart,
     )
     # Entries without an actor on the shared row cannot be attributed: left out.
     condition = Q(
@@ -171,6 +227,10 @@ def journal(
         (Document, Document.objects.filter(dossier__in=ids)),
         (Financement, Financement.objects.filter(dossier__in=ids)),
         (Deliberation, Deliberation.objects.filter(dossier__in=ids)),
+        (DemandeRecevabilite, DemandeRecevabilite.objects.filter(dossier__in=ids)),
+        (ExperienceVae, ExperienceVae.objects.filter(demande__dossier__in=ids)),
+        (ComplementDemande, ComplementDemande.objects.filter(demande__dossier__in=ids)),
+        (AnalyseEcart, AnalyseEcart.objects.filter(demande__dossier__in=ids)),
     ):
         condition |= Q(content_type=types[model], object_id__in=rows.values("pk"))
     entries = (
@@ -280,6 +340,10 @@ def _write_archive(spool: BinaryIO, candidat: Candidat, data: dict, by: User) ->
                 missing += _add_file(archive, demande.justificatif, _justificatif_name(demande))
             for issued in DocumentDelivre.objects.filter(dossier=dossier):
                 missing += _add_file(archive, issued.pdf, f"documents/{issued.numero}.pdf")
+        # The letter is rendered from the decided demande, which never changes: not stored.
+        for demande in _demandes_vae([d["numero"] for d in data["dossiers"]]):
+            if demande.is_decided:
+                archive.writestr(_lettre_name(demande), lettre_pdf(demande))
         data["fichiers absents"] = missing
         archive.writestr(
             "donnees.json", json.dumps(data, ensure_ascii=False, indent=2, default=str)
