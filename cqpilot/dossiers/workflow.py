@@ -43,12 +43,15 @@ class Transition:
 
 TRANSITIONS = [
     Transition(frozenset({S.BROUILLON}), S.INSCRIT, frozenset({CERTIFICATEUR, OF}), "Inscrire"),
+    # A VAE dossier's recevabilité is decided on its demande (vae.recevabilite), with the gap
+    # analysis, the letter and the journal: no button and no API call, only that service.
     Transition(
         frozenset({S.INSCRIT}),
         S.RECEVABLE,
         frozenset({CERTIFICATEUR}),
         "Déclarer recevable",
         vae=True,
+        shown=False,
     ),
     Transition(
         frozenset({S.INSCRIT}),
@@ -64,6 +67,7 @@ TRANSITIONS = [
         frozenset({CERTIFICATEUR}),
         "Déclarer non recevable",
         vae=True,
+        shown=False,
     ),
     Transition(
         frozenset({S.INSCRIT}),
@@ -127,6 +131,13 @@ TRANSITIONS = [
         for back_to, vae in ((S.INSCRIT, False), (S.RECEVABLE, True), (S.EN_FORMATION, None))
     ),
 ]
+
+
+RECEVABILITE = frozenset({S.RECEVABLE, S.NON_RECEVABLE})
+PAR_LA_DEMANDE = (
+    "La recevabilité d'un dossier VAE se décide sur sa demande de recevabilité, avec l'analyse "
+    "des écarts et la lettre au candidat : ouvrez « Recevabilité VAE » sur la page du dossier."
+)
 
 
 class TransitionRefusee(Exception):
@@ -203,6 +214,13 @@ def transition(
         for t in TRANSITIONS
         if t.to_state == target and _applies(t, dossier) and (t.shown or allow_hidden)
     ]
+    if (
+        not candidates
+        and target in RECEVABILITE
+        and dossier.state == S.INSCRIT
+        and dossier.voie_acces == VoieAcces.VAE
+    ):
+        raise TransitionRefusee(PAR_LA_DEMANDE)
     if not candidates:
         raise TransitionRefusee(
             f"Un dossier « {dossier.get_state_display()} » ne peut pas passer à « {target.label} »."

@@ -405,6 +405,7 @@ def decider(
             DossierState.RECEVABLE if recevable else DossierState.NON_RECEVABLE,
             by=by,
             motif=motivation,
+            allow_hidden=True,  # the workflow leaves a VAE recevabilité to this service only
         )
     except TransitionRefusee as refusal:
         raise VaeRefus(refusal.message) from refusal

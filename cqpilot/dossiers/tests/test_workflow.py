@@ -65,8 +65,6 @@ def test_every_transition_is_recorded_with_its_author(habilitation, certificateu
 
 ALLOWED = [
     # (from, to, actor, VAE?)
-    (S.INSCRIT, S.RECEVABLE, "certificateur", True),
-    (S.INSCRIT, S.NON_RECEVABLE, "certificateur", True),
     (S.INSCRIT, S.EN_FORMATION, "of", False),
     (S.RECEVABLE, S.EN_FORMATION, "of", True),
     (S.INSCRIT, S.EN_EVALUATION, "certificateur", False),
@@ -113,7 +111,7 @@ def test_refused_transition(habilitation, certificateur, from_state, to_state, v
 
 @pytest.mark.parametrize(
     ("from_state", "to_state"),
-    [(S.INSCRIT, S.RECEVABLE), (S.EN_EVALUATION, S.PRESENTE_JURY), (S.PRESENTE_JURY, S.CERTIFIE)],
+    [(S.EN_EVALUATION, S.PRESENTE_JURY), (S.PRESENTE_JURY, S.CERTIFIE)],
 )
 def test_an_organisme_cannot_take_certifier_decisions(habilitation, of_user, from_state, to_state):
     dossier = dossier_in(from_state, habilitation, voie_acces=VoieAcces.VAE)
@@ -144,17 +142,31 @@ def test_an_evaluateur_of_the_certifier_cannot_move_dossiers(habilitation):
 def test_abandon_and_non_recevabilite_need_a_reason(habilitation, certificateur, to_state):
     dossier = dossier_in(S.INSCRIT, habilitation, voie_acces=VoieAcces.VAE)
     with pytest.raises(TransitionRefusee, match="Indiquez le motif"):
-        transition(dossier, to_state, by=certificateur, motif="  ")
+        transition(dossier, to_state, by=certificateur, motif="  ", allow_hidden=True)
 
 
 def test_buttons_offered_match_the_state_and_the_actor(habilitation, certificateur, of_user):
     dossier = dossier_in(S.INSCRIT, habilitation, voie_acces=VoieAcces.VAE)
-    assert {t.to_state for t in available_transitions(dossier, certificateur)} == {
-        S.RECEVABLE,
-        S.NON_RECEVABLE,
-        S.ABANDON,
-    }
+    assert {t.to_state for t in available_transitions(dossier, certificateur)} == {S.ABANDON}
     assert {t.to_state for t in available_transitions(dossier, of_user)} == {S.ABANDON}
+
+
+@pytest.mark.parametrize("to_state", [S.RECEVABLE, S.NON_RECEVABLE])
+@pytest.mark.parametrize("actor", ["certificateur", "of"])
+def test_a_vae_recevabilite_is_decided_on_its_demande_only(
+    habilitation, certificateur, of_user, to_state, actor
+):
+    """No button and no API call: the demande de recevabilité's decision (vae.recevabilite)
+    or the tacit acceptance moves the dossier, with its analysis, letter and journal row."""
+    dossier = dossier_in(S.INSCRIT, habilitation, voie_acces=VoieAcces.VAE)
+    by = certificateur if actor == "certificateur" else of_user
+    with pytest.raises(TransitionRefusee, match="se décide sur sa demande de recevabilité"):
+        transition(dossier, to_state, by=by, motif="Motif précisé")
+    dossier.refresh_from_db()
+    assert dossier.state == S.INSCRIT
+    assert not dossier.transitions.exists()
+    moved = transition(dossier, to_state, by=certificateur, motif="Motivée", allow_hidden=True)
+    assert moved.state == to_state
 
 
 def test_the_way_back_from_evaluation_is_for_unenrolment_only(habilitation, certificateur):

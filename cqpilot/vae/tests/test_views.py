@@ -128,3 +128,30 @@ def test_the_list_reads_a_bounded_number_of_queries(client, django_assert_max_nu
             page = client.get(reverse("vae:demande_list"))
     assert page.text.count(reverse("vae:demande_detail", args=[0])[:-2]) >= 6
     assert "Saisir la demande de" in page.text
+
+
+def test_the_dossier_page_and_the_api_move_a_vae_dossier_only_through_its_demande(client):
+    """No « Déclarer recevable / non recevable » button on a VAE dossier's page; a forged POST
+    and the API are refused with the same French message, pointing to the demande."""
+    from cqpilot.api.tests.factories import ApiClient
+
+    w = vae_world()
+    dossier = w.dossier()
+    client.force_login(w.gestionnaire)
+    page = client.get(reverse("dossiers:dossier_detail", args=[dossier.pk]))
+    assert "Déclarer recevable" not in page.text
+    assert "Déclarer non recevable" not in page.text
+    assert reverse("vae:demande_create", args=[dossier.pk]) in page.text
+    forged = client.post(
+        reverse("dossiers:dossier_transition", args=[dossier.pk]),
+        {"vers": "recevable", "motif": "Vu"},
+        follow=True,
+    )
+    assert "se décide sur sa demande de recevabilité" in forged.text
+    api = ApiClient(w.gestionnaire).post(
+        f"/dossiers/{dossier.pk}/transitions", {"etat": "non_recevable", "motif": "Non"}
+    )
+    assert api.status_code == 409
+    assert "se décide sur sa demande de recevabilité" in api.json()["detail"]
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.INSCRIT
