@@ -23,8 +23,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cqpilot.core.cells import CONTROL_CHARACTERS
 from cqpilot.core.mail import send_after_commit
 from cqpilot.core.models import Role, User
+from cqpilot.core.uploads import thousands
 from cqpilot.dossiers.acquis import add_months
 from cqpilot.referentiels.models import Certification
 
@@ -131,7 +133,16 @@ def deposer(deliberation: Deliberation, motifs: str, *, by: User) -> Recours:
     if not motifs:
         raise JuryRefus("Exposez les motifs de votre recours.")
     if len(motifs) > MOTIFS_MAX:
-        raise JuryRefus(f"Les motifs du recours tiennent en {MOTIFS_MAX:_} caractères au plus.")
+        raise JuryRefus(
+            f"Les motifs du recours tiennent en {thousands(MOTIFS_MAX)} caractères au plus."
+        )
+    # read from the espace's form without a Django field: PostgreSQL refuses a NUL in a text
+    # column (a server error), and the other control characters are invisible on screen
+    if found := CONTROL_CHARACTERS.search(motifs):
+        raise JuryRefus(
+            f"Les motifs contiennent un caractère de contrôle invisible (U+{ord(found[0]):04X}) : "
+            "retirez-le (retapez le texte) et envoyez à nouveau."
+        )
     recours = Recours.objects.create(
         deliberation=deliberation, pv=etat.pv, motifs=motifs, filed_by=by
     )
