@@ -44,6 +44,7 @@ from cqpilot.vae.models import StatutDemande
 PASSAGE_HORIZON_DAYS = 15
 RAPPORT_WAIT_DAYS = 30
 HABILITATION_HORIZON_DAYS = 60
+VAE_JURY_HORIZON_DAYS = 15
 FILTER_PARAM = "a_faire"
 
 # --- The filters, shared by the home page and the lists it links to ---------------------------
@@ -69,6 +70,19 @@ def _sans_jury(today: date, user: User) -> Q:
     )
     evaluating = Inscription.objects.filter(not_over, dossier=OuterRef("pk"))
     return Q(state=DossierState.EN_EVALUATION) & ~Q(Exists(on_open_jury)) & ~Q(Exists(evaluating))
+
+
+def _jury_vae(today: date, user: User) -> Q:
+    # A VAE dossier de validation whose jury deadline is within the horizon or passed, and no
+    # jury sitting by that day holds the dossier (vae/validation.py).
+    in_time = Deliberation.objects.filter(
+        dossier=OuterRef("pk"), jury__date__lte=OuterRef("validation_vae__jury_avant_le")
+    )
+    return (
+        Q(validation_vae__jury_avant_le__lte=today + timedelta(days=VAE_JURY_HORIZON_DAYS))
+        & ~Q(state__in=_CLOSED)
+        & ~Q(Exists(in_time))
+    )
 
 
 def _piece_refusee(today: date, user: User) -> Q:
@@ -116,6 +130,7 @@ DOSSIER_FILTERS: dict[str, Filter] = {
     "pieces_a_verifier": _pieces_a_verifier,
     "recevabilite_vae": _recevabilite_vae,
     "sans_jury": _sans_jury,
+    "jury_vae": _jury_vae,
     "piece_refusee": _piece_refusee,
     "convoques": _convoques,
     "sans_session": _sans_session,
@@ -215,6 +230,8 @@ LIST_LABELS = {
     "pieces_a_verifier": "dossiers ayant une pièce à vérifier",
     "recevabilite_vae": "dossiers VAE inscrits, en attente de la décision de recevabilité",
     "sans_jury": "dossiers évalués qu'aucun jury n'examine encore",
+    "jury_vae": "dossiers VAE dont le jury doit siéger dans les "
+    f"{VAE_JURY_HORIZON_DAYS} jours, ou aurait dû siéger, sans jury dans le délai",
     "piece_refusee": "dossiers en cours dont une pièce refusée n'a pas été remplacée",
     "convoques": "dossiers convoqués à une session d'évaluation à venir",
     "sans_session": "dossiers en formation ou recevables, inscrits à aucune session",
@@ -260,9 +277,9 @@ def _url(name: str, key: str) -> str:
     return f"{reverse(name)}?{FILTER_PARAM}={key}"
 
 
-def _counts(queryset: QuerySet, filters: dict[str, Filter], keys: list[str], today, user):
+def _counts(queryset: QuerySet, filters: dict[str, Filter], keys: list[str], today, user, **extra):
     return queryset.order_by().aggregate(
-        **{key: Count("pk", filter=filters[key](today, user)) for key in keys}
+        **{key: Count("pk", filter=filters[key](today, user)) for key in keys}, **extra
     )
 
 
@@ -314,9 +331,29 @@ def _recevabilite_details(user: User, today: date) -> list[str]:
     return details
 
 
+def _jury_vae_details(limite: date | None, today: date) -> list[str]:
+    if limite is None:
+        return []
+    left = (limite - today).days
+    if left > 0:
+        when = f"jury au plus tard le {limite:%d/%m/%Y} ({_days(left)})"
+    elif left == 0:
+        when = f"jury au plus tard aujourd'hui, le {limite:%d/%m/%Y}"
+    else:
+        when = f"délai dépassé de {_days(-left)} (fini le {limite:%d/%m/%Y})"
+    return [f"le plus proche : {when}"]
+
+
 def gestionnaire_section(user: User, today: date) -> Section:
-    keys = ["pieces_a_verifier", "recevabilite_vae", "sans_jury"]
-    dossiers = _counts(Dossier.objects.visible_to(user), DOSSIER_FILTERS, keys, today, user)
+    keys = ["pieces_a_verifier", "recevabilite_vae", "sans_jury", "jury_vae"]
+    dossiers = _counts(
+        Dossier.objects.visible_to(user),
+        DOSSIER_FILTERS,
+        keys,
+        today,
+        user,
+        jury_vae_limite=Min("validation_vae__jury_avant_le", filter=_jury_vae(today, user)),
+    )
     vae_details = _recevabilite_details(user, today)
     items = [
         Item(
@@ -349,6 +386,17 @@ def gestionnaire_section(user: User, today: date) -> Section:
                 "dossiers évalués attendent un jury",
             ),
             _url("dossiers:dossier_list", "sans_jury"),
+        ),
+        Item(
+            "jury_vae",
+            dossiers["jury_vae"],
+            compte(
+                dossiers["jury_vae"],
+                "dossier VAE attend son jury : délai proche ou dépassé",
+                "dossiers VAE attendent leur jury : délai proche ou dépassé",
+            ),
+            _url("dossiers:dossier_list", "jury_vae"),
+            _jury_vae_details(dossiers["jury_vae_limite"], today),
         ),
     ]
     if CERTIFIER_STAFF(user):

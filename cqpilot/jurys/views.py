@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from cqpilot.core.french import compte
 from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Dossier
 from cqpilot.referentiels.models import Certification
+from cqpilot.vae.validation import retards as vae_retards
 
 from . import deliberation as deliberations
 from . import pv, services, workflow
@@ -103,9 +105,12 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if is_manager and jury.status == JuryStatus.PREPARATION:
         context["membre_form"] = MembreForm(jury=jury)
-        context["presentables"] = services.dossiers_presentables(jury).order_by(
-            "candidat__nom_naissance"
-        )[:500]
+        # A VAE dossier's jury deadline (vae/validation.py): shown, and flagged when passed.
+        context["presentables"] = (
+            services.dossiers_presentables(jury)
+            .annotate(jury_vae_avant_le=F("validation_vae__jury_avant_le"))
+            .order_by("candidat__nom_naissance")[:500]
+        )
     return render(request, "jurys/jury_detail.html", context)
 
 
@@ -154,6 +159,8 @@ def dossiers_add(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, f"{compte(count, 'candidat présenté', 'candidats présentés')} au jury."
     )
+    for retard in vae_retards(jury, list(dossiers)):
+        messages.warning(request, retard)
     return redirect("jurys:jury_detail", jury.pk)
 
 

@@ -16,3 +16,4 @@ class VaeConfig(AppConfig):
         auditlog.register(models.ExperienceVae)
         auditlog.register(models.ComplementDemande)
         auditlog.register(models.AnalyseEcart)
+        auditlog.register(models.DossierValidationVae)

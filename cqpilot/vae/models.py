@@ -209,3 +209,26 @@ class AnalyseEcart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competence or self.bloc} : {self.get_niveau_display()}"
+
+
+class DossierValidationVae(models.Model):
+    """The dossier de validation (« livret 2 ») of a VAE dossier: its document, the day it was
+    filed, and the last day the jury may sit (end of the 3rd month, validation.py), stored then
+    so that a later reading of the rule moves no running deadline."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="validation_vae")
+    document = models.ForeignKey("dossiers.Document", on_delete=models.PROTECT, related_name="+")
+    deposee_le = models.DateField("déposé le")
+    deposee_par = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="déposé par"
+    )
+    jury_avant_le = models.DateField("jury au plus tard le")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["jury_avant_le", "pk"]
+        verbose_name = "dossier de validation VAE"
+        verbose_name_plural = "dossiers de validation VAE"
+
+    def __str__(self) -> str:
+        return f"Dossier de validation VAE déposé le {self.deposee_le:%d/%m/%Y}"

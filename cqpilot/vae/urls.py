@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_validation
 
 app_name = "vae"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("recevabilite/<int:pk>/complete/", views.demande_complete, name="demande_complete"),
     path("recevabilite/<int:pk>/decision/", views.demande_decider, name="demande_decider"),
     path("recevabilite/<int:pk>/lettre.pdf", views.demande_lettre, name="demande_lettre"),
+    path(
+        "dossiers/<int:pk>/validation/",
+        views_validation.validation_deposer,
+        name="validation_deposer",
+    ),
 ]

@@ -1,7 +1,7 @@
 """« À faire »: each role's home counts the work waiting for it, within its own organisation,
 and each count links to a list showing exactly what it counted."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -24,6 +24,7 @@ from cqpilot.evaluations.models import Affectation, Inscription, SessionEvaluati
 from cqpilot.evaluations.tests.factories import evaluation
 from cqpilot.jurys.models import JuryStatus
 from cqpilot.jurys.tests.factories import scenario
+from cqpilot.vae.models import DossierValidationVae
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,15 @@ def world(suffix: str):
     refused.fichier.save(f"cv-r-{suffix}.pdf", ContentFile(b"%PDF-1.4"), save=True)
     s.dossiers[1].state = DossierState.EN_FORMATION
     s.dossiers[1].save()
+    # A VAE dossier de validation whose jury had to sit by 19/11/2026: its jury of 20/11 is late.
+    livret = Document(dossier=s.dossiers[0], type="dossier_validation", nom="livret2.pdf")
+    livret.fichier.save(f"livret-{suffix}.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    DossierValidationVae.objects.create(
+        dossier=s.dossiers[0],
+        document=livret,
+        deposee_le=date(2026, 8, 19),
+        jury_avant_le=date(2026, 11, 19),
+    )
     HabilitationFactory(
         organisme=of, certification=s.certification, date_fin=timezone.localdate() + timedelta(30)
     )
@@ -101,6 +111,7 @@ EXPECTED_GESTIONNAIRE = {
     "pieces_a_verifier": 1,
     "recevabilite_vae": 1,
     "sans_jury": 1,
+    "jury_vae": 1,
     "a_preparer": 0,
     "pv_a_etablir": 0,
     "pv_a_signer": 1,

@@ -322,6 +322,14 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
             )
         ],
         "vae:demande_lettre": [v(pk=vic.vae_decidee.pk, shows="candidat")],
+        # VAE dossier de validation: the certifier's managers and the dossier's OF
+        "vae:validation_deposer": [
+            v(
+                pk=vic.vae_livret.pk,
+                owners=of_a_owners,
+                payload=lambda: {"fichier": pdf_upload(), "le": "2026-11-02"},
+            )
+        ],
         "jurys:regles_edit": [
             v(
                 certification_pk=cert.pk,
@@ -549,6 +557,9 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         ],
         "espace:amenagement_justificatif": [
             v(pk=vic.amenagement.pk, owners=("candidat",), shows="amenagement")
+        ],
+        "espace:vae_lettre": [
+            v(pk=vic.vae_decidee.pk, owners=("candidat_vae",), shows="candidat")
         ],
         "espace:recours_deposer": [
             v(pk=vic.recours.deliberation_id, owners=("titulaire",), payload={"motifs": "Vic"})

@@ -191,6 +191,7 @@ class Victim:
     vae_dossier: Dossier  # a VAE dossier inscrit, its demande de recevabilité to enter
     vae_demande: DemandeRecevabilite  # complete, to decide
     vae_decidee: DemandeRecevabilite  # decided recevable: its letter
+    vae_livret: Dossier  # VAE, recevable, of OF A: its dossier de validation to file
     fichier: FichierAccrochage
     passage: PassageAccrochage  # accepted by the CDC
     flux: FluxAutonome
@@ -513,6 +514,12 @@ def build_victim(of_b: Organisation) -> Victim:
     vae_demande = deposer_vae(vae_complete, saisie(blocs=[blocs[0]]), by=gestionnaire)
     declarer_complete(vae_demande, by=gestionnaire)
     vae_decidee = decided_demande(vae_decide, blocs[0], by=gestionnaire)
+    # ...whose candidate reads its letter from his espace (espace.views_vae)
+    users["candidat_vae"] = candidat_account(vae_decide.candidat, "Vicvaecandidat")
+    # VAE (vae.validation): a dossier recevable of OF A, its dossier de validation to file
+    vae_livret = dossier(
+        candidat("Vicvaelivret", of_a), of_a, DossierState.RECEVABLE, voie_acces=VoieAcces.VAE
+    )
 
     # Accrochage: one file deposited, the CDC accepted one passage and rejected the others.
     ReglagesAccrochage.objects.create(
@@ -631,6 +638,7 @@ def build_victim(of_b: Organisation) -> Victim:
         vae_dossier=vae_dossier,
         vae_demande=vae_demande,
         vae_decidee=vae_decidee,
+        vae_livret=vae_livret,
         fichier=fichier,
         passage=passage,
         flux=flux,
