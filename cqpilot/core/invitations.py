@@ -60,7 +60,7 @@ def invite_of_account(
     )
     user.set_unusable_password()
     user.save()
-    user.roles.set(RoleGrant.objects.filter(code=Role.ORGANISME_FORMATION))
+    user.roles.set([RoleGrant.objects.get_or_create(code=Role.ORGANISME_FORMATION)[0]])
     link = set_password_link(user, base_url=base_url)
     message = (
         f"Bonjour {first_name},\n\n"
