@@ -217,6 +217,8 @@ def journal(
         ExperienceVae,
         ComplementDemande,
         AnalyseEcart,
+        DemandeAmenagement,
+        Recours,
     )
     # Entries without an actor on the shared row cannot be attributed: left out.
     condition = Q(
@@ -231,6 +233,9 @@ def journal(
         (ExperienceVae, ExperienceVae.objects.filter(demande__dossier__in=ids)),
         (ComplementDemande, ComplementDemande.objects.filter(demande__dossier__in=ids)),
         (AnalyseEcart, AnalyseEcart.objects.filter(demande__dossier__in=ids)),
+        # who read his medical justificatif (the request's words masked as on screen)
+        (DemandeAmenagement, DemandeAmenagement.objects.filter(dossier__in=ids)),
+        (Recours, Recours.objects.filter(deliberation__dossier__in=ids)),
     ):
         condition |= Q(content_type=types[model], object_id__in=rows.values("pk"))
     entries = (
