@@ -46,7 +46,9 @@ def demander(request: HttpRequest) -> HttpResponse:
         address = form.cleaned_data["email"].strip().lower()
         wait = _throttled(request, address)
         if wait is None:
-            send_login_link(address, base_url=request.build_absolute_uri("/"))
+            # PUBLIC_URL, not the request's Host: whoever asks chooses that header, and the
+            # link goes to someone else's mailbox
+            send_login_link(address, base_url=settings.PUBLIC_URL)
             return redirect("espace:lien_connexion_envoye")
         form.add_error(
             None,

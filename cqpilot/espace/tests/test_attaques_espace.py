@@ -158,3 +158,18 @@ def test_too_long_motifs_are_refused_with_the_limit_written_in_french(client, ho
     message = file_recours(client, holder, "x" * 10_001)
     assert message == "Les motifs du recours tiennent en 10\u202f000 caractères au plus."
     assert not Recours.objects.exists()
+
+
+def test_the_link_points_to_the_public_address_whatever_host_the_requester_names(
+    client, compte, settings, django_capture_on_commit_callbacks
+):
+    """Host header poisoning: an anonymous requester chooses the Host of his request, and the
+    link goes to the victim's mailbox; it must lead to cqpilot, never to a host he names (any
+    other name ALLOWED_HOSTS lets through: an alias, a wildcard)."""
+    settings.ALLOWED_HOSTS = ["cqpilot.exemple.fr", ".exemple.fr"]
+    settings.PUBLIC_URL = "https://cqpilot.exemple.fr"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ASK, {"email": "lea@exemple.fr"}, HTTP_HOST="piege.exemple.fr")
+    [message] = mail.outbox
+    assert "piege" not in message.body
+    assert "https://cqpilot.exemple.fr/espace/connexion/lien/" in message.body
