@@ -31,6 +31,7 @@ from cqpilot.dossiers.acquis import add_months
 from cqpilot.referentiels.models import Certification
 
 from .models import (
+    Decision,
     Deliberation,
     JuryStatus,
     ProcesVerbal,
@@ -86,6 +87,12 @@ def etat_recours(
     recours = max(deliberation.recours.all(), key=lambda r: (r.filed_at, r.pk), default=None)
     if pv is None:
         return EtatRecours(None, None, recours, "Le PV du jury n'est pas signé.")
+    if deliberation.decision == Decision.TOTALE:
+        # nothing adverse to contest: no deadline is shown, no form offered (an earlier recours,
+        # which led to this decision, still shows)
+        return EtatRecours(
+            pv, None, recours, "Le jury a validé toute la certification : rien n'est à contester."
+        )
     months = (certification or deliberation.dossier.certification).delai_recours_mois
     limite = date_limite(pv, months)
     if limite is None:

@@ -1,7 +1,8 @@
 """A candidate's whole path through their espace, in the browser: invited by their OF, they set
 a password, deposit a required pièce that the certifier refuses then accepts, read their
 convocation, ask for an aménagement that the certifier grants, read the jury's result once the
-PV is signed, download their parchemin and badge, and contest the decision by a recours that the
+PV is signed, download their document (here an attestation of the bloc validated: a full
+validation leaves nothing to contest) and badge, and contest the decision by a recours that the
 certifier decides.
 
 What the browser cannot do in one test's time (a session's grading, a jury's votes) goes through
@@ -235,7 +236,7 @@ def test_a_candidate_follows_their_dossier_from_invitation_to_recours(
     lea.reload()
     assert "Tiers-temps" in lea.locator(f"#dossier-{dossier.pk}").inner_text()
 
-    # The jury sits, its PV is signed and the parchemin issued: Léa reads her result.
+    # The jury sits and validates one bloc of two; its PV is signed and the attestation issued.
     jury = JuryFactory(organisation=world["branche"], certification=world["certification"])
     dossier.refresh_from_db()
     add_dossiers(jury, [dossier], by=world["gestionnaire"])
@@ -245,8 +246,13 @@ def test_a_candidate_follows_their_dossier_from_invitation_to_recours(
     save_decision(
         deliberation,
         revision=0,
-        decision=Decision.TOTALE,
-        blocs={b.pk: BlocSaisie(BlocResultat.VALIDE) for b in world["blocs"]},
+        decision=Decision.PARTIELLE,
+        blocs={
+            bloc.pk: BlocSaisie(resultat)
+            for bloc, resultat in zip(
+                world["blocs"], [BlocResultat.VALIDE, BlocResultat.NON_VALIDE], strict=True
+            )
+        },
         unanimite=True,
         by=world["gestionnaire"],
     )
@@ -263,11 +269,11 @@ def test_a_candidate_follows_their_dossier_from_invitation_to_recours(
 
     lea.reload()
     lea.get_by_role("heading", name="Résultats").wait_for()
-    assert "Validation totale" in lea.locator(f"#dossier-{dossier.pk}").inner_text()
-    parchemin = lea.request.get(
+    assert "Validation partielle" in lea.locator(f"#dossier-{dossier.pk}").inner_text()
+    attestation = lea.request.get(
         lea.get_by_role("link", name="PDF", exact=True).get_attribute("href")
     )
-    assert parchemin.ok and parchemin.body().startswith(b"%PDF")
+    assert attestation.ok and attestation.body().startswith(b"%PDF")
     badge = lea.request.get(
         lea.get_by_role("link", name="badge numérique (Open Badge)").get_attribute("href")
     )

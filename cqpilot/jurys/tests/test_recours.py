@@ -111,6 +111,21 @@ def test_a_recours_is_refused_the_day_after_the_deadline_in_french():
     assert not Recours.objects.exists()
 
 
+def test_a_full_validation_offers_nothing_to_contest():
+    s, _nguyen, _compte = signed_on(date(2026, 12, 31))
+    benali = s.jury.deliberations.get(dossier__candidat__nom_naissance="Benali")
+    candidat = benali.dossier.candidat
+    candidat.compte = UserFactory(organisation=None, roles=[])
+    candidat.save(update_fields=["compte"])
+    etat = etat_recours(benali, on=date(2027, 1, 5))
+    assert not etat.may_file and etat.date_limite is None
+    with at(date(2027, 1, 5)), pytest.raises(JuryRefus) as refusal:
+        deposer(benali, "Je conteste ma réussite", by=candidat.compte)
+    assert refusal.value.message == (
+        "Le jury a validé toute la certification : rien n'est à contester."
+    )
+
+
 def test_only_the_dossiers_candidate_files_and_with_grounds():
     s, deliberation, compte = signed_on(date(2026, 12, 31))
     other = s.jury.deliberations.get(dossier__candidat__nom_naissance="Durand")
