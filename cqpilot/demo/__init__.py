@@ -7,7 +7,7 @@ from django.db import transaction
 from cqpilot.core.models import Organisation, OrganisationKind, Role, RoleGrant, User
 from cqpilot.jurys.workflow import today
 
-from . import candidat, dossiers, jurys, referentiels
+from . import candidat, dossiers, jurys, referentiels, vae
 from .calendrier import Calendrier
 
 DEMO_PASSWORD = "cqpilot-demo"
@@ -109,6 +109,7 @@ def load_demo() -> bool:
     jurys.jurys(organisations, users, calendrier)
     dossiers.pieces_exigees()
     dossiers.pieces_deposees(users)
+    vae.demandes(organisations, users, calendrier)
     candidat.candidat_account(
         organisations["metallurgie"], users, calendrier, password=DEMO_PASSWORD
     )

@@ -255,7 +255,7 @@ def test_the_demo_gestionnaire_home_matches_the_demo_data(client):
     # his CACES for the CQPI logistique from his espace.
     assert waiting == {
         "pieces_a_verifier": 1,
-        "recevabilite_vae": 1,
+        "recevabilite_vae": 3,
         "a_preparer": 1,
         "echeance": 1,
     }
