@@ -15,6 +15,7 @@ from django.urls import reverse
 from cqpilot.core.french import compte
 from cqpilot.core.mail import send_after_commit
 from cqpilot.core.models import Role, User
+from cqpilot.core.permissions import is_candidat_account
 
 from .models import Dossier, PieceExigee
 from .pieces import EtatPiece, etat_pieces, pieces_of
@@ -59,10 +60,12 @@ def pieces_a_relancer(dossier: Dossier) -> list[EtatPiece]:
 
 
 def _candidate_address(dossier: Dossier) -> str | None:
+    """The address of the candidate's espace, when their account reaches it: a staff account
+    linked to the candidate signs in to the staff pages and gets no login link."""
     account = dossier.candidat.compte
     if account is None or not account.is_active or not account.email:
         return None
-    return account.email
+    return account.email if is_candidat_account(account) else None
 
 
 def _recipients(organisme_id: int | None) -> list[str]:
