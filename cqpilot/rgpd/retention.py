@@ -17,7 +17,7 @@ from cqpilot.delivrance.models import DocumentDelivre, DocumentKind
 from cqpilot.delivrance.models import DocumentStatus as DocumentDelivreStatus
 from cqpilot.dossiers.acquis import add_months
 from cqpilot.dossiers.models import Candidat, CandidatImport, Document, Dossier, DossierState
-from cqpilot.jurys.models import Deliberation
+from cqpilot.jurys.models import Deliberation, RecoursStatus
 from cqpilot.pilotage.models import EnqueteInsertion
 
 from .models import DEFAULT_DOSSIERS_SANS_SUITE_MOIS, RetentionPolicy
@@ -137,6 +137,12 @@ def due_pieces(policy: RetentionPolicy, today: date) -> QuerySet:
         .filter(
             Q(dossier__state__in=SANS_SUITE, dossier__updated_at__lt=sans_suite)
             | Q(dossier__state__in=DECIDED, decided_at__lt=decided)
+        )
+        # a recours being examined needs the dossier's pièces until it is decided
+        .exclude(
+            dossier__in=Deliberation.objects.filter(recours__status=RecoursStatus.DEPOSE).values(
+                "dossier"
+            )
         )
         .order_by("dossier", "pk")
     )

@@ -204,3 +204,34 @@ def test_anonymising_forgets_the_messages_to_the_accounts_own_address(world, set
 
     [kept] = DBTaskResult.objects.filter(task_path=send_message.module_path)
     assert kept.args_kwargs["args"][0]["to"] == ["quelquun@exemple.fr"]
+
+
+def test_the_purge_keeps_the_pieces_of_a_dossier_whose_recours_is_being_examined(world):
+    """The pièces go a few months after the decision (3 at the least, « le temps d'un
+    recours »), but a recours filed on the deadline's last days is examined later: the
+    certifier needs the dossier's pièces until it is decided."""
+    from cqpilot.dossiers.models import Document
+    from cqpilot.rgpd.models import RetentionPolicy
+    from cqpilot.rgpd.purge import purge
+    from cqpilot.rgpd.tests.factories import piece
+
+    RetentionPolicy.objects.update_or_create(
+        organisation=world.branche, defaults={"pieces_mois": 3}
+    )
+    contested, other = piece(world.nguyen.dossier), piece(world.durand.dossier)
+    with at(date(2027, 2, 27)):
+        recours = deposer(world.nguyen, "Erreur sur BC02", by=world.accounts["Nguyen"])
+
+    purge(world.branche, date(2027, 4, 15))  # 3 months and a half after the decision
+    assert list(Document.objects.values_list("pk", flat=True)) == [contested.pk]
+
+    with at(date(2027, 4, 20)):
+        decider(
+            recours,
+            RecoursIssue.MAINTENUE,
+            "Les évaluations sont régulières.",
+            by=world.gestionnaire,
+        )
+    purge(world.branche, date(2027, 4, 21))
+    assert not Document.objects.filter(pk=other.pk).exists()
+    assert not Document.objects.exists()
