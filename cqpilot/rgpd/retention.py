@@ -19,6 +19,7 @@ from cqpilot.dossiers.acquis import add_months
 from cqpilot.dossiers.models import Candidat, CandidatImport, Document, Dossier, DossierState
 from cqpilot.jurys.models import Deliberation, RecoursStatus
 from cqpilot.pilotage.models import EnqueteInsertion
+from cqpilot.referentiels.models import Certification
 
 from .models import DEFAULT_DOSSIERS_SANS_SUITE_MOIS, RetentionPolicy
 
@@ -138,14 +139,29 @@ def due_pieces(policy: RetentionPolicy, today: date) -> QuerySet:
             Q(dossier__state__in=SANS_SUITE, dossier__updated_at__lt=sans_suite)
             | Q(dossier__state__in=DECIDED, decided_at__lt=decided)
         )
-        # a recours being examined needs the dossier's pièces until it is decided
+        # a recours being examined, or still possible, needs the dossier's pièces
         .exclude(
-            dossier__in=Deliberation.objects.filter(recours__status=RecoursStatus.DEPOSE).values(
-                "dossier"
-            )
+            dossier__in=Deliberation.objects.filter(
+                Q(recours__status=RecoursStatus.DEPOSE) | _recours_still_possible(policy, today)
+            ).values("dossier")
         )
         .order_by("dossier", "pk")
     )
+
+
+def _recours_still_possible(policy: RetentionPolicy, today: date) -> Q:
+    """Deliberations whose signed PV may still be contested, at the certifications whose
+    recours deadline (a setting of each, jurys.recours) outlasts the pièces period. Counted
+    back from today, a month's end clamped may keep the pièces a day longer, never shorter."""
+    longer = Certification.objects.filter(
+        certificateurs=policy.organisation, delai_recours_mois__gt=policy.pieces_mois
+    ).values_list("pk", "delai_recours_mois")
+    condition = Q(pk__in=[])
+    for certification, months in longer:
+        condition |= Q(
+            jury__certification=certification, jury__pvs__signed_at__gte=cutoff(today, months)
+        )
+    return condition
 
 
 def due_nir(policy: RetentionPolicy, today: date) -> QuerySet:

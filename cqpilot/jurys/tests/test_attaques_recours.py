@@ -235,3 +235,25 @@ def test_the_purge_keeps_the_pieces_of_a_dossier_whose_recours_is_being_examined
     purge(world.branche, date(2027, 4, 21))
     assert not Document.objects.filter(pk=other.pk).exists()
     assert not Document.objects.exists()
+
+
+def test_the_purge_keeps_the_pieces_while_the_decision_may_still_be_contested(world):
+    """A certification's recours deadline (6 months here) may outlast the certifier's pièces
+    period (3 months at the least): the pièces stay until the deadline has passed."""
+    from cqpilot.dossiers.models import Document
+    from cqpilot.rgpd.models import RetentionPolicy
+    from cqpilot.rgpd.purge import purge
+    from cqpilot.rgpd.tests.factories import piece
+
+    world.certification.delai_recours_mois = 6
+    world.certification.save()
+    RetentionPolicy.objects.update_or_create(
+        organisation=world.branche, defaults={"pieces_mois": 3}
+    )
+    kept = piece(world.nguyen.dossier)
+
+    purge(world.branche, date(2027, 6, 30))  # the deadline's last day (signed on 31/12/2026)
+    assert list(Document.objects.values_list("pk", flat=True)) == [kept.pk]
+
+    purge(world.branche, date(2027, 7, 1))
+    assert not Document.objects.exists()
