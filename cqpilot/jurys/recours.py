@@ -59,12 +59,21 @@ class EtatRecours:
 
 
 def pv_signe(deliberation: Deliberation) -> ProcesVerbal | None:
-    """The signed PV version whose decision the candidate reads, while the jury is signed."""
+    """The signed PV version that first carried the deliberation's current decision, while the
+    jury is signed: a rectification re-deciding one candidate is a new decision for them only,
+    and reopens no one else's deadline."""
     if deliberation.jury.status != JuryStatus.SIGNE:
         return None
     # .all(): a jury has a few PV versions, and the espace prefetches them for all its dossiers
-    signed = [pv for pv in deliberation.jury.pvs.all() if pv.signed_at is not None]
-    return max(signed, key=lambda pv: pv.numero, default=None)
+    signed = sorted(
+        (pv for pv in deliberation.jury.pvs.all() if pv.signed_at is not None),
+        key=lambda pv: pv.numero,
+    )
+    if deliberation.decided_at is not None:
+        carrying = [pv for pv in signed if pv.signed_at >= deliberation.decided_at]
+        if carrying:
+            return carrying[0]
+    return signed[-1] if signed else None
 
 
 def date_limite(pv: ProcesVerbal, months: int) -> date | None:

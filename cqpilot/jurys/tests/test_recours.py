@@ -16,12 +16,14 @@ from cqpilot.accueil.todo import sections_for
 from cqpilot.core.models import Role
 from cqpilot.core.tests.factories import OrganisationFactory, UserFactory
 from cqpilot.delivrance.tests.factories import signed_jury
-from cqpilot.jurys.models import Recours, RecoursIssue, RecoursStatus
+from cqpilot.jurys.deliberation import BlocSaisie, save_decision
+from cqpilot.jurys.models import BlocResultat, Decision, Recours, RecoursIssue, RecoursStatus
 from cqpilot.jurys.pv import close, rectify, sign
 from cqpilot.jurys.recours import decider, deposer, etat_recours
 from cqpilot.jurys.workflow import JuryRefus
 
 pytestmark = pytest.mark.django_db
+V, NV = BlocResultat.VALIDE, BlocResultat.NON_VALIDE
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -160,6 +162,16 @@ def test_a_rectified_pv_is_a_new_decision_with_its_own_deadline():
         )
         rectify(s.jury, "Recours de Nguyen", by=s.gestionnaire)
         assert not etat_recours(deliberation).may_file  # not signed again yet
+        # the jury deliberates again on Nguyen: BC01 now validated
+        deliberation.refresh_from_db()
+        save_decision(
+            deliberation,
+            revision=deliberation.revision,
+            decision=Decision.PARTIELLE,
+            blocs={b.pk: BlocSaisie(r) for b, r in zip(s.blocs, [V, NV, NV], strict=True)},
+            unanimite=True,
+            by=s.gestionnaire,
+        )
     with at(date(2027, 1, 20)):
         close(s.jury, by=s.gestionnaire)
         sign(s.jury, by=s.president)
@@ -168,6 +180,32 @@ def test_a_rectified_pv_is_a_new_decision_with_its_own_deadline():
     assert etat.pv.numero == 2
     assert etat.date_limite == date(2027, 3, 20)
     assert etat.may_file
+
+
+def test_a_rectification_for_another_candidate_reopens_no_deadline():
+    """Only a decision the jury took again is a new decision: the others keep the PV that first
+    carried them, and their deadline."""
+    s, nguyen, _compte = signed_on(date(2026, 12, 31))
+    durand = s.jury.deliberations.get(dossier__candidat__nom_naissance="Durand")
+    with at(date(2027, 5, 2)):
+        rectify(s.jury, "Erreur matérielle sur Nguyen", by=s.gestionnaire)
+        nguyen.refresh_from_db()
+        save_decision(
+            nguyen,
+            revision=nguyen.revision,
+            decision=Decision.PARTIELLE,
+            blocs={b.pk: BlocSaisie(r) for b, r in zip(s.blocs, [V, NV, NV], strict=True)},
+            unanimite=True,
+            by=s.gestionnaire,
+        )
+        close(s.jury, by=s.gestionnaire)
+        sign(s.jury, by=s.president)
+    durand.refresh_from_db()
+    etat = etat_recours(durand, on=date(2027, 5, 3))
+    assert (etat.pv.numero, etat.date_limite) == (1, date(2027, 2, 28))
+    assert not etat.may_file
+    nguyen.refresh_from_db()
+    assert etat_recours(nguyen, on=date(2027, 5, 3)).date_limite == date(2027, 7, 2)
 
 
 def test_the_decision_is_journaled_told_to_the_candidate_and_immutable(
