@@ -45,6 +45,7 @@ PASSAGE_HORIZON_DAYS = 15
 RAPPORT_WAIT_DAYS = 30
 HABILITATION_HORIZON_DAYS = 60
 VAE_JURY_HORIZON_DAYS = 15
+VAE_NOTIFICATION_DAYS = 15
 FILTER_PARAM = "a_faire"
 
 # --- The filters, shared by the home page and the lists it links to ---------------------------
@@ -83,6 +84,19 @@ def _jury_vae(today: date, user: User) -> Q:
         & ~Q(state__in=_CLOSED)
         & ~Q(Exists(in_time))
     )
+
+
+def _resultat_vae(today: date, user: User, *, late: bool = False) -> Q:
+    # A VAE jury's result, its PV signed, not yet notified (vae/notification.py); `late`: past
+    # the 15 days after the jury.
+    pending = Deliberation.objects.filter(
+        dossier=OuterRef("pk"), jury__status=JuryStatus.SIGNE, notification_vae__isnull=True
+    )
+    if late:
+        pending = pending.filter(jury__date__lt=today - timedelta(days=VAE_NOTIFICATION_DAYS))
+    # Under the reform's regime only, as the jury's VAE composition (vae/jury.py).
+    reform = Q(voie_acces=VoieAcces.VAE, demande_recevabilite__ancien_regime=False)
+    return reform & Q(Exists(pending))
 
 
 def _piece_refusee(today: date, user: User) -> Q:
@@ -131,6 +145,7 @@ DOSSIER_FILTERS: dict[str, Filter] = {
     "recevabilite_vae": _recevabilite_vae,
     "sans_jury": _sans_jury,
     "jury_vae": _jury_vae,
+    "resultat_vae": _resultat_vae,
     "piece_refusee": _piece_refusee,
     "convoques": _convoques,
     "sans_session": _sans_session,
@@ -232,6 +247,7 @@ LIST_LABELS = {
     "sans_jury": "dossiers évalués qu'aucun jury n'examine encore",
     "jury_vae": "dossiers VAE dont le jury doit siéger dans les "
     f"{VAE_JURY_HORIZON_DAYS} jours, ou aurait dû siéger, sans jury dans le délai",
+    "resultat_vae": "dossiers VAE dont le résultat du jury, PV signé, reste à notifier",
     "piece_refusee": "dossiers en cours dont une pièce refusée n'a pas été remplacée",
     "convoques": "dossiers convoqués à une session d'évaluation à venir",
     "sans_session": "dossiers en formation ou recevables, inscrits à aucune session",
@@ -345,7 +361,7 @@ def _jury_vae_details(limite: date | None, today: date) -> list[str]:
 
 
 def gestionnaire_section(user: User, today: date) -> Section:
-    keys = ["pieces_a_verifier", "recevabilite_vae", "sans_jury", "jury_vae"]
+    keys = ["pieces_a_verifier", "recevabilite_vae", "sans_jury", "jury_vae", "resultat_vae"]
     dossiers = _counts(
         Dossier.objects.visible_to(user),
         DOSSIER_FILTERS,
@@ -353,6 +369,7 @@ def gestionnaire_section(user: User, today: date) -> Section:
         today,
         user,
         jury_vae_limite=Min("validation_vae__jury_avant_le", filter=_jury_vae(today, user)),
+        resultat_vae_retard=Count("pk", filter=_resultat_vae(today, user, late=True)),
     )
     vae_details = _recevabilite_details(user, today)
     items = [
@@ -397,6 +414,19 @@ def gestionnaire_section(user: User, today: date) -> Section:
             ),
             _url("dossiers:dossier_list", "jury_vae"),
             _jury_vae_details(dossiers["jury_vae_limite"], today),
+        ),
+        Item(
+            "resultat_vae",
+            dossiers["resultat_vae"],
+            compte(
+                dossiers["resultat_vae"],
+                "résultat de jury VAE à notifier (dans les 15 jours du jury)",
+                "résultats de jury VAE à notifier (dans les 15 jours du jury)",
+            ),
+            _url("dossiers:dossier_list", "resultat_vae"),
+            [f"dont {dossiers['resultat_vae_retard']} en retard"]
+            if dossiers["resultat_vae_retard"]
+            else [],
         ),
     ]
     if CERTIFIER_STAFF(user):

@@ -1,6 +1,7 @@
 from django import forms
 
 from cqpilot.core.models import Organisation, OrganisationKind, User
+from cqpilot.referentiels.models import Certification
 
 from .models import Intervenant
 
@@ -19,8 +20,13 @@ class IntervenantForm(forms.ModelForm):
             "employeur_nom",
             "employeur_siret",
             "organismes",
+            "qualifie_pour",
+            "professionnel",
         ]
-        widgets = {"organismes": forms.CheckboxSelectMultiple}
+        widgets = {
+            "organismes": forms.CheckboxSelectMultiple,
+            "qualifie_pour": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,3 +37,6 @@ class IntervenantForm(forms.ModelForm):
             kind=OrganisationKind.ORGANISME_FORMATION,
             habilitations__certification__certificateurs=organisation,
         ).distinct()
+        self.fields["qualifie_pour"].queryset = Certification.objects.filter(
+            certificateurs=organisation
+        ).order_by("intitule")

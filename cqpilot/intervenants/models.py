@@ -7,6 +7,7 @@ from django.db import models
 
 from cqpilot.core.models import CertifierRecordsQuerySet, Organisation, User
 from cqpilot.dossiers.models import Candidat
+from cqpilot.referentiels.models import Certification
 
 
 class College(models.TextChoices):
@@ -53,6 +54,19 @@ class Intervenant(models.Model):
         related_name="+",
         limit_choices_to={"kind": "organisme_formation"},
         verbose_name="organismes de formation pour lesquels il intervient",
+    )
+    # What a VAE jury asks of its members (D6412-6, vae/jury.py).
+    qualifie_pour = models.ManyToManyField(
+        Certification,
+        blank=True,
+        related_name="+",
+        verbose_name="personne qualifiée pour les certifications",
+        help_text="Pour la composition d'un jury VAE : au moins une personne qualifiée.",
+    )
+    professionnel = models.BooleanField(
+        "professionnel du métier",
+        default=False,
+        help_text="Exerce ou a exercé le métier de la certification (jury VAE).",
     )
     candidats_suivis = models.ManyToManyField(
         Candidat,

@@ -1,20 +1,21 @@
 """The deliberation: one row per candidate (blocs carried over, proposed results, votes), the
 jury's decision per bloc and overall, votes and recusals. No HTTP here."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from cqpilot.core.french import accorde, compte
 from cqpilot.core.models import User
 from cqpilot.dossiers.acquis import carried_over_many
-from cqpilot.dossiers.models import Dossier
+from cqpilot.dossiers.models import Dossier, VoieAcces
 from cqpilot.evaluations.rules import Proposition
 from cqpilot.evaluations.services import propositions
 from cqpilot.referentiels.models import Bloc
+from cqpilot.vae.jury import accompagnateurs, problemes_jury_vae, regles_vae
 
 from .models import (
     BlocResultat,
@@ -150,6 +151,13 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
     double = {jury.certification_id} if regles.double_evaluation else set()
     proposed = propositions([d.dossier for d in deliberations], double_evaluation=double)
     saisies = epreuves_saisies([d.dossier for d in deliberations], double_evaluation=double)
+    # VAE candidates: the jury's composition under D6412-6 too (vae/jury.py), read only when
+    # the jury has some, in a constant number of queries.
+    vae = [d.dossier for d in deliberations if d.dossier.voie_acces == VoieAcces.VAE]
+    vae_accompagnateurs = accompagnateurs(vae) if vae else {}
+    if vae_accompagnateurs:
+        prefetch_related_objects(membres, "intervenant__qualifie_pour")
+        vae_regles = regles_vae(jury.certification)
     rows = []
     for deliberation in deliberations:
         dossier = deliberation.dossier
@@ -164,6 +172,12 @@ def lignes(jury: Jury, membres: list[JuryMembre], *, only: int | None = None) ->
         composition = check_composition(
             membres, regles, {dossier.organisme_id} - {None}, recused=recused
         )
+        if dossier.voie_acces == VoieAcces.VAE and dossier.pk in vae_accompagnateurs:
+            sitting = [m for m in membres if m.present and m.pk not in recused]
+            vae_problems = problemes_jury_vae(
+                dossier, sitting, voters, vae_regles, vae_accompagnateurs[dossier.pk]
+            )
+            composition = replace(composition, problems=composition.problems + vae_problems)
         votes = votes_by_deliberation.get(deliberation.pk, {})
         decisions = {d.bloc_id: d for d in deliberation.blocs.all()}
         to_decide = [b for b in scope_blocs(dossier, version_blocs) if b.pk not in acquis]

@@ -17,3 +17,4 @@ class VaeConfig(AppConfig):
         auditlog.register(models.ComplementDemande)
         auditlog.register(models.AnalyseEcart)
         auditlog.register(models.DossierValidationVae)
+        auditlog.register(models.NotificationResultatVae)

@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from cqpilot.core.models import Organisation, User
 from cqpilot.dossiers.models import Dossier
-from cqpilot.referentiels.models import Bloc, Competence
+from cqpilot.referentiels.models import Bloc, Certification, Competence
 
 
 class StatutDemande(models.TextChoices):
@@ -232,3 +232,58 @@ class DossierValidationVae(models.Model):
 
     def __str__(self) -> str:
         return f"Dossier de validation VAE déposé le {self.deposee_le:%d/%m/%Y}"
+
+
+class ReglesJuryVae(models.Model):
+    """What a certification asks of a jury deliberating on a VAE dossier (D6412-6, docs/vae.md),
+    on top of its jury rules (jurys.ReglesJury). The accompanist's exclusion is the law, not a
+    setting (vae/jury.py)."""
+
+    certification = models.OneToOneField(
+        Certification, on_delete=models.CASCADE, related_name="regles_jury_vae"
+    )
+    parite_femmes_hommes = models.BooleanField(
+        "autant de femmes que d'hommes parmi les membres votants", default=True
+    )
+    membres_min = models.PositiveSmallIntegerField(
+        "membres votants au moins", default=2, help_text="Le code du travail en demande 2."
+    )
+    qualifies_min = models.PositiveSmallIntegerField(
+        "personnes qualifiées pour la certification au moins",
+        default=1,
+        help_text="Le code du travail en demande une.",
+    )
+    professionnels_min = models.PositiveSmallIntegerField(
+        "professionnels du métier au moins",
+        default=0,
+        help_text="Aucun par défaut : l'ancienne règle (un quart de professionnels) n'est plus "
+        "dans le code.",
+    )
+
+    class Meta:
+        verbose_name = "règles du jury VAE"
+        verbose_name_plural = "règles du jury VAE"
+
+    def __str__(self) -> str:
+        return f"Règles du jury VAE — {self.certification}"
+
+
+class NotificationResultatVae(models.Model):
+    """The jury's result notified to a VAE candidate (and the accompanist), which the code asks
+    within 15 days of the jury (notification.py): when, by whom, to whom."""
+
+    deliberation = models.OneToOneField(
+        "jurys.Deliberation", on_delete=models.PROTECT, related_name="notification_vae"
+    )
+    notifiee_le = models.DateField("notifié le")
+    par = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    destinataires = models.TextField("destinataires")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["notifiee_le", "pk"]
+        verbose_name = "notification du résultat VAE"
+        verbose_name_plural = "notifications du résultat VAE"
+
+    def __str__(self) -> str:
+        return f"Résultat VAE notifié le {self.notifiee_le:%d/%m/%Y}"

@@ -17,4 +17,14 @@ urlpatterns = [
         views_validation.validation_deposer,
         name="validation_deposer",
     ),
+    path(
+        "dossiers/<int:pk>/resultat/",
+        views_validation.resultat_notifier,
+        name="resultat_notifier",
+    ),
+    path(
+        "certifications/<int:certification_pk>/jury-vae/",
+        views_validation.regles_jury,
+        name="regles_jury",
+    ),
 ]

@@ -112,6 +112,7 @@ EXPECTED_GESTIONNAIRE = {
     "recevabilite_vae": 1,
     "sans_jury": 1,
     "jury_vae": 1,
+    "resultat_vae": 0,
     "a_preparer": 0,
     "pv_a_etablir": 0,
     "pv_a_signer": 1,

@@ -322,6 +322,14 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
             )
         ],
         "vae:demande_lettre": [v(pk=vic.vae_decidee.pk, shows="candidat")],
+        "vae:regles_jury": [
+            v(
+                certification_pk=cert.pk,
+                payload={"membres_min": 3, "qualifies_min": 1, "professionnels_min": 0},
+            )
+        ],
+        # VAE jury's result notified: the certifier's managers
+        "vae:resultat_notifier": [v(pk=vic.vae_livret.pk, payload={"par_courrier": "on"})],
         # VAE dossier de validation: the certifier's managers and the dossier's OF
         "vae:validation_deposer": [
             v(

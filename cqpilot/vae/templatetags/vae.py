@@ -3,6 +3,7 @@ from django import template
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier
 from cqpilot.vae.models import DemandeRecevabilite
+from cqpilot.vae.notification import EtatNotification, etat_notification
 from cqpilot.vae.recevabilite import today
 from cqpilot.vae.validation import EtatValidation, etat_validation
 
@@ -19,3 +20,9 @@ def demande_de(dossier: Dossier) -> DemandeRecevabilite | None:
 def validation_de(dossier: Dossier, user: User) -> EtatValidation:
     """The dossier de validation of a VAE dossier, its jury's deadline and proposed juries."""
     return etat_validation(dossier, user, today())
+
+
+@register.simple_tag
+def notification_de(dossier: Dossier, user: User) -> EtatNotification:
+    """The VAE jury's result to notify within 15 days, or when it was."""
+    return etat_notification(dossier, user, today())
