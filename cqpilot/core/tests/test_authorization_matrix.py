@@ -163,6 +163,10 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
     dossier_a, benali = vic.dossier_a, vic.benali
     jury, ouvert = vic.jury, vic.jury_ouvert
     doc = vic.documents[0]
+    # the document of the holder in his espace (the partial validation he contests)
+    titulaire_doc = next(
+        d for d in vic.documents if d.dossier_id == vic.recours.deliberation.dossier_id
+    )
     of_a_owners = ("gestionnaire", "of_a")
     return {
         # référentiels
@@ -551,7 +555,9 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "espace:document": [v(pk=vic.depot_candidat.pk, owners=("candidat",), shows="piece")],
         "espace:convocation": [v(pk=vic.inscription.pk, owners=("candidat",), shows="candidat")],
         "espace:convocation_ics": [v(pk=vic.inscription.pk, owners=("candidat",))],
-        "espace:document_delivre": [v(pk=doc.pk, owners=("titulaire",), shows="candidat")],
+        "espace:document_delivre": [
+            v(pk=titulaire_doc.pk, owners=("titulaire",), shows="candidat")
+        ],
         "espace:amenagement_demander": [
             v(
                 pk=dossier_a.pk,

@@ -490,11 +490,14 @@ def build_victim(of_b: Organisation) -> Victim:
     )
     documents, refusals = issue_all(a_delivrer(jury), by=gestionnaire, on=date(2026, 11, 25))
     assert not refusals, refusals
-    # the holder of the first document, in his espace candidat
-    users["titulaire"] = candidat_account(documents[0].dossier.candidat, "Victitulaire")
+    # the holder of the partial validation's attestation, in his espace candidat...
+    partiel = next(
+        d for d in documents if d.dossier.state == DossierState.VALIDATION_PARTIELLE
+    ).dossier
+    users["titulaire"] = candidat_account(partiel.candidat, "Victitulaire")
     # ...who contests the decision from his espace: a recours to be decided (jurys.recours)
     recours = deposer_recours(
-        jury.deliberations.get(dossier=documents[0].dossier),
+        jury.deliberations.get(dossier=partiel),
         "Vicmotivation du recours",
         by=users["titulaire"],
     )
