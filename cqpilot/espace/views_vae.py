@@ -3,15 +3,17 @@ partial espace/_vae.html shows on the home) and the decision's notification lett
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 
 from cqpilot.core.audit import log_read
 from cqpilot.core.permissions import CANDIDAT, requires
-from cqpilot.dossiers.models import Dossier, VoieAcces
+from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
+from cqpilot.vae.forms import DemandeForm, ExperienceFormSet, saisie_of
 from cqpilot.vae.lettre import lettre_pdf
 from cqpilot.vae.models import DECIDES, ComplementDemande, DemandeRecevabilite
-from cqpilot.vae.recevabilite import SILENCE_ACCEPTATION
+from cqpilot.vae.recevabilite import SILENCE_ACCEPTATION, VaeRefus, deposer, today
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,13 @@ class EtatVae:
 
     demande: DemandeRecevabilite | None  # None: not entered yet
     complement: ComplementDemande | None  # the latest pièces asked, while it is incomplete
+    dossier_inscrit: bool
     silence_vaut_acceptation: bool
+
+    @property
+    def peut_deposer(self) -> bool:
+        """He files it himself while none is entered and the dossier is « inscrit »."""
+        return self.demande is None and self.dossier_inscrit
 
 
 def etat_vae(dossier: Dossier) -> EtatVae | None:
@@ -36,6 +44,7 @@ def etat_vae(dossier: Dossier) -> EtatVae | None:
     return EtatVae(
         demande=demande,
         complement=complements[-1] if complements else None,
+        dossier_inscrit=dossier.state == DossierState.INSCRIT,
         silence_vaut_acceptation=(
             dossier.certification.silence_recevabilite_vae == SILENCE_ACCEPTATION
         ),
@@ -58,3 +67,40 @@ def lettre(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="recevabilite-vae-{demande.dossier_id}.pdf"'
     )
     return response
+
+
+@requires(CANDIDAT)
+def demande_deposer(request: HttpRequest, pk: int) -> HttpResponse:
+    """He files his demande de recevabilité himself: the same form and the same checks as the
+    certifier's gestionnaire (vae.recevabilite.deposer), who is told by e-mail."""
+    dossier = get_object_or_404(
+        Dossier.objects.visible_to(request.user)
+        .filter(voie_acces=VoieAcces.VAE)
+        .select_related("candidat", "certification", "version"),
+        pk=pk,
+    )
+    back = f"/espace/#dossier-{dossier.pk}"
+    etat = etat_vae(dossier)
+    if etat is None or not etat.peut_deposer:
+        messages.info(request, "La demande de recevabilité de ce dossier ne se dépose plus ici.")
+        return redirect(back)
+    day = today()
+    data = request.POST if request.method == "POST" else None
+    form = DemandeForm(data, dossier=dossier, year=day.year)
+    experiences = ExperienceFormSet(data, prefix="experiences")
+    if request.method == "POST" and form.is_valid() and experiences.is_valid():
+        try:
+            deposer(dossier, saisie_of(form, experiences), by=request.user, on=day)
+        except VaeRefus as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                "Demande de recevabilité déposée : le certificateur vérifie qu'elle est complète.",
+            )
+            return redirect(back)
+    return render(
+        request,
+        "espace/vae_demande.html",
+        {"dossier": dossier, "form": form, "experiences": experiences},
+    )

@@ -572,6 +572,20 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         "espace:amenagement_justificatif": [
             v(pk=vic.amenagement.pk, owners=("candidat",), shows="amenagement")
         ],
+        "espace:vae_demande": [
+            v(
+                pk=vic.vae_dossier.pk,
+                owners=("candidat_vae_saisir",),
+                payload={
+                    "declaration_honneur": "on",
+                    "experiences-TOTAL_FORMS": "1",
+                    "experiences-INITIAL_FORMS": "0",
+                    "experiences-0-intitule": "Agent",
+                    "experiences-0-nature": "salariee",
+                    "experiences-0-duree_mois": "12",
+                },
+            )
+        ],
         "espace:vae_lettre": [
             v(pk=vic.vae_decidee.pk, owners=("candidat_vae",), shows="candidat")
         ],

@@ -519,6 +519,8 @@ def build_victim(of_b: Organisation) -> Victim:
     vae_decidee = decided_demande(vae_decide, blocs[0], by=gestionnaire)
     # ...whose candidate reads its letter from his espace (espace.views_vae)
     users["candidat_vae"] = candidat_account(vae_decide.candidat, "Vicvaecandidat")
+    # ...and the one whose demande is to enter, who may file it himself
+    users["candidat_vae_saisir"] = candidat_account(vae_dossier.candidat, "Vicvaesaisir")
     # VAE (vae.validation): a dossier recevable of OF A, its dossier de validation to file
     vae_livret = dossier(
         candidat("Vicvaelivret", of_a), of_a, DossierState.RECEVABLE, voie_acces=VoieAcces.VAE

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from cqpilot.core.pdf import pdf_text
+from cqpilot.vae.models import DemandeRecevabilite
 from cqpilot.vae.recevabilite import declarer_complete, demander_pieces
 from cqpilot.vae.tacite import accepter_tacitement
 from cqpilot.vae.tests.factories import at, candidate, decided_demande, vae_world
@@ -123,3 +124,58 @@ def test_the_home_reads_as_many_queries_for_five_vae_dossiers_as_for_one(
         with django_assert_max_num_queries(len(one.captured_queries)):
             page = client.get("/espace/")
     assert page.text.count("À compléter") == 5
+
+
+def filing(**overrides) -> dict:
+    data = {
+        "declaration_honneur": "on",
+        "formations": "Habilitation électrique",
+        "experiences-TOTAL_FORMS": "2",
+        "experiences-INITIAL_FORMS": "0",
+        "experiences-MIN_NUM_FORMS": "1",
+        "experiences-MAX_NUM_FORMS": "50",
+        "experiences-0-intitule": "Agent d'entretien",
+        "experiences-0-structure": "Net Services",
+        "experiences-0-nature": "salariee",
+        "experiences-0-duree_mois": "30",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_candidate_files_his_demande_from_his_espace(
+    client, w, mailoutbox, django_capture_on_commit_callbacks
+):
+    dossier = w.dossier()
+    url = reverse("espace:vae_demande", args=[dossier.pk])
+    with at(DAY):
+        assert url in home(client, dossier)
+        assert "Vos expériences" in client.get(url).text
+        refused = client.post(url, filing(declaration_honneur=""))
+        assert refused.status_code == 200 and "déclaration" in refused.text
+        assert not DemandeRecevabilite.objects.filter(dossier=dossier).exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(url, filing())
+        assert answer.status_code == 302 and answer["Location"].startswith("/espace/")
+        text = home(client, dossier)
+    demande = DemandeRecevabilite.objects.get(dossier=dossier)
+    assert demande.deposee_par == dossier.candidat.compte and demande.deposee_le == DAY
+    assert "en cours d&#x27;examen" in text or "en cours d'examen" in text
+    assert url not in text
+    assert any(w.gestionnaire.email in m.to for m in mailoutbox)
+    with at(DAY):
+        again = client.post(url, filing())
+    assert again.status_code == 302
+    assert DemandeRecevabilite.objects.filter(dossier=dossier).count() == 1
+
+
+def test_no_filing_on_another_candidates_dossier_nor_outside_inscrit(client, w):
+    mine, theirs = w.dossier(), w.dossier()
+    closed = w.dossier(mine.candidat, *w.certification_bis("CQP clos"), state="abandon")
+    with at(DAY):
+        text = home(client, mine)
+        assert reverse("espace:vae_demande", args=[closed.pk]) not in text
+        for dossier in (theirs, closed):
+            url = reverse("espace:vae_demande", args=[dossier.pk])
+            assert client.post(url, filing()).status_code in (302, 404)
+    assert not DemandeRecevabilite.objects.exists()
