@@ -2,26 +2,18 @@
 contest it and the form; then the recours' state and its outcome. Only their own decisions,
 never after the deadline, and never the staff's recours pages."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
 from auditlog.models import LogEntry
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from cqpilot.core.tests.factories import UserFactory
-from cqpilot.delivrance.tests.factories import signed_jury
 from cqpilot.jurys.models import Recours, RecoursIssue
 from cqpilot.jurys.recours import decider, deposer
+from cqpilot.jurys.tests.recours_world import at, signed_with_accounts
 
 pytestmark = pytest.mark.django_db
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def at(day: date):
-    return time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=PARIS), tick=False)
 
 
 @pytest.fixture(autouse=True)
@@ -32,18 +24,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def world():
     """PV signed on 31 December 2026; Nguyen (not validated) and Durand have their accounts."""
-    with at(date(2026, 12, 31)):
-        s = signed_jury()
-    accounts = {}
-    for nom in ("Nguyen", "Durand"):
-        candidat = s.jury.deliberations.get(dossier__candidat__nom_naissance=nom).dossier.candidat
-        candidat.compte = UserFactory(organisation=None, roles=[], email=f"{nom}@exemple.fr")
-        candidat.save(update_fields=["compte"])
-        accounts[nom] = candidat.compte
-    s.accounts = accounts
-    s.nguyen = s.jury.deliberations.get(dossier__candidat__nom_naissance="Nguyen")
-    s.durand = s.jury.deliberations.get(dossier__candidat__nom_naissance="Durand")
-    return s
+    return signed_with_accounts()
 
 
 def url(deliberation) -> str:

@@ -3,7 +3,6 @@ form changes, what staff pages and e-mails show of what the candidate typed, and
 RGPD's access export and anonymisation make of it."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,19 +11,12 @@ from django.urls import reverse
 
 from cqpilot.core.models import Role
 from cqpilot.core.tests.factories import OrganismeFormationFactory, UserFactory, gestionnaire
-from cqpilot.delivrance.tests.factories import signed_jury
 from cqpilot.jurys.models import Recours, RecoursIssue, RecoursStatus
 from cqpilot.jurys.recours import decider, deposer
+from cqpilot.jurys.tests.recours_world import PARIS, at, signed_with_accounts
 
 pytestmark = pytest.mark.django_db
-PARIS = ZoneInfo("Europe/Paris")
 SCRIPT = '<script>alert("motifs")</script><img src=x onerror=alert(1)>'
-
-
-def at(day: date, hour: int = 10):
-    return time_machine.travel(
-        datetime(day.year, day.month, day.day, hour, tzinfo=PARIS), tick=False
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -34,18 +26,8 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def world():
-    """PV signed on 31 December 2026; Nguyen and Durand have their accounts."""
-    with at(date(2026, 12, 31)):
-        s = signed_jury()
-    s.accounts = {}
-    for nom in ("Nguyen", "Durand"):
-        candidat = s.jury.deliberations.get(dossier__candidat__nom_naissance=nom).dossier.candidat
-        candidat.compte = UserFactory(organisation=None, roles=[], email=f"{nom}@exemple.fr")
-        candidat.save(update_fields=["compte"])
-        s.accounts[nom] = candidat.compte
-    s.nguyen = s.jury.deliberations.get(dossier__candidat__nom_naissance="Nguyen")
-    s.durand = s.jury.deliberations.get(dossier__candidat__nom_naissance="Durand")
-    return s
+    """PV signed on 31 December 2026; Nguyen (not validated) and Durand have their accounts."""
+    return signed_with_accounts()
 
 
 def url(deliberation) -> str:

@@ -2,11 +2,9 @@
 counted on calendar dates from the PV's signature; the certifier's managers decide it once,
 journaled; nobody outside that certifier sees or decides it."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
 from auditlog.models import LogEntry
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -20,17 +18,11 @@ from cqpilot.jurys.deliberation import BlocSaisie, save_decision
 from cqpilot.jurys.models import BlocResultat, Decision, Recours, RecoursIssue, RecoursStatus
 from cqpilot.jurys.pv import close, rectify, sign
 from cqpilot.jurys.recours import decider, deposer, etat_recours
+from cqpilot.jurys.tests.recours_world import at
 from cqpilot.jurys.workflow import JuryRefus
 
 pytestmark = pytest.mark.django_db
 V, NV = BlocResultat.VALIDE, BlocResultat.NON_VALIDE
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def at(day: date, hour: int = 10):
-    return time_machine.travel(
-        datetime(day.year, day.month, day.day, hour, tzinfo=PARIS), tick=False
-    )
 
 
 @pytest.fixture(autouse=True)
