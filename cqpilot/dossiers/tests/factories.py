@@ -59,6 +59,14 @@ class DossierFactory(factory.django.DjangoModelFactory):
     date_inscription = date(2026, 3, 2)
 
 
+def habilitated_dossier(**kwargs) -> Dossier:
+    """A dossier followed by an OF habilitated for its certification: the OF sees it."""
+    habilitation = HabilitationFactory()
+    return DossierFactory(
+        certification=habilitation.certification, organisme=habilitation.organisme, **kwargs
+    )
+
+
 class PieceExigeeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PieceExigee

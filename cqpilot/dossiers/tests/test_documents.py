@@ -8,7 +8,7 @@ from cqpilot.core.models import Role
 from cqpilot.core.tests.factories import UserFactory, gestionnaire
 from cqpilot.dossiers.models import Document, DocumentStatus
 
-from .factories import DossierFactory, HabilitationFactory
+from .factories import HabilitationFactory, habilitated_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def dossier():
-    habilitation = HabilitationFactory()
-    return DossierFactory(
-        certification=habilitation.certification, organisme=habilitation.organisme
-    )
+    return habilitated_dossier()
 
 
 @pytest.fixture

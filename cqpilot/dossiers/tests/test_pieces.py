@@ -15,7 +15,7 @@ from cqpilot.dossiers.models import Document, DossierState, PieceExigee
 from cqpilot.dossiers.relances import send_reminders
 from cqpilot.dossiers.workflow import TransitionRefusee, transition
 
-from .factories import DossierFactory, HabilitationFactory, PieceExigeeFactory
+from .factories import PieceExigeeFactory, habilitated_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def dossier():
-    habilitation = HabilitationFactory()
-    return DossierFactory(
-        certification=habilitation.certification, organisme=habilitation.organisme
-    )
+    return habilitated_dossier()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from cqpilot.dossiers.documents import add_document, check_document
 from cqpilot.dossiers.models import DossierState, Sexe
 from cqpilot.dossiers.relances import send_reminders
 
-from .factories import CandidatFactory, DossierFactory, HabilitationFactory, PieceExigeeFactory
+from .factories import CandidatFactory, PieceExigeeFactory, habilitated_dossier
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 12, 1)
@@ -27,10 +27,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def dossier():
-    habilitation = HabilitationFactory()
-    return DossierFactory(
-        certification=habilitation.certification,
-        organisme=habilitation.organisme,
+    return habilitated_dossier(
         candidat=CandidatFactory(prenom1="Léa", nom_naissance="Durand", sexe=Sexe.F),
     )
 

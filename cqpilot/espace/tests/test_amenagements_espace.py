@@ -9,7 +9,11 @@ from django.urls import reverse
 from cqpilot.core.models import Role
 from cqpilot.core.tests.factories import UserFactory, gestionnaire
 from cqpilot.dossiers.models import DossierState
-from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, HabilitationFactory
+from cqpilot.dossiers.tests.factories import (
+    CandidatFactory,
+    DossierFactory,
+    habilitated_dossier,
+)
 from cqpilot.evaluations.amenagements import decide_amenagement
 from cqpilot.evaluations.models import DemandeAmenagement, StatutAmenagement
 
@@ -32,10 +36,7 @@ def account_of(dossier, email):
 
 @pytest.fixture
 def dossier():
-    habilitation = HabilitationFactory()
-    return DossierFactory(
-        certification=habilitation.certification,
-        organisme=habilitation.organisme,
+    return habilitated_dossier(
         candidat=CandidatFactory(prenom1="Léa", nom_naissance="Durand"),
         state=DossierState.EN_FORMATION,
     )

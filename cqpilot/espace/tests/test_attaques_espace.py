@@ -15,7 +15,10 @@ from django.urls import reverse
 from cqpilot.core.models import Role, RoleGrant
 from cqpilot.core.tests.factories import UserFactory
 from cqpilot.delivrance.tests.factories import signed_jury
-from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, HabilitationFactory
+from cqpilot.dossiers.tests.factories import (
+    CandidatFactory,
+    habilitated_dossier,
+)
 from cqpilot.espace.login_link import make_token
 from cqpilot.espace.services import invite_candidat
 from cqpilot.jurys.models import Recours
@@ -28,10 +31,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 @pytest.fixture
 def dossier():
-    habilitation = HabilitationFactory()
-    return DossierFactory(
-        certification=habilitation.certification,
-        organisme=habilitation.organisme,
+    return habilitated_dossier(
         candidat=CandidatFactory(prenom1="Léa", nom_naissance="Durand", email="lea@exemple.fr"),
     )
 

@@ -20,6 +20,7 @@ from cqpilot.dossiers.tests.factories import (
     DossierFactory,
     HabilitationFactory,
     PieceExigeeFactory,
+    habilitated_dossier,
 )
 from cqpilot.espace.services import invite_candidat
 
@@ -34,10 +35,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def dossier():
-    habilitation = HabilitationFactory()
-    return DossierFactory(
-        certification=habilitation.certification,
-        organisme=habilitation.organisme,
+    return habilitated_dossier(
         candidat=CandidatFactory(prenom1="Léa", nom_naissance="Durand", email="lea@exemple.fr"),
     )
 

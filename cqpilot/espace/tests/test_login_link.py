@@ -16,7 +16,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cqpilot.core.models import Role, RoleGrant, User
 from cqpilot.core.tests.factories import UserFactory
-from cqpilot.dossiers.tests.factories import CandidatFactory, DossierFactory, HabilitationFactory
+from cqpilot.dossiers.tests.factories import (
+    CandidatFactory,
+    habilitated_dossier,
+)
 from cqpilot.espace.login_link import JOURNAL, LienInvalide, make_token, use_token
 from cqpilot.espace.services import invite_candidat
 
@@ -27,10 +30,7 @@ ASK = "/espace/connexion/lien/"
 
 @pytest.fixture
 def dossier():
-    habilitation = HabilitationFactory()
-    return DossierFactory(
-        certification=habilitation.certification,
-        organisme=habilitation.organisme,
+    return habilitated_dossier(
         candidat=CandidatFactory(prenom1="Léa", nom_naissance="Durand", email="lea@exemple.fr"),
     )
 
