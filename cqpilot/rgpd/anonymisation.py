@@ -28,7 +28,14 @@ from cqpilot.evaluations.models import DemandeAmenagement, Inscription, Resultat
 from cqpilot.intervenants.models import Intervenant
 from cqpilot.jurys.models import Deliberation, Recours
 from cqpilot.pilotage.models import EnqueteInsertion
-from cqpilot.vae.models import AnalyseEcart, ComplementDemande, DemandeRecevabilite, ExperienceVae
+from cqpilot.vae.models import (
+    AnalyseEcart,
+    ComplementDemande,
+    DemandeRecevabilite,
+    DossierValidationVae,
+    ExperienceVae,
+    NotificationResultatVae,
+)
 
 from .models import CandidatAnonymise, Motif
 
@@ -54,6 +61,9 @@ FREE_TEXT = {
     ExperienceVae: ("intitule", "structure", "activites"),
     ComplementDemande: ("pieces",),
     AnalyseEcart: ("commentaire",),
+    # The livret 2's document is named by its file name; the result went to these addresses.
+    DossierValidationVae: ("document",),
+    NotificationResultatVae: ("destinataires",),
 }
 
 
@@ -91,7 +101,15 @@ def delete_pieces(documents: QuerySet) -> int:
     names = [piece.fichier.name for piece in pieces if piece.fichier]
     ids = [piece.pk for piece in pieces]
     _scrub(Document, ids, repr_of=lambda pk: f"Pièce n° {pk} (supprimée)")
+    # A livret 2's deposit stays a fact (its day, the jury's deadline) without its document.
+    depots = DossierValidationVae.objects.filter(document__in=ids)
+    _scrub(
+        DossierValidationVae,
+        list(depots.values_list("pk", flat=True)),
+        repr_of=lambda pk: f"Dossier de validation VAE n° {pk}",
+    )
     with disable_auditlog():
+        depots.update(document=None)
         Document.objects.filter(pk__in=ids).delete()
     storage = Document._meta.get_field("fichier").storage
 
@@ -193,6 +211,10 @@ def erase_demandes_vae(dossiers: list[int]) -> None:
     )
     ComplementDemande.objects.filter(demande__in=demandes).update(pieces=ERASED)
     AnalyseEcart.objects.filter(demande__in=demandes).update(commentaire="")
+    # The result's notification keeps its day; its addresses (his, his accompanist's) go.
+    NotificationResultatVae.objects.filter(deliberation__dossier__in=dossiers).exclude(
+        destinataires="par courrier"
+    ).update(destinataires=ERASED)
 
 
 def close_account(user: User) -> None:
@@ -227,6 +249,12 @@ def _scrub_journal(candidat: Candidat, dossiers: list[int], old_repr: str) -> No
     related[DemandeRecevabilite] = demandes.values_list("pk", flat=True)
     for model in (ExperienceVae, ComplementDemande, AnalyseEcart):
         related[model] = model.objects.filter(demande__in=demandes).values_list("pk", flat=True)
+    related[DossierValidationVae] = DossierValidationVae.objects.filter(
+        dossier__in=dossiers
+    ).values_list("pk", flat=True)
+    related[NotificationResultatVae] = NotificationResultatVae.objects.filter(
+        deliberation__dossier__in=dossiers
+    ).values_list("pk", flat=True)
     for model, ids in related.items():
         _scrub(model, list(ids), repr_of=lambda pk, m=model: f"{m._meta.verbose_name} n° {pk}")
     # Intervenants' « candidats suivis » name him in their many-to-many changes.

@@ -31,7 +31,14 @@ from cqpilot.evaluations.models import DemandeAmenagement, Inscription, Resultat
 from cqpilot.jurys.models import Deliberation, Recours
 from cqpilot.pilotage.models import EnqueteInsertion
 from cqpilot.vae.lettre import lettre_pdf
-from cqpilot.vae.models import AnalyseEcart, ComplementDemande, DemandeRecevabilite, ExperienceVae
+from cqpilot.vae.models import (
+    AnalyseEcart,
+    ComplementDemande,
+    DemandeRecevabilite,
+    DossierValidationVae,
+    ExperienceVae,
+    NotificationResultatVae,
+)
 
 # What the platform keeps for itself, not about the person.
 INTERNAL = {"credential", "status_index", "revision", "sha256"}
@@ -113,6 +120,16 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
     issued, passages, enquetes = list(issued), list(passages), list(enquetes)
     vae = {d.dossier_id: d for d in _demandes_vae(ids)}
     recours = list(recours)
+    depots = list(
+        DossierValidationVae.objects.filter(dossier__in=ids).select_related(
+            "document", "deposee_par"
+        )
+    )
+    notifications = list(
+        NotificationResultatVae.objects.filter(deliberation__dossier__in=ids).select_related(
+            "deliberation", "par"
+        )
+    )
     return {
         "candidat": fields(candidat),
         "dossiers": [
@@ -141,6 +158,16 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
                     fields(r) for r in recours if r.deliberation.dossier_id == dossier.pk
                 ],
                 **_demande_vae(vae.get(dossier.pk)),
+                "dossier de validation VAE (livret 2)": [
+                    {
+                        **fields(d),
+                        "dans l'archive": _piece_name(d.document) if d.document else "",
+                    }
+                    for d in of(depots, dossier)
+                ],
+                "notification du résultat VAE": [
+                    fields(n) for n in notifications if n.deliberation.dossier_id == dossier.pk
+                ],
                 "documents délivrés": [fields(d) for d in of(issued, dossier)],
                 "accrochage à la Caisse des Dépôts": [
                     fields(p) for p in passages if p.document.dossier_id == dossier.pk
@@ -217,6 +244,8 @@ def journal(
         ExperienceVae,
         ComplementDemande,
         AnalyseEcart,
+        DossierValidationVae,
+        NotificationResultatVae,
         DemandeAmenagement,
         Recours,
     )
@@ -233,6 +262,11 @@ def journal(
         (ExperienceVae, ExperienceVae.objects.filter(demande__dossier__in=ids)),
         (ComplementDemande, ComplementDemande.objects.filter(demande__dossier__in=ids)),
         (AnalyseEcart, AnalyseEcart.objects.filter(demande__dossier__in=ids)),
+        (DossierValidationVae, DossierValidationVae.objects.filter(dossier__in=ids)),
+        (
+            NotificationResultatVae,
+            NotificationResultatVae.objects.filter(deliberation__dossier__in=ids),
+        ),
         # who read his medical justificatif (the request's words masked as on screen)
         (DemandeAmenagement, DemandeAmenagement.objects.filter(dossier__in=ids)),
         (Recours, Recours.objects.filter(deliberation__dossier__in=ids)),

@@ -217,7 +217,10 @@ class DossierValidationVae(models.Model):
     so that a later reading of the rule moves no running deadline."""
 
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="validation_vae")
-    document = models.ForeignKey("dossiers.Document", on_delete=models.PROTECT, related_name="+")
+    # Emptied when the pièces go (RGPD purge or anonymisation): the deposit's dates stay.
+    document = models.ForeignKey(
+        "dossiers.Document", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     deposee_le = models.DateField("déposé le")
     deposee_par = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="déposé par"
