@@ -20,7 +20,7 @@ from cqpilot.core.models import Organisation, User
 from cqpilot.delivrance.documents import verification_url
 from cqpilot.delivrance.models import DocumentDelivre, DocumentKind, DocumentStatus
 from cqpilot.dossiers.acquis import add_months, valid_until
-from cqpilot.dossiers.models import BlocAcquis, Candidat, VoieAcces
+from cqpilot.dossiers.models import BlocAcquis, Candidat, VoieAcces, VoieVae
 from cqpilot.evaluations.models import Inscription
 
 from . import lifecycle
@@ -189,7 +189,8 @@ def passage_of(
         modalite_examen=DEROULEMENT.get(session.deroulement, "") if session else "",
         code_postal_centre=session.code_postal if session else "",
         modalite_acces=voie,
-        voie_vae=dossier.voie_vae if voie == VoieAcces.VAE else "",
+        # A VAE without congé VAE is what the CDC calls « classique »: the kind is always sent.
+        voie_vae=(dossier.voie_vae or VoieVae.VAE_CLASSIQUE) if voie == VoieAcces.VAE else "",
         initiative=dossier.initiative,
         date_inscription=dossier.date_inscription,
     )
