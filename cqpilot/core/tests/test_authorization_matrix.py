@@ -586,9 +586,7 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
                 },
             )
         ],
-        "espace:vae_lettre": [
-            v(pk=vic.vae_decidee.pk, owners=("candidat_vae",), shows="candidat")
-        ],
+        "espace:vae_lettre": [v(pk=vic.vae_decidee.pk, owners=("candidat_vae",), shows="candidat")],
         "espace:recours_deposer": [
             v(pk=vic.recours.deliberation_id, owners=("titulaire",), payload={"motifs": "Vic"})
         ],
