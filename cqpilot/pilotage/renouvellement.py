@@ -17,6 +17,7 @@ from cqpilot.referentiels.models import Certification
 
 from .models import IN_EMPLOYMENT, Echeance, EnqueteInsertion, SituationPro
 from .stats import Table, rate
+from .vae import vae_by_year_table
 
 PROMOTIONS_AT_LEAST = 2
 
@@ -136,6 +137,7 @@ def pack(certification: Certification, today: date) -> list[Table]:
         certified_by_voie(counts, years),
         insertion(certification, Echeance.SIX_MOIS, years, by_year),
         insertion(certification, Echeance.DEUX_ANS, years, by_year),
+        *([vae_by_year_table(certification, years)] if certification.vae_ouverte else []),
     ]
 
 

@@ -291,6 +291,8 @@ def accrochage(certification: Certification, year: int) -> Table:
 
 
 def dashboard(certification: Certification, year: int) -> list[Table]:
+    from .vae import vae_table  # built on this module's Table and DaysBetween
+
     activity = Activity.of(certification, year)
     return [
         summary(certification, year, activity),
@@ -299,6 +301,7 @@ def dashboard(certification: Certification, year: int) -> list[Table]:
         by_jury(activity),
         by_bloc(activity),
         delays(activity),
+        *([vae_table(certification, year)] if certification.vae_ouverte else []),
         accrochage(certification, year),
     ]
 

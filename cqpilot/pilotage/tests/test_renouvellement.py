@@ -93,7 +93,7 @@ def promotions(send):
 
 def test_the_renewal_tables_are_those_computed_by_hand(promotions):
     _branche, cqp = promotions
-    certifies, six_mois, deux_ans = pack(cqp, date(2026, 11, 23))
+    certifies, six_mois, deux_ans, _vae = pack(cqp, date(2026, 11, 23))  # VAE: test_vae.py
 
     assert certifies.headers == ["Voie d'accès", "Promotion 2024", "Promotion 2025", "Total"]
     assert certifies.rows == [
@@ -127,6 +127,7 @@ def test_the_workbook_holds_the_three_tables(promotions, client):
         "Certifiés par voie d'accès",
         "Insertion à 6 mois",
         "Insertion à 2 ans",
+        "VAE par année",
     ]
     six_mois = workbook["Insertion à 6 mois"]
     assert [c.value for c in six_mois[2]] == [2024, 3, 3, 2, 66.7, 2, 1, 100, 50]
