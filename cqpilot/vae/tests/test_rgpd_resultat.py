@@ -27,7 +27,7 @@ from cqpilot.vae.validation import deposer_validation
 from .factories import at
 
 pytestmark = pytest.mark.django_db
-SECRETS = ["livret-benali-2026", "benali@exemple.fr", "claire.aap@exemple.fr"]
+SECRETS = ["livret-benali-2026", "benali@exemple.fr", "claire.aap@exemple.fr", "BENALI"]
 
 
 @pytest.fixture(autouse=True)
