@@ -34,6 +34,7 @@ from cqpilot.vae.lettre import lettre_pdf
 from cqpilot.vae.models import (
     AnalyseEcart,
     ComplementDemande,
+    CongeVae,
     DemandeRecevabilite,
     DossierValidationVae,
     ExperienceVae,
@@ -130,6 +131,7 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
             "deliberation", "par"
         )
     )
+    conges = list(CongeVae.objects.filter(dossier__in=ids).select_related("saisi_par"))
     return {
         "candidat": fields(candidat),
         "dossiers": [
@@ -165,6 +167,7 @@ def candidate_data(candidat: Candidat, user: User) -> dict:
                     }
                     for d in of(depots, dossier)
                 ],
+                "congé VAE": [fields(c) for c in of(conges, dossier)],
                 "notification du résultat VAE": [
                     fields(n) for n in notifications if n.deliberation.dossier_id == dossier.pk
                 ],
@@ -246,6 +249,7 @@ def journal(
         AnalyseEcart,
         DossierValidationVae,
         NotificationResultatVae,
+        CongeVae,
         DemandeAmenagement,
         Recours,
     )
@@ -263,6 +267,7 @@ def journal(
         (ComplementDemande, ComplementDemande.objects.filter(demande__dossier__in=ids)),
         (AnalyseEcart, AnalyseEcart.objects.filter(demande__dossier__in=ids)),
         (DossierValidationVae, DossierValidationVae.objects.filter(dossier__in=ids)),
+        (CongeVae, CongeVae.objects.filter(dossier__in=ids)),
         (
             NotificationResultatVae,
             NotificationResultatVae.objects.filter(deliberation__dossier__in=ids),

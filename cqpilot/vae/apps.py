@@ -18,3 +18,4 @@ class VaeConfig(AppConfig):
         auditlog.register(models.AnalyseEcart)
         auditlog.register(models.DossierValidationVae)
         auditlog.register(models.NotificationResultatVae)
+        auditlog.register(models.CongeVae)

@@ -290,3 +290,33 @@ class NotificationResultatVae(models.Model):
 
     def __str__(self) -> str:
         return f"Résultat VAE notifié le {self.notifiee_le:%d/%m/%Y}"
+
+
+class ReponseEmployeur(models.TextChoices):
+    ACCORD = "accord", "Accordé"
+    REFUS = "refus", "Refusé"
+    REPORT = "report", "Reporté"
+
+
+class CongeVae(models.Model):
+    """An employee's congé VAE (conge.py): when his employer received the request, the absence
+    asked, and the employer's answer. The notice (30 days before the absence) and the answer
+    period (15 days from the request) are computed from these dates, not stored."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="conge_vae")
+    demande_le = models.DateField("demande reçue par l'employeur le")
+    debut = models.DateField("début de l'absence")
+    fin = models.DateField("fin de l'absence")
+    reponse = models.CharField(
+        "réponse de l'employeur", max_length=10, choices=ReponseEmployeur.choices, blank=True
+    )
+    reponse_le = models.DateField("réponse reçue le", null=True, blank=True)
+    saisi_par = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "congé VAE"
+        verbose_name_plural = "congés VAE"
+
+    def __str__(self) -> str:
+        return f"Congé VAE du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_validation
+from . import views, views_conge, views_validation
 
 app_name = "vae"
 
@@ -22,6 +22,7 @@ urlpatterns = [
         views_validation.resultat_notifier,
         name="resultat_notifier",
     ),
+    path("dossiers/<int:pk>/conge/", views_conge.conge_enregistrer, name="conge_enregistrer"),
     path(
         "certifications/<int:certification_pk>/jury-vae/",
         views_validation.regles_jury,

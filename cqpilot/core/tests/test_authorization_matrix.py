@@ -334,6 +334,14 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
         ],
         # VAE jury's result notified: the certifier's managers
         "vae:resultat_notifier": [v(pk=vic.vae_livret.pk, payload={"par_courrier": "on"})],
+        # VAE congé of an employee: the certifier's managers and the dossier's OF
+        "vae:conge_enregistrer": [
+            v(
+                pk=vic.vae_livret.pk,
+                owners=of_a_owners,
+                payload={"demande_le": "2026-10-01", "debut": "2026-11-02", "fin": "2026-11-03"},
+            )
+        ],
         # VAE dossier de validation: the certifier's managers and the dossier's OF
         "vae:validation_deposer": [
             v(

@@ -2,7 +2,8 @@ from django import template
 
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier
-from cqpilot.vae.models import DemandeRecevabilite
+from cqpilot.vae.conge import refus_conge, textes_conge
+from cqpilot.vae.models import CongeVae, DemandeRecevabilite
 from cqpilot.vae.notification import EtatNotification, etat_notification
 from cqpilot.vae.recevabilite import today
 from cqpilot.vae.validation import EtatValidation, etat_validation
@@ -26,3 +27,24 @@ def validation_de(dossier: Dossier, user: User) -> EtatValidation:
 def notification_de(dossier: Dossier, user: User) -> EtatNotification:
     """The VAE jury's result to notify within 15 days, or when it was."""
     return etat_notification(dossier, user, today())
+
+
+@register.simple_tag
+def conge_de(dossier: Dossier, user: User) -> dict:
+    """The dossier's congé VAE with its notice and answer periods, and whether `user` may
+    record it."""
+    conge = CongeVae.objects.filter(dossier=dossier).first()
+    dates = ("demande_le", "debut", "fin", "reponse_le")
+    return {
+        "conge": conge,
+        # the form's values: the recorded ones, to correct them
+        "valeurs": {
+            **{
+                name: f"{getattr(conge, name):%Y-%m-%d}" if conge and getattr(conge, name) else ""
+                for name in dates
+            },
+            "reponse": conge.reponse if conge else "",
+        },
+        "textes": textes_conge(conge, today()) if conge else [],
+        "modifiable": refus_conge(dossier, user) is None,
+    }
