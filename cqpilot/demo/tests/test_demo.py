@@ -15,6 +15,7 @@ from cqpilot.jurys.models import Jury, JuryStatus
 from cqpilot.jurys.workflow import check_transition, today
 from cqpilot.pilotage.renouvellement import pack
 from cqpilot.referentiels.models import Certification
+from cqpilot.vae.models import DemandeRecevabilite
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +57,20 @@ def test_the_demo_covers_every_step_from_the_jury_to_the_renewal_pack(client):
 
     # two promotions surveyed for the renewal pack
     maintenance = Certification.objects.get(code_rncp_rs="RNCP39912")
-    certifies, six_mois, deux_ans = pack(maintenance, today())
+    certifies, six_mois, deux_ans, vae = pack(maintenance, today())
     assert certifies.rows[-1] == ["Total", 5, 6, 2, 13]
     # the older promotion: 5 holders asked, 4 answered at each échéance, 3 then 3 in the job
     older = Calendrier(today()).earlier_jury(2).year
     assert six_mois.rows[0] == [older, 5, 5, 4, 80.0, 4, 3, 100.0, 75.0]
     assert deux_ans.rows[0] == [older, 5, 5, 4, 80.0, 4, 3, 100.0, 75.0]
+    # the maintenance CQP is open to VAE: its demo demandes (Benhamou, Faure, Bonnet) are counted
+    assert (
+        sum(row[1] for row in vae.rows)
+        == DemandeRecevabilite.objects.filter(dossier__certification=maintenance).count()
+    )
     page = client.get(reverse("pilotage:renouvellement"), {"certification": maintenance.pk})
     assert "Insertion à 2 ans" in page.text
+    assert "VAE par année" in page.text
 
 
 @pytest.mark.parametrize("day", [datetime(2029, 2, 14, 9, tzinfo=UTC)], ids=["2029-02-14"])
