@@ -117,27 +117,43 @@ def seat_members(jury):
     return president
 
 
-def as_user(browser, live_server, username, password=PASSWORD):
-    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("dialog", lambda dialog: dialog.accept())
-    log_in(page, username, password)
-    return page
+@pytest.fixture
+def new_page(browser, live_server):
+    """A page in a browser context of its own, closed at the end: a context left open keeps
+    the live server's threads and their database connections (PostgreSQL cannot drop its test
+    database, SQLite's shared connection is closed from the wrong thread)."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
-def only_link_in(message) -> str:
-    (link,) = re.findall(r"https?://\S+", message.body)
-    return urlsplit(link).path
+@pytest.fixture
+def as_user(new_page):
+    def sign_in(username, password=PASSWORD):
+        page = new_page()
+        log_in(page, username, password)
+        return page
+
+    return sign_in
 
 
 def test_a_candidate_follows_their_dossier_from_invitation_to_recours(
-    browser, live_server, world, tmp_path
+    as_user, new_page, world, tmp_path
 ):
     dossier, piece = world["dossier"], world["piece"]
 
     # The OF invites Léa into her espace from her candidate's page.
-    of = as_user(browser, live_server, "of.formatech")
+    of = as_user("of.formatech")
     of.goto(reverse("dossiers:candidat_detail", args=[dossier.candidat.pk]))
     of.get_by_role("link", name="Inviter le candidat dans son espace").click()
     of.get_by_label("Courriel du candidat").fill("lea.durand@exemple.fr")
@@ -146,9 +162,7 @@ def test_a_candidate_follows_their_dossier_from_invitation_to_recours(
     (invitation,) = [m for m in mail.outbox if m.to == ["lea.durand@exemple.fr"]]
 
     # Léa chooses her password from the e-mailed link, then signs in to her espace.
-    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
-    lea = context.new_page()
-    lea.set_default_timeout(15_000)
+    lea = new_page()
     links = re.findall(r"https?://\S+", invitation.body)
     lea.goto(urlsplit(next(link for link in links if "/mot-de-passe/" in link)).path)
     lea.get_by_label(re.compile(r"^Nouveau mot de passe")).fill(CANDIDATE_PASSWORD)
@@ -167,7 +181,7 @@ def test_a_candidate_follows_their_dossier_from_invitation_to_recours(
     lea.get_by_role("button", name="Envoyer").click()
     lea.get_by_text("« Pièce d'identité » déposée").wait_for()
 
-    certifier = as_user(browser, live_server, "gestion.branche")
+    certifier = as_user("gestion.branche")
     certifier.goto(reverse("dossiers:dossier_detail", args=[dossier.pk]))
     certifier.get_by_label("Motif du refus").fill("Copie illisible : scannez le recto et le verso.")
     certifier.get_by_role("button", name="Refuser").click()
