@@ -425,7 +425,10 @@ def regles_edit(request: HttpRequest, certification_pk: int) -> HttpResponse:
     certification = get_object_or_404(
         Certification.objects.visible_to(request.user), pk=certification_pk
     )
-    regles = ReglesJury.objects.get_or_create(certification=certification)[0]
+    # saved by the form only: showing the page writes nothing
+    regles = ReglesJury.objects.filter(certification=certification).first() or ReglesJury(
+        certification=certification
+    )
     form = ReglesJuryForm(request.POST or None, instance=regles)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -63,7 +63,10 @@ def regles_jury(request: HttpRequest, certification_pk: int) -> HttpResponse:
     certification = get_object_or_404(
         Certification.objects.visible_to(request.user), pk=certification_pk
     )
-    regles = ReglesJuryVae.objects.get_or_create(certification=certification)[0]
+    # saved by the form only: showing the page writes nothing
+    regles = ReglesJuryVae.objects.filter(certification=certification).first() or ReglesJuryVae(
+        certification=certification
+    )
     form = ReglesJuryVaeForm(request.POST or None, instance=regles)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -117,6 +117,8 @@ def test_the_certification_sets_its_own_vae_rules(client):
     page = client.get(reverse("referentiels:certification_detail", args=[s.certification.pk]))
     url = reverse("vae:regles_jury", args=[s.certification.pk])
     assert url in page.text
+    assert client.get(url).status_code == 200
+    assert not ReglesJuryVae.objects.filter(certification=s.certification).exists()  # GET writes
     client.post(
         url,
         {"membres_min": 2, "qualifies_min": 1, "professionnels_min": 1},  # parity unticked

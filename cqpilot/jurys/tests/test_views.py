@@ -8,7 +8,7 @@ from django.urls import reverse
 from cqpilot.core.models import Role
 from cqpilot.core.tests.accounts import confirm_identity
 from cqpilot.core.tests.factories import UserFactory
-from cqpilot.jurys.models import Decision, JuryStatus
+from cqpilot.jurys.models import Decision, JuryStatus, ReglesJury
 from cqpilot.jurys.services import open_deliberation
 
 from .factories import scenario
@@ -165,6 +165,8 @@ def test_the_jury_rules_are_a_setting_of_each_certification(client):
     detail = client.get(reverse("referentiels:certification_detail", args=[s.certification.pk]))
     url = reverse("jurys:regles_edit", args=[s.certification.pk])
     assert url in detail.text
+    assert client.get(url).status_code == 200
+    assert not ReglesJury.objects.filter(certification=s.certification).exists()  # GET writes
 
     client.post(
         url,
