@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "cqpilot.workers",  # before django_tasks_db: its `db_worker` command replaces theirs
     "django_tasks",
     "django_tasks_db",
     "cqpilot.core",
@@ -357,6 +358,13 @@ RATELIMIT_VIEW = "cqpilot.delivrance.views.too_many_requests"
 VERIFICATION_RATE = os.environ.get("VERIFICATION_RATE", "30/m")
 # Background jobs (batch issuance): stored in the database, run by `cqpilot db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Several workers may share the queue (PostgreSQL; SQLite allows one): a worker silent for this
+# long is taken for dead, and the task it was running is started again by another, up to this
+# many starts in all; then it is marked failed (a lot: « échec », to start again by hand).
+TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 60)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3)
+if TASKS_LEASE_SECONDS < 1 or TASKS_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("TASKS_LEASE_SECONDS et TASKS_MAX_ATTEMPTS valent au moins 1.")
 # The address printed in QR codes and credentials: where the public verification page lives.
 # Requests per token to the API, counted in the database (core.ratelimits): exact across threads
 # and processes, which the file cache is not.
