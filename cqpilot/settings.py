@@ -192,6 +192,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Accounts and sessions (cqpilot/core/accounts).
 # Failed logins lock for 15 minutes: 5 failures on one username, whatever the addresses they come
 # from (a botnet), and 5 failures from one address, whatever the usernames (password spraying).
+# Counted in the database (axes' default handler, named here): one lockout for every server.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
@@ -346,14 +348,52 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
-# Shared by the processes of one server with nothing to install; it counts the requests of the
-# public verification page per address (django-ratelimit).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+
+def env_cache(name: str, folder: str) -> dict:
+    """The default cache: a folder, shared by the processes of one server with nothing to
+    install; or, with CACHE_URL=redis://host:6379/0 (rediss:// over TLS), a Redis that every
+    server and worker shares. It holds the verification page's counts per address
+    (django-ratelimit) and the progress of the lots being issued (delivrance.tasks)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": folder,
+        }
+    # Django reads "primary,replica,…"; the error never repeats an address: it may hold a password.
+    for url in re.split("[;,]", raw):
+        scheme, separator, _ = url.strip().partition("://")
+        if not separator or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+            raise ImproperlyConfigured(
+                f"{name} doit commencer par redis:// ou rediss:// (par exemple "
+                "redis://127.0.0.1:6379/0) : l'adresse donnée est sans schéma."
+            )
+        if scheme.lower() not in {"redis", "rediss"}:
+            raise ImproperlyConfigured(
+                f"{name} doit commencer par redis:// ou rediss:// (par exemple "
+                f"redis://127.0.0.1:6379/0), pas {scheme}://"
+            )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": raw,
+        "KEY_PREFIX": "cqpilot",  # beside other applications' keys in the same Redis
+        "OPTIONS": {
+            # A Redis that stopped answering costs a request a second or two, never a hang
+            # (Django's connection pool retries nothing); the health check then reports it.
+            "socket_connect_timeout": 1,
+            "socket_timeout": 1,
+            # A connection idle for 30 s is checked before use: Redis or a firewall may have
+            # closed it meanwhile.
+            "health_check_interval": 30,
+        },
     }
+
+
+CACHES = {
+    "default": env_cache("CACHE_URL", os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")))
 }
+# Sessions stay in the database with or without CACHE_URL: every server already reads them
+# there, and "cached_db" would make each request fail on a Redis that stops answering.
 RATELIMIT_VIEW = "cqpilot.delivrance.views.too_many_requests"
 VERIFICATION_RATE = os.environ.get("VERIFICATION_RATE", "30/m")
 # Background jobs (batch issuance): stored in the database, run by `cqpilot db_worker`.

@@ -104,11 +104,17 @@ def check_database() -> Check:
 
 
 def check_cache() -> Check:
-    key, value = "cqpilot:sante", uuid.uuid4().hex
+    # A key of its own: with several servers on one Redis, a shared key could be overwritten
+    # by another server's check between this one's write and its read.
+    value = uuid.uuid4().hex
+    key = f"sante-{value}"
     try:
         cache.set(key, value, timeout=30)
         kept = cache.get(key) == value
-    except OSError as error:  # the file cache's folder missing or read-only
+        cache.delete(key)
+    # Whatever the engine raises is the answer, not a 500: the folder missing or read-only
+    # (OSError), a Redis refusing or not answering in time (redis' ConnectionError, TimeoutError).
+    except Exception as error:
         return Check("cache", False, f"cache inutilisable ({type(error).__name__})")
     return Check(
         "cache", kept, "le cache garde les valeurs" if kept else "le cache perd les valeurs"
