@@ -204,6 +204,7 @@ AXES_VERBOSE = False
 # the address they forward (core.ratelimits.client_ip), not the proxy's, which is everybody's.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "cqpilot.core.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "cqpilot.core.ratelimits.client_ip"  # the verification page's limit
 
 
 def env_rate(name: str, default: str) -> str:

@@ -1,6 +1,13 @@
-"""Batch issuance in the background: progress kept in the shared cache (the batch is one
-transaction, so the database shows nothing before it ends), results on the LotDelivrance. The
-holders' e-mails are queued for the mail worker (core.mail) when the lot commits."""
+"""Batch issuance in the background: progress kept in the cache, shared by the worker and the
+web servers (the batch is one transaction, so the database shows nothing before it ends),
+results on the LotDelivrance. The holders' e-mails are queued for the mail worker (core.mail)
+when the lot commits.
+
+The progress is only shown: a cache that fails (a Redis that stopped answering) leaves the bar
+at 0 % until the lot ends, and never fails the lot."""
+
+import logging
+from contextlib import suppress
 
 from django.core.cache import cache
 from django.db import transaction
@@ -15,6 +22,8 @@ from .documents import verification_url
 from .models import LotDelivrance, LotStatus
 from .services import a_delivrer, issue_all
 
+logger = logging.getLogger(__name__)
+
 
 def progress_key(lot_pk: int) -> str:
     return f"delivrance-lot-{lot_pk}"
@@ -24,7 +33,22 @@ def progress_of(lot: LotDelivrance) -> tuple[int, int]:
     """(documents laid out and rendered, total) while the lot runs."""
     if lot.status == LotStatus.TERMINE:
         return lot.total, lot.total
-    return cache.get(progress_key(lot.pk), (0, 1))
+    try:
+        return cache.get(progress_key(lot.pk), (0, 1))
+    except Exception as error:  # any engine's failure: the bar waits, the page still answers
+        logger.warning("Lot %s: progress unreadable (%s)", lot.pk, type(error).__name__)
+        return 0, 1
+
+
+def record_progress(lot_pk: int, done: int, total: int) -> bool:
+    """Called by the worker as the lot goes: any web server reads it (progress_of). False when
+    the cache failed: the lot goes on without its bar."""
+    try:
+        cache.set(progress_key(lot_pk), (done, total), timeout=3600)
+    except Exception as error:
+        logger.warning("Lot %s: progress not recorded (%s)", lot_pk, type(error).__name__)
+        return False
+    return True
 
 
 @task()
@@ -34,8 +58,13 @@ def issue_lot(lot_pk: int) -> None:
     lot.status, lot.total = LotStatus.EN_COURS, len(dossiers)
     lot.save(update_fields=["status", "total"])
 
+    recording = True
+
     def progress(done: int, total: int) -> None:
-        cache.set(progress_key(lot.pk), (done, total), timeout=3600)
+        # Tried until the cache first fails: a Redis out of reach would otherwise cost the lot
+        # a connection timeout at each of its three steps per document.
+        nonlocal recording
+        recording = recording and record_progress(lot.pk, done, total)
 
     try:
         documents, refusals = issue_all(dossiers, by=lot.created_by, progress=progress)
@@ -51,7 +80,8 @@ def issue_lot(lot_pk: int) -> None:
             lot.courriels_prevus = send_documents(documents, lot=lot)
         lot.status, lot.finished_at = LotStatus.TERMINE, timezone.now()
         lot.save()
-    cache.delete(progress_key(lot.pk))
+    with suppress(Exception):  # left behind, the key expires within the hour
+        cache.delete(progress_key(lot.pk))
 
 
 def record_courriel_envoye(lot_pk: int) -> None:
