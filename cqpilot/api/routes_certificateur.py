@@ -31,7 +31,12 @@ from .schemas_certificateur import (
 router = Router(tags=["Certificateur"])
 
 
-@router.get("/sessions", response=list[SessionOut], summary="Sessions d'évaluation")
+@router.get(
+    "/sessions",
+    response=list[SessionOut],
+    summary="Sessions d'évaluation",
+    operation_id="listSessions",
+)
 @paginate(Pages)
 def sessions(request: HttpRequest, depuis: date | None = None):
     """Les sessions du certificateur, leurs épreuves et les dossiers inscrits (gestionnaires)."""
@@ -48,7 +53,7 @@ def sessions(request: HttpRequest, depuis: date | None = None):
     )
 
 
-@router.get("/jurys", response=list[JuryOut], summary="Jurys")
+@router.get("/jurys", response=list[JuryOut], summary="Jurys", operation_id="listJurys")
 @paginate(Pages)
 def jurys(request: HttpRequest, depuis: date | None = None):
     """Les jurys, leur composition (collège, rôle, présence) et les dossiers présentés."""
@@ -65,7 +70,12 @@ def jurys(request: HttpRequest, depuis: date | None = None):
     )
 
 
-@router.get("/decisions", response=list[DecisionOut], summary="Décisions des jurys signés")
+@router.get(
+    "/decisions",
+    response=list[DecisionOut],
+    summary="Décisions des jurys signés",
+    operation_id="listDecisions",
+)
 @paginate(Pages)
 def decisions(request: HttpRequest, depuis: date | None = None):
     juries = Jury.objects.visible_to(request.user).filter(status=JuryStatus.SIGNE)
@@ -81,7 +91,10 @@ def decisions(request: HttpRequest, depuis: date | None = None):
 
 
 @router.get(
-    "/documents-delivres", response=list[DocumentDelivreOut], summary="Registre des délivrances"
+    "/documents-delivres",
+    response=list[DocumentDelivreOut],
+    summary="Registre des délivrances",
+    operation_id="listDocumentsDelivres",
 )
 @paginate(Pages)
 def documents_delivres(request: HttpRequest, depuis: date | None = None):
@@ -92,7 +105,10 @@ def documents_delivres(request: HttpRequest, depuis: date | None = None):
 
 
 @router.get(
-    "/accrochage/passages", response=list[PassageOut], summary="Accrochage : statut par titulaire"
+    "/accrochage/passages",
+    response=list[PassageOut],
+    summary="Accrochage : statut par titulaire",
+    operation_id="listAccrochagePassages",
 )
 @paginate(Pages)
 def passages(request: HttpRequest, statut: QueryText = ""):
@@ -114,6 +130,7 @@ def passages(request: HttpRequest, statut: QueryText = ""):
     "/accrochage/fichiers",
     response=list[FichierOut],
     summary="Accrochage : fichiers déposés et accusés de traitement",
+    operation_id="listAccrochageFichiers",
 )
 @paginate(Pages)
 def fichiers(request: HttpRequest):

@@ -35,7 +35,8 @@ from .schemas import (
     VersionOut,
 )
 
-router = Router(tags=["Candidats et dossiers"])
+candidats_router = Router(tags=["Candidats"])
+router = Router(tags=["Dossiers"])
 
 
 def _candidat(request: HttpRequest, pk: int) -> Candidat:
@@ -64,7 +65,12 @@ def _dossier(request: HttpRequest, pk: int) -> Dossier:
     return dossier
 
 
-@router.get("/versions", response=list[VersionOut], summary="Référentiels ouverts aux dossiers")
+@router.get(
+    "/versions",
+    response=list[VersionOut],
+    summary="Référentiels ouverts aux dossiers",
+    operation_id="listVersions",
+)
 @paginate(Pages)
 def versions(request: HttpRequest):
     """Les versions publiées sur lesquelles vous pouvez ouvrir un dossier, avec leurs blocs."""
@@ -76,7 +82,9 @@ def versions(request: HttpRequest):
 # --- Candidats -------------------------------------------------------------------------------
 
 
-@router.get("/candidats", response=list[CandidatOut], summary="Candidats")
+@candidats_router.get(
+    "/candidats", response=list[CandidatOut], summary="Candidats", operation_id="listCandidats"
+)
 @paginate(Pages)
 def candidats(request: HttpRequest, nom: QueryText = "", modifie_depuis: QueryDateTime = None):
     found = Candidat.objects.visible_to(request.user).order_by("pk")
@@ -87,7 +95,9 @@ def candidats(request: HttpRequest, nom: QueryText = "", modifie_depuis: QueryDa
     return found
 
 
-@router.get("/candidats/{pk}", response=CandidatOut, summary="Un candidat")
+@candidats_router.get(
+    "/candidats/{pk}", response=CandidatOut, summary="Un candidat", operation_id="getCandidat"
+)
 def candidat(request: HttpRequest, pk: PathId):
     return _candidat(request, pk)
 
@@ -111,14 +121,24 @@ def _save_candidat(request: HttpRequest, instance: Candidat | None, payload: dic
     return form.save()
 
 
-@router.post("/candidats", response={201: CandidatOut}, summary="Créer un candidat")
+@candidats_router.post(
+    "/candidats",
+    response={201: CandidatOut},
+    summary="Créer un candidat",
+    operation_id="createCandidat",
+)
 def candidat_create(request: HttpRequest, payload: CandidatIn):
     """Mêmes contrôles que l'écran : identité (INSEE, date de naissance), SIRET, homonymes
     (renvoyez `autre_personne: true` après vérification)."""
     return Status(201, _save_candidat(request, None, payload.dict(exclude_unset=True)))
 
 
-@router.patch("/candidats/{pk}", response=CandidatOut, summary="Modifier un candidat")
+@candidats_router.patch(
+    "/candidats/{pk}",
+    response=CandidatOut,
+    summary="Modifier un candidat",
+    operation_id="updateCandidat",
+)
 def candidat_update(request: HttpRequest, pk: PathId, payload: CandidatPatch):
     candidat = _candidat(request, pk)
     return _save_candidat(request, candidat, payload.dict(exclude_unset=True))
@@ -127,7 +147,7 @@ def candidat_update(request: HttpRequest, pk: PathId, payload: CandidatPatch):
 # --- Dossiers --------------------------------------------------------------------------------
 
 
-@router.get("/dossiers", response=list[DossierOut], summary="Dossiers")
+@router.get("/dossiers", response=list[DossierOut], summary="Dossiers", operation_id="listDossiers")
 @paginate(Pages)
 def dossiers(
     request: HttpRequest,
@@ -148,7 +168,12 @@ def dossiers(
     return found
 
 
-@router.get("/dossiers/{pk}", response=DossierOut, summary="Un dossier et son état")
+@router.get(
+    "/dossiers/{pk}",
+    response=DossierOut,
+    summary="Un dossier et son état",
+    operation_id="getDossier",
+)
 def dossier(request: HttpRequest, pk: PathId):
     return _dossier(request, pk)
 
@@ -180,7 +205,12 @@ def _save_dossier(request: HttpRequest, instance: Dossier, payload: dict) -> Dos
     return dossier
 
 
-@router.post("/dossiers", response={201: DossierEcrit}, summary="Créer un dossier (brouillon)")
+@router.post(
+    "/dossiers",
+    response={201: DossierEcrit},
+    summary="Créer un dossier (brouillon)",
+    operation_id="createDossier",
+)
 def dossier_create(request: HttpRequest, payload: DossierIn):
     """Le dossier est créé en brouillon, avec les contrôles d'éligibilité de l'écran (VAE
     et apprentissage réservés aux certifications enregistrées au RNCP et pas au-delà de leur fin
@@ -193,13 +223,21 @@ def dossier_create(request: HttpRequest, payload: DossierIn):
     return Status(201, _save_dossier(request, Dossier(candidat=candidat), data))
 
 
-@router.patch("/dossiers/{pk}", response=DossierEcrit, summary="Modifier un dossier")
+@router.patch(
+    "/dossiers/{pk}",
+    response=DossierEcrit,
+    summary="Modifier un dossier",
+    operation_id="updateDossier",
+)
 def dossier_update(request: HttpRequest, pk: PathId, payload: DossierPatch):
     return _save_dossier(request, _dossier(request, pk), payload.dict(exclude_unset=True))
 
 
 @router.post(
-    "/dossiers/{pk}/transitions", response=DossierOut, summary="Faire changer un dossier d'état"
+    "/dossiers/{pk}/transitions",
+    response=DossierOut,
+    summary="Faire changer un dossier d'état",
+    operation_id="transitionDossier",
 )
 def dossier_transition(request: HttpRequest, pk: PathId, payload: TransitionIn):
     """Les transitions de l'écran, avec les mêmes droits (un organisme inscrit ses dossiers ;
@@ -216,7 +254,12 @@ def dossier_transition(request: HttpRequest, pk: PathId, payload: TransitionIn):
     return _dossier(request, pk)
 
 
-@router.get("/dossiers/{pk}/pieces", response=list[PieceOut], summary="Pièces du dossier")
+@router.get(
+    "/dossiers/{pk}/pieces",
+    response=list[PieceOut],
+    summary="Pièces du dossier",
+    operation_id="listDossierPieces",
+)
 def pieces(request: HttpRequest, pk: PathId):
     dossier = _dossier(request, pk)
     return list(
@@ -227,7 +270,12 @@ def pieces(request: HttpRequest, pk: PathId):
     )
 
 
-@router.post("/dossiers/{pk}/pieces", response={201: PieceOut}, summary="Déposer une pièce")
+@router.post(
+    "/dossiers/{pk}/pieces",
+    response={201: PieceOut},
+    summary="Déposer une pièce",
+    operation_id="createDossierPiece",
+)
 def piece_add(
     request: HttpRequest,
     pk: PathId,

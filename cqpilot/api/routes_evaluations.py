@@ -18,14 +18,19 @@ from .errors import ApiRefus
 from .pagination import Pages
 from .schemas import EpreuveOut, PathId, ResultatIn, ResultatOut
 
-router = Router(tags=["Évaluations"])
+router = Router(tags=["Evaluations"])
 
 
 def _mine(request: HttpRequest):
     return Epreuve.objects.assigned_to(request.user).select_related("session", "modalite__bloc")
 
 
-@router.get("/epreuves", response=list[EpreuveOut], summary="Mes épreuves à évaluer")
+@router.get(
+    "/epreuves",
+    response=list[EpreuveOut],
+    summary="Mes épreuves à évaluer",
+    operation_id="listEpreuves",
+)
 @paginate(Pages)
 def epreuves(request: HttpRequest):
     """Les épreuves dont vous êtes évaluateur, leurs critères et les candidats inscrits."""
@@ -63,7 +68,12 @@ def epreuves(request: HttpRequest):
     ]
 
 
-@router.post("/epreuves/{pk}/resultats", response={201: ResultatOut}, summary="Saisir un résultat")
+@router.post(
+    "/epreuves/{pk}/resultats",
+    response={201: ResultatOut},
+    summary="Saisir un résultat",
+    operation_id="recordEpreuveResultat",
+)
 def resultat(request: HttpRequest, pk: PathId, payload: ResultatIn):
     """Par critère (`criteres`: {id du critère: acquis}) ou par note (`note`), selon la
     modalité ; renvoyer un résultat le remplace."""
