@@ -248,8 +248,62 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+
+
+def env_object_storage() -> dict | None:
+    """The S3-compatible bucket that holds the media files (PDF, PV, pièces, logos) when
+    S3_BUCKET is set, for several servers to share them; None keeps them in MEDIA_ROOT.
+
+    Objects are sent without an ACL: private to the bucket's owner (a bucket whose ACLs are
+    disabled, AWS's default, refuses even `private`), and the bucket must not be made public.
+    Documents leave it only through cqpilot's views, after their permission checks, streamed;
+    the storage's own URLs are signed and last a minute, should anything ever ask for one.
+    Without S3_ACCESS_KEY_ID, boto3 finds its credentials itself (AWS_ACCESS_KEY_ID, a role)."""
+    bucket = os.environ.get("S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    endpoint = os.environ.get("S3_ENDPOINT_URL", "").strip()
+    if endpoint and not re.match(r"https?://[^/\s]+", endpoint):
+        raise ImproperlyConfigured(
+            "S3_ENDPOINT_URL doit être une adresse http(s)://, par exemple "
+            f"https://s3.fr-par.scw.cloud, pas {endpoint!r}"
+        )
+    access_key = os.environ.get("S3_ACCESS_KEY_ID", "").strip()
+    secret_key = os.environ.get("S3_SECRET_ACCESS_KEY", "").strip()
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "S3_ACCESS_KEY_ID et S3_SECRET_ACCESS_KEY vont ensemble : définissez les deux, ou "
+            "aucun pour laisser boto3 trouver ses identifiants (AWS_ACCESS_KEY_ID, rôle)."
+        )
+    addressing = os.environ.get("S3_ADDRESSING_STYLE", "").strip()
+    if addressing not in {"", "path", "virtual"}:
+        raise ImproperlyConfigured(f"S3_ADDRESSING_STYLE vaut path ou virtual, pas {addressing!r}")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": os.environ.get("S3_REGION", "").strip(),
+        "access_key": access_key,
+        "secret_key": secret_key,
+        "location": os.environ.get("S3_PREFIX", "").strip().strip("/"),
+        "addressing_style": addressing,
+    }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {name: value for name, value in options.items() if value}
+        | {
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,  # two uploads of one name never replace each other
+            # A file read whole (a download, a PDF's logo) is held in memory up to this size,
+            # then in a temporary file.
+            "max_memory_size": 10 * 1024 * 1024,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env_object_storage() or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -11,7 +11,6 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -24,6 +23,8 @@ from cqpilot.demo import load_demo
 from cqpilot.dossiers.models import Candidat
 from cqpilot.dossiers.tests.factories import CandidatFactory
 
+from .conftest import postgres_connection
+
 pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump reads committed rows only
 
 VALID_NIR = "290056912304560"  # a woman born in May 1990 in the Rhône, as the factory
@@ -35,41 +36,12 @@ def media(settings, tmp_path) -> Path:
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def fresh_database(tmp_path):
-    """An empty database of the tests' vendor, as an operator would create it for a restore."""
-    settings_dict = dict(connection.settings_dict)
-    if connection.vendor == "sqlite":
-        settings_dict["NAME"] = str(tmp_path / "restauree.sqlite3")
-        yield settings_dict
-        return
-    name = f"{settings_dict['NAME']}_restore"
-    with _postgres(settings_dict, "postgres") as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    settings_dict["NAME"] = name
-    yield settings_dict
-    with _postgres(settings_dict, "postgres") as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _postgres(settings_dict: dict, dbname: str) -> psycopg.Connection:
-    params = {
-        "dbname": dbname,
-        "user": settings_dict["USER"],
-        "password": settings_dict["PASSWORD"],
-        "host": settings_dict["HOST"],
-        "port": settings_dict["PORT"],
-    }
-    return psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True)
-
-
 def query(settings_dict: dict, sql: str) -> list[tuple]:
     """Reads the restored database directly, not through the code under test."""
     if settings_dict["ENGINE"].endswith("sqlite3"):
         with closing(sqlite3.connect(settings_dict["NAME"])) as database:
             return database.execute(sql).fetchall()
-    with _postgres(settings_dict, settings_dict["NAME"]) as database:
+    with postgres_connection(settings_dict, settings_dict["NAME"]) as database:
         return database.execute(sql).fetchall()
 
 
