@@ -1,7 +1,8 @@
 """Backups of a cqpilot installation: `cqpilot sauvegarde` and `cqpilot restauration`.
 
 One archive (tar.gz) holds the database, made by the database's own tool (SQLite's online backup
-API, `pg_dump`), the media folder and a manifest (row counts per table, SHA-256 per file, schema
+API, `pg_dump`), the media files (the media folder, or the objects of the S3 bucket, streamed:
+see bucket.py) and a manifest (row counts per table, SHA-256 per file, schema
 version) that the restoration checks. `dumpdata`/`loaddata` cannot do this job: loading calls
 the models' `save()`, which a published référentiel refuses.
 

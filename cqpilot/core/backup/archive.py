@@ -62,15 +62,22 @@ class ArchiveWriter:
         """Adds a file and returns its size and SHA-256 as archived."""
         with open(source, "rb") as file:
             size = os.fstat(file.fileno()).st_size
-            info = tarfile.TarInfo(name)
-            info.size = size
-            info.mtime = int(os.path.getmtime(source))
-            info.mode = 0o600
-            reader = _HashingReader(file)
-            try:
-                self.tar.addfile(info, reader)
-            except OSError as error:  # the file shrank while it was read
-                raise BackupError(f"{source} a changé pendant sa lecture : relancez.") from error
+            mtime = int(os.path.getmtime(source))
+            return self.add_stream(file, name, size=size, mtime=mtime, origin=str(source))
+
+    def add_stream(
+        self, stream: IO[bytes], name: str, *, size: int, mtime: int, origin: str
+    ) -> dict[str, Any]:
+        """Adds `size` bytes read from `stream` (a bucket's object as it downloads, say)."""
+        info = tarfile.TarInfo(name)
+        info.size = size
+        info.mtime = mtime
+        info.mode = 0o600
+        reader = _HashingReader(stream)
+        try:
+            self.tar.addfile(info, reader)
+        except OSError as error:  # the file shrank while it was read
+            raise BackupError(f"{origin} a changé pendant sa lecture : relancez.") from error
         return {"sha256": reader.digest.hexdigest(), "size": size}
 
     def add_manifest(self, manifest: dict[str, Any]) -> None:

@@ -3,6 +3,8 @@
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -27,6 +29,7 @@ from .archive import (
     sha256_file,
     write_archive,
 )
+from .bucket import Bucket, StoredObject, default_bucket
 from .databases import (
     FILLED_BY_MIGRATE,
     Database,
@@ -83,12 +86,27 @@ def cqpilot_version() -> str:
 def create_backup(
     destination: Path, *, media_root: Path | None = None, overwrite: bool = False
 ) -> BackupResult:
-    """Backs up the default database and the media folder into one archive at `destination`."""
+    """Backs up the default database and the media files into one archive at `destination`:
+    the media folder's, or the bucket's objects, streamed (S3_BUCKET, see bucket.py)."""
     warnings = check_keys()
-    media_root = Path(media_root or settings.MEDIA_ROOT)
+    bucket = None if media_root else default_bucket()
     database = database_for(connections[DEFAULT_DB_ALIAS].settings_dict)
-    files, skipped = _media_files(media_root)
-    warnings += skipped + _missing_media(media_root)
+    files: list[tuple[str, Path]] = []
+    objects: list[StoredObject] = []
+    if bucket:
+        objects, skipped = _bucket_objects(bucket)
+        stored = {item.name for item in objects}
+        warnings += skipped + _missing_media(
+            stored.__contains__, bucket.describe(), "S3_BUCKET (et S3_PREFIX) est-il le bon ?"
+        )
+    else:
+        media_root = Path(media_root or settings.MEDIA_ROOT)
+        files, skipped = _media_files(media_root)
+        warnings += skipped + _missing_media(
+            lambda name: (media_root / name).is_file(),
+            str(media_root),
+            "MEDIA_ROOT est-il le bon dossier ?",
+        )
     destination = Path(destination)
     if not destination.parent.is_dir():
         raise BackupError(f"Le dossier {destination.parent} n'existe pas.")
@@ -100,6 +118,15 @@ def create_backup(
         with write_archive(destination, overwrite=overwrite) as archive:
             database_entry = archive.add_file(dump, f"database/{database.dump_name}")
             media = {name: archive.add_file(path, f"media/{name}") for name, path in files}
+            for item in objects:
+                with closing(bucket.reader(item.name)) as body:
+                    media[item.name] = archive.add_stream(
+                        body,
+                        f"media/{item.name}",
+                        size=item.size,
+                        mtime=int(item.modified.timestamp()),
+                        origin=f"{item.name} ({bucket.describe()})",
+                    )
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -134,37 +161,48 @@ def _media_files(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     return files, skipped
 
 
-def _missing_media(root: Path) -> list[str]:
-    """Files the database names but the media folder lacks: a wrong MEDIA_ROOT shows here."""
+def _bucket_objects(bucket: Bucket) -> tuple[list[StoredObject], list[str]]:
+    objects, skipped = [], []
+    for item in bucket.objects():
+        if not is_safe_relative(item.name) or not item.name.isprintable():
+            skipped.append(f"{item.name!r} a un nom illisible : non sauvegardé.")
+        else:
+            objects.append(item)
+    return objects, skipped
+
+
+def _missing_media(exists: Callable[[str], bool], where: str, hint: str) -> list[str]:
+    """Files the database names but the media folder (or bucket) lacks: a wrong MEDIA_ROOT
+    (or S3_BUCKET) shows here."""
     missing = []
     for model in apps.get_models():
         for model_field in model._meta.concrete_fields:
             if isinstance(model_field, FileField):
                 names = model._default_manager.exclude(**{model_field.name: ""})
                 for name in names.values_list(model_field.name, flat=True).iterator():
-                    if name and not (root / name).is_file():
+                    if name and not exists(name):
                         missing.append(name)
     if not missing:
         return []
     return [
         f"{compte(len(missing), 'fichier nommé', 'fichiers nommés')} en base "
-        f"{accorde(len(missing), 'manque', 'manquent')} dans {root}, dont {missing[0]} : "
-        "MEDIA_ROOT est-il le bon dossier ?"
+        f"{accorde(len(missing), 'manque', 'manquent')} dans {where}, dont {missing[0]} : {hint}"
     ]
 
 
 def restore_backup(
     archive_path: Path, *, database: dict[str, Any] | None = None, media_root: Path | None = None
 ) -> RestoreReport:
-    """Restores an archive into an empty database and an empty media folder, then checks them
-    against its manifest. Refusals raise BackupError before anything is written; differences
-    found afterwards are the report's `problems`."""
+    """Restores an archive into an empty database and an empty media folder (or bucket, with
+    S3_BUCKET), then checks them against its manifest. Refusals raise BackupError before
+    anything is written; differences found afterwards are the report's `problems`."""
     report = RestoreReport(warnings=check_keys())
+    bucket = None if media_root else default_bucket()
     if database is None:
         connections[DEFAULT_DB_ALIAS].close()  # SQLite: no connection of ours across the copy
         database = connections[DEFAULT_DB_ALIAS].settings_dict
     target = database_for(database)
-    media_root = Path(media_root or settings.MEDIA_ROOT)
+    media_root = None if bucket else Path(media_root or settings.MEDIA_ROOT)
     archive = open_archive(Path(archive_path))
     with archive.tar:
         manifest = archive.manifest
@@ -175,18 +213,25 @@ def restore_backup(
                 "restaurez-la dans une base du même type."
             )
         behind = _apps_behind_code(manifest["schema"])
-        _check_target_is_empty(target, media_root)
-        _check_runs_as_owner(media_root)
-        media_root.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=media_root.parent, prefix=".cqpilot-restauration-"))
+        _check_target_is_empty(target, media_root, bucket)
+        if media_root:
+            _check_runs_as_owner(media_root)
+            media_root.parent.mkdir(parents=True, exist_ok=True)
+        # Beside the media folder (the files are then moved by renaming), or in the temporary
+        # folder (TMPDIR) for a bucket.
+        staging = Path(
+            tempfile.mkdtemp(
+                dir=media_root.parent if media_root else None, prefix=".cqpilot-restauration-"
+            )
+        )
         try:
             free = shutil.disk_usage(staging).free
-            # The archive is laid out beside the media folder, then the database is written
-            # again into its own place (for SQLite, on the same disk as a rule).
+            # The archive is laid out in staging, then the database is written again into its
+            # own place (for SQLite, on the same disk as a rule).
             needed = archive.total_size + archive.database_member.size
             if needed > free:
                 raise BackupError(
-                    f"Espace disque insuffisant dans {media_root.parent} : il faut "
+                    f"Espace disque insuffisant dans {staging.parent} : il faut "
                     f"{_size(needed)}, il reste {_size(free)}."
                 )
             dump = staging / target.dump_name
@@ -219,11 +264,15 @@ def restore_backup(
                     + f" empreinte SHA-256, dont {corrupted[0]} : l'archive est abîmée."
                 )
             target.restore(dump)
-            _move_into(media_staging, media_root)
+            if bucket:
+                for name in sorted(archive.media_members):
+                    bucket.put(name, media_staging / name)
+            else:
+                _move_into(media_staging, media_root)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-    _verify(report, manifest, target, media_root)
+    _verify(report, manifest, target, media_root, bucket)
     pending = target.pending_emails()
     if pending:
         report.warnings.append(
@@ -257,7 +306,9 @@ def _apps_behind_code(archived: dict[str, str]) -> list[str]:
     return sorted(app for app, name in latest.items() if archived.get(app) != name)
 
 
-def _check_target_is_empty(target: Database, media_root: Path) -> None:
+def _check_target_is_empty(
+    target: Database, media_root: Path | None, bucket: Bucket | None
+) -> None:
     counts = target.table_counts()
     if not is_empty(counts):
         filled = [
@@ -269,8 +320,16 @@ def _check_target_is_empty(target: Database, media_root: Path) -> None:
             f"La base {target.describe()} n'est pas vide ({', '.join(filled[:3])}…) : la "
             "restauration se fait dans une base neuve, créée vide ou seulement migrée."
         )
-    if media_root.exists() and any(
-        path.is_file() or path.is_symlink() for path in media_root.rglob("*")
+    if bucket and not bucket.is_empty():
+        where = bucket.describe()
+        raise BackupError(
+            f"{where[0].upper()}{where[1:]} contient déjà des fichiers : la restauration se "
+            "fait dans un compartiment vide."
+        )
+    if (
+        media_root
+        and media_root.exists()
+        and any(path.is_file() or path.is_symlink() for path in media_root.rglob("*"))
     ):
         raise BackupError(
             f"Le dossier des médias {media_root} contient déjà des fichiers : la restauration "
@@ -309,7 +368,11 @@ def _remove_empty_folders(folder: Path) -> None:
 
 
 def _verify(
-    report: RestoreReport, manifest: dict[str, Any], target: Database, media_root: Path
+    report: RestoreReport,
+    manifest: dict[str, Any],
+    target: Database,
+    media_root: Path | None,
+    bucket: Bucket | None,
 ) -> None:
     counts = target.table_counts()
     for table, expected in manifest["tables"].items():
@@ -320,11 +383,12 @@ def _verify(
     if target.schema() != manifest["schema"]:
         report.problems.append("La version du schéma restauré diffère de celle du manifeste.")
     total = 0
+    digest_of = _restored_digests(media_root, bucket)
     for name, entry in manifest["media"].items():
-        path = media_root / name
-        if not path.is_file():
+        digest = digest_of(name)
+        if digest is None:
             report.problems.append(f"Fichier manquant : {name}.")
-        elif sha256_file(path) != entry["sha256"]:
+        elif digest != entry["sha256"]:
             report.problems.append(f"Fichier différent de la sauvegarde : {name}.")
         else:
             total += entry["size"]
@@ -332,7 +396,8 @@ def _verify(
         f"Sauvegarde du {manifest['created_at']} (cqpilot {manifest.get('cqpilot_version', '?')}).",
         f"Base restaurée : {target.describe()} — {len(manifest['tables'])} tables, "
         f"{sum(manifest['tables'].values())} lignes.",
-        f"Médias restaurés : {compte(len(manifest['media']), 'fichier')}, {_size(total)}, dans {media_root}.",
+        f"Médias restaurés : {compte(len(manifest['media']), 'fichier')}, {_size(total)}, "
+        f"dans {bucket.describe() if bucket else media_root}.",
     ]
     tried, undecipherable = _check_decryption(target)
     report.problems += undecipherable
@@ -346,6 +411,17 @@ def _verify(
             "Chiffrement : les clés configurées déchiffrent les données restaurées "
             f"({compte(tried, 'champ chiffré essayé', 'champs chiffrés essayés')})."
         )
+
+
+def _restored_digests(
+    media_root: Path | None, bucket: Bucket | None
+) -> Callable[[str], str | None]:
+    """The SHA-256 of a restored file by its name, read back from where it now is; None for a
+    missing one."""
+    if bucket:
+        stored = {item.name for item in bucket.objects()}
+        return lambda name: bucket.sha256(name) if name in stored else None
+    return lambda name: sha256_file(media_root / name) if (media_root / name).is_file() else None
 
 
 def _check_decryption(target: Database) -> tuple[int, list[str]]:

@@ -1,9 +1,11 @@
 """Media files in an S3-compatible bucket (S3_BUCKET and its companions), against a local moto
 server: pièces, parchemins, PV and logos go to the bucket and come back only through cqpilot's
 authorised views; the bucket lends nothing to an unsigned request; the RGPD purge deletes the
-objects. Without S3_BUCKET, the files stay in MEDIA_ROOT as before."""
+objects; a backup carries the objects and a restoration puts them back. Without S3_BUCKET,
+the files stay in MEDIA_ROOT as before."""
 
 import io
+import tarfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -13,10 +15,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
+from cqpilot.core.backup import BackupError, restore_backup
 from cqpilot.core.models import Role
 from cqpilot.core.tests.factories import UserFactory, gestionnaire
 from cqpilot.delivrance.models import ModeleParchemin
@@ -27,7 +31,7 @@ from cqpilot.dossiers.tests.factories import HabilitationFactory, habilitated_do
 from cqpilot.rgpd.purge import purge
 from cqpilot.rgpd.tests.factories import certifier_and_certification, dossier_at, piece
 
-from .conftest import S3_CREDENTIALS
+from .conftest import S3_CREDENTIALS, bucket_storage, new_bucket
 from .test_deployment_settings import load_settings
 
 S3_VARIABLES = ["S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_PREFIX", "S3_ADDRESSING_STYLE"]
@@ -196,3 +200,35 @@ def test_the_rgpd_purge_deletes_the_pieces_objects_from_the_bucket(
 
     assert not Document.objects.exists()
     assert name not in s3_bucket.names()
+
+
+@pytest.mark.django_db(transaction=True)  # pg_dump reads committed rows only
+def test_a_backup_carries_the_buckets_objects_and_a_restoration_puts_them_back(
+    s3_bucket, s3_endpoint, fresh_database, settings, monkeypatch, tmp_path
+):
+    _certifier, certification = certifier_and_certification()
+    piece(dossier_at(certification, DossierState.INSCRIT, date(2026, 10, 1)))
+    piece(dossier_at(certification, DossierState.INSCRIT, date(2026, 10, 2)), nom="cv.pdf")
+    objects = {name: s3_bucket.read(name) for name in s3_bucket.names()}
+    assert len(objects) == 2
+
+    archive = tmp_path / "sauvegarde.tar.gz"
+    call_command("sauvegarde", "-o", str(archive))
+    with tarfile.open(archive) as tar:
+        archived = {
+            member.name.removeprefix("media/"): tar.extractfile(member).read()
+            for member in tar.getmembers()
+            if member.name.startswith("media/")
+        }
+    assert archived == objects
+
+    # The restoration writes into an empty bucket only, as into an empty media folder.
+    with pytest.raises(BackupError, match="contient déjà des fichiers"):
+        restore_backup(archive, database=fresh_database)
+    empty = new_bucket(s3_endpoint)
+    settings.STORAGES = {**settings.STORAGES, "default": bucket_storage(monkeypatch, empty)}
+    report = restore_backup(archive, database=fresh_database)
+
+    assert report.is_verified, report.problems
+    assert {name: empty.read(name) for name in empty.names()} == objects
+    assert any("Médias restaurés : 2 fichiers" in line for line in report.summary)

@@ -9,7 +9,7 @@ from cqpilot.core.french import compte
 class Command(BaseCommand):
     help = (
         "Restaure une archive de `cqpilot sauvegarde` dans une base de données et un dossier des "
-        "médias vides, puis vérifie le manifeste (lignes par table, empreintes des fichiers, "
+        "médias (ou, avec S3_BUCKET, un compartiment S3) vides, puis vérifie le manifeste (lignes par table, empreintes des fichiers, "
         "version du schéma) et que les clés configurées déchiffrent les données."
     )
 

@@ -9,8 +9,8 @@ from cqpilot.core.french import compte
 
 class Command(BaseCommand):
     help = (
-        "Sauvegarde la base de données et les fichiers (PDF, PV, pièces, logos) dans une seule "
-        "archive, avec un manifeste que `cqpilot restauration` vérifie. Les clés "
+        "Sauvegarde la base de données et les fichiers (PDF, PV, pièces, logos ; ceux du "
+        "compartiment S3 avec S3_BUCKET) dans une seule archive, avec un manifeste que `cqpilot restauration` vérifie. Les clés "
         "(FIELD_ENCRYPTION_KEYS, SECRET_KEY) n'y sont pas : conservez-les à part."
     )
 
