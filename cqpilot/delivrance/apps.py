@@ -16,3 +16,9 @@ class DelivranceConfig(AppConfig):
             models.DocumentDelivre, exclude_fields=["pdf", "credential"], m2m_fields={"blocs"}
         )
         auditlog.register(models.CleSignature, exclude_fields=["private_pem"])
+
+        from django_tasks.signals import task_finished
+
+        from .tasks import report_interrupted_lot
+
+        task_finished.connect(report_interrupted_lot, dispatch_uid="delivrance-lot-interrupted")

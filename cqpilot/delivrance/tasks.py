@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from cqpilot.core.mail import Attachment, send_after_commit
 
@@ -53,10 +53,16 @@ def record_progress(lot_pk: int, done: int, total: int) -> bool:
 
 @task()
 def issue_lot(lot_pk: int) -> None:
-    lot = LotDelivrance.objects.select_related("jury", "created_by").get(pk=lot_pk)
-    dossiers = a_delivrer(lot.jury)
-    lot.status, lot.total = LotStatus.EN_COURS, len(dossiers)
-    lot.save(update_fields=["status", "total"])
+    """Issues the lot's documents in one transaction with the lot's outcome. Its worker killed
+    midway, the database rolls all of it back, numbers included, and the worker that takes the
+    task up (cqpilot.workers) starts it over. A run that finds the lot finished (the same task
+    run again after its commit, or a second run that waited for the lot's lock) leaves it."""
+    with transaction.atomic():  # committed at once: the page says « en cours »
+        lot = LotDelivrance.objects.select_for_update().get(pk=lot_pk)
+        if lot.status in (LotStatus.TERMINE, LotStatus.ECHEC):
+            return
+        lot.status, lot.total = LotStatus.EN_COURS, len(a_delivrer(lot.jury))
+        lot.save(update_fields=["status", "total"])
 
     recording = True
 
@@ -67,21 +73,44 @@ def issue_lot(lot_pk: int) -> None:
         recording = recording and record_progress(lot.pk, done, total)
 
     try:
-        documents, refusals = issue_all(dossiers, by=lot.created_by, progress=progress)
+        with transaction.atomic():
+            # Locked until the lot commits: a second run of it waits, then finds it finished.
+            lot = LotDelivrance.objects.select_for_update().get(pk=lot_pk)
+            if lot.status != LotStatus.EN_COURS:
+                return
+            dossiers = a_delivrer(lot.jury)
+            documents, refusals = issue_all(dossiers, by=lot.created_by, progress=progress)
+            lot.total = len(dossiers)
+            lot.documents.set(documents)
+            lot.refusals = refusals
+            if lot.envoyer_courriels:
+                lot.courriels_prevus = send_documents(documents, lot=lot)
+            lot.status, lot.finished_at = LotStatus.TERMINE, timezone.now()
+            lot.save()
     except Exception as error:
-        lot.status, lot.erreur = LotStatus.ECHEC, f"{type(error).__name__} : {error}"
-        lot.finished_at = timezone.now()
-        lot.save(update_fields=["status", "erreur", "finished_at"])
+        LotDelivrance.objects.filter(pk=lot_pk, status=LotStatus.EN_COURS).update(
+            status=LotStatus.ECHEC,
+            erreur=f"{type(error).__name__} : {error}",
+            finished_at=timezone.now(),
+        )
         raise
-    with transaction.atomic():
-        lot.documents.set(documents)
-        lot.refusals = refusals
-        if lot.envoyer_courriels:
-            lot.courriels_prevus = send_documents(documents, lot=lot)
-        lot.status, lot.finished_at = LotStatus.TERMINE, timezone.now()
-        lot.save()
     with suppress(Exception):  # left behind, the key expires within the hour
         cache.delete(progress_key(lot.pk))
+
+
+INTERRUPTED = "le traitement a été interrompu (arrêt du worker qui l'exécutait), relancez-le."
+
+
+def report_interrupted_lot(sender, task_result, **kwargs) -> None:
+    """A lot whose workers were killed under it once too often (cqpilot.workers gave its task
+    up): failed, with nothing of it issued, since each kill rolled its transaction back."""
+    if task_result.status != TaskResultStatus.FAILED:
+        return
+    if task_result.task.module_path != issue_lot.module_path:
+        return
+    LotDelivrance.objects.filter(
+        pk=task_result.args[0], status__in=[LotStatus.EN_ATTENTE, LotStatus.EN_COURS]
+    ).update(status=LotStatus.ECHEC, erreur=INTERRUPTED, finished_at=timezone.now())
 
 
 def record_courriel_envoye(lot_pk: int) -> None:

@@ -22,10 +22,12 @@ def signed_jury(
     nsf: bool = True,
     optionnels: tuple[str, ...] = (),
     results: list[list[str]] | None = None,
+    candidats: int = 3,
 ) -> Scenario:
     """`optionnels`: the codes of the optional blocs; `results`: each candidate's bloc results
-    (Benali, Durand, Nguyen), by default all validated, two of three, none."""
-    s = scenario()
+    (Benali, Durand, Nguyen), by default all validated, two of three, none. Beyond three
+    `candidats`, the others validate every bloc (a larger lot to issue)."""
+    s = scenario(candidats)
     # The version is published, hence immutable through save(): set up as if written so.
     Bloc.objects.filter(version=s.version, code__in=optionnels).update(est_optionnel=True)
     certification = s.certification
@@ -43,15 +45,16 @@ def signed_jury(
         lieu_delivrance="Paris",
     )
     open_deliberation(s.jury, by=s.gestionnaire)
-    deliberations = list(s.jury.deliberations.order_by("dossier__candidat__nom_naissance"))
-    for deliberation, decision, row in zip(
-        deliberations,
-        [Decision.TOTALE, Decision.PARTIELLE, Decision.NON_VALIDE],
-        results or [[V, V, V], [V, NV, V], [NV, NV, NV]],
+    deliberations = {d.dossier_id: d for d in s.jury.deliberations.all()}
+    others = candidats - 3
+    for dossier, decision, row in zip(
+        s.dossiers,  # Benali, Durand, Nguyen, then the others
+        [Decision.TOTALE, Decision.PARTIELLE, Decision.NON_VALIDE] + [Decision.TOTALE] * others,
+        (results or [[V, V, V], [V, NV, V], [NV, NV, NV]]) + [[V, V, V]] * others,
         strict=True,
     ):
         save_decision(
-            deliberation,
+            deliberations[dossier.pk],
             revision=0,
             decision=decision,
             blocs={b.pk: BlocSaisie(r) for b, r in zip(s.blocs, row, strict=True)},
