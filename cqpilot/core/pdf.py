@@ -14,7 +14,11 @@ folders, and refuses (and logs) everything else:
 
 import logging
 import mimetypes
+import multiprocessing
+import multiprocessing.connection
+import os
 import re
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -202,9 +206,26 @@ def render_all(
     if workers <= 1 or len(sources) < min_parallel:
         return [_counted(r, n, progress) for n, r in enumerate(map(one, sources), start=1)]
     # spawn, not fork: the caller may be a threaded web server.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_end_with_parent
+    ) as pool:
         results = pool.map(one, sources, chunksize=4)
         return [_counted(r, n, progress) for n, r in enumerate(results, start=1)]
+
+
+def _end_with_parent() -> None:
+    """Run in each rendering process as it starts: it ends when the process that started it
+    dies. A background worker killed in the middle of a lot (OOM killer, `kill -9`) would
+    otherwise leave its renderers waiting for ever for documents, holding their memory."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cqpilot-parent-watch", daemon=True).start()
 
 
 def _counted(rendered: Rendered, n: int, progress) -> Rendered:
