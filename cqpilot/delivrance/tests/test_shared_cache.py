@@ -2,7 +2,10 @@
 live in the cache, which CACHE_URL makes a Redis they share; a Redis that stops answering
 costs the progress bar, never the lot."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +20,8 @@ from .factories import signed_jury
 pytestmark = pytest.mark.django_db
 
 UNKNOWN = reverse("delivrance:verifier", args=["AAAAAAAAAA"])  # a 404 while allowed, then 429
+# The clock stands still while a limit is counted: its minute cannot end between two requests.
+COUNTING = time_machine.travel(datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC), tick=False)
 
 
 @pytest.fixture
@@ -25,6 +30,7 @@ def redis_cache(monkeypatch):
         yield config
 
 
+@COUNTING
 def test_the_verification_limit_counted_on_one_server_holds_on_the_other(redis_cache, settings):
     settings.VERIFICATION_RATE = "3/m"
     visitor = Client(REMOTE_ADDR="203.0.113.7")
@@ -35,6 +41,7 @@ def test_the_verification_limit_counted_on_one_server_holds_on_the_other(redis_c
         assert Client(REMOTE_ADDR="203.0.113.8").get(UNKNOWN).status_code == 404
 
 
+@COUNTING
 def test_with_each_servers_own_folder_the_limit_was_per_server(settings, tmp_path):
     """Why several servers need CACHE_URL: today's default counts on each machine apart."""
     settings.VERIFICATION_RATE = "3/m"
@@ -46,6 +53,7 @@ def test_with_each_servers_own_folder_the_limit_was_per_server(settings, tmp_pat
         assert visitor.get(UNKNOWN).status_code == 404
 
 
+@COUNTING
 def test_behind_the_load_balancer_each_visitor_has_their_own_verification_limit(settings):
     """Every request reaches the servers from the balancer's address: the limit counts the
     address it forwards (TRUSTED_PROXY_COUNT), as the login lockouts do."""
