@@ -101,7 +101,7 @@ def test_two_workers_run_each_task_once(start_worker, tmp_path):
     journal = tmp_path / "journal.txt"
     queued = {note_run.enqueue(str(journal)).id for _ in range(40)}
 
-    done = DBTaskResult.objects.filter(status="SUCCESSFUL")
+    done = DBTaskResult.objects.filter(task_path=note_run.module_path, status="SUCCESSFUL")
     wait_for(lambda: done.count() == 40, "tâches faites", seconds=120, workers=workers)
     runs = [line.split() for line in journal.read_text().splitlines()]
     assert sorted(task_id for task_id, _ in runs) == sorted(queued)  # each once, none twice
