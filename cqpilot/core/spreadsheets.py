@@ -1,6 +1,7 @@
 """Spreadsheets cqpilot writes for its users: safe cells and import templates."""
 
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -16,10 +17,17 @@ def neutralise_formula(value):
     return value
 
 
+def sheet_title(title: str) -> str:
+    """A table's title as a sheet's name: without the characters a sheet's name may not hold
+    (« VAE : délais » would make openpyxl raise), 31 characters at most (Excel's limit)."""
+    cleaned = re.sub(r"\s*[:\\/?*\[\]]\s*", " - ", title).strip(" -'") or "Feuille"
+    return cleaned[:31].rstrip(" -")
+
+
 def write_sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
     """A sheet of a report: bold frozen headers, cells that cannot run as formulas, columns as
     wide as their content (within reason), text wrapped."""
-    sheet = workbook.create_sheet(title[:31])  # Excel's limit for a sheet name
+    sheet = workbook.create_sheet(sheet_title(title))
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

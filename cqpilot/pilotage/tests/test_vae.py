@@ -3,6 +3,7 @@ taken in it (tacit acceptances among the recevables), the VAE dossiers' jury out
 mean delays complete → decision, livret 2 → jury, jury → notification; in the dashboard and,
 one row per year, in the RNCP renewal pack; a constant number of queries."""
 
+import io
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
 from cqpilot.dossiers.tests.factories import DossierFactory
@@ -104,6 +106,20 @@ def test_the_dashboard_gives_the_vae_figures_of_the_year(client):
         ["Délai dossier de validation (livret 2) → jury (jours)", 1, 18.0],
         ["Délai jury → notification du résultat (jours)", 1, 4.0],
     ]
+
+
+def test_the_dashboard_exports_its_vae_table_to_a_sheet_named_for_it(client):
+    s = world()
+    client.force_login(s.gestionnaire)
+    response = client.get(
+        reverse("pilotage:tableau_de_bord"),
+        {"certification": s.certification.pk, "annee": 2026, "export": "xlsx"},
+    )
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    # a colon is forbidden in a sheet's name: it became a dash
+    sheet = workbook["VAE - recevabilité et délais"]
+    assert sheet["A2"].value == "Demandes de recevabilité déposées"
 
 
 def test_the_renewal_pack_gives_one_row_per_year(client):
