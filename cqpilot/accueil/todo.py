@@ -15,9 +15,15 @@ from django.utils import timezone
 
 from cqpilot.accrochage.depots import depositing_organisation
 from cqpilot.accrochage.models import FichierAccrochage, PassageAccrochage, PassageStatus
+from cqpilot.accueil.accompagnateur import accompagnateur_section
 from cqpilot.core.french import compte
 from cqpilot.core.models import Organisation, OrganisationKind, Role, User
-from cqpilot.core.permissions import CERTIFIER_STAFF, MANAGE_CERTIFICATIONS, PARTNER_OF
+from cqpilot.core.permissions import (
+    ACCOMPAGNATEUR_VAE,
+    CERTIFIER_STAFF,
+    MANAGE_CERTIFICATIONS,
+    PARTNER_OF,
+)
 from cqpilot.dossiers.models import (
     Document,
     DocumentStatus,
@@ -621,4 +627,6 @@ def sections_for(user: User, today: date | None = None) -> list[Section]:
         sections.append(jury_section(user, today))
     if PARTNER_OF(user):
         sections.append(of_section(user, today))
+    if ACCOMPAGNATEUR_VAE(user):
+        sections.append(accompagnateur_section(user, today, Section, Item))
     return sections

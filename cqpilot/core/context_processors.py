@@ -4,6 +4,7 @@ from django.urls import reverse
 from .accounts.mfa import SESSION_KEY as MFA_PENDING
 from .models import Role
 from .permissions import (
+    ACCOMPAGNATEUR_VAE,
     CANDIDAT,
     CERTIFIER_STAFF,
     MANAGE_CERTIFICATIONS,
@@ -35,6 +36,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Certifications", reverse("referentiels:certification_list")))
     items.append(("Candidats", reverse("dossiers:candidat_list")))
     items.append(("Dossiers", reverse("dossiers:dossier_list")))
+    if ACCOMPAGNATEUR_VAE(user):
+        items.append(("Recevabilité VAE", reverse("vae:demande_list")))
     if MANAGE_CERTIFICATIONS(user) or (CERTIFIER_STAFF(user) and user.has_role(Role.EVALUATEUR)):
         items.append(("Évaluations", reverse("evaluations:session_list")))
     if MANAGE_CERTIFICATIONS(user) or (CERTIFIER_STAFF(user) and user.has_role(Role.MEMBRE_JURY)):

@@ -39,6 +39,9 @@ class OrganisationKind(models.TextChoices):
     BRANCHE = "branche", "Branche professionnelle / CPNE"
     ORGANISME_CERTIFICATEUR = "organisme_certificateur", "Organisme certificateur"
     ORGANISME_FORMATION = "organisme_formation", "Organisme de formation"
+    # An architecte accompagnateur de parcours (AAP) of VAE candidates: it follows and fills the
+    # dossiers it accompanies (Dossier.accompagnateur), scoped like a partner OF.
+    ACCOMPAGNATEUR_VAE = "accompagnateur_vae", "Accompagnateur VAE (AAP)"
 
 
 CERTIFICATEUR_KINDS = (OrganisationKind.BRANCHE, OrganisationKind.ORGANISME_CERTIFICATEUR)
@@ -147,6 +150,7 @@ class Role(models.TextChoices):
     EVALUATEUR = "evaluateur", "Évaluateur"
     MEMBRE_JURY = "membre_jury", "Membre de jury"
     ORGANISME_FORMATION = "organisme_formation", "Organisme de formation"
+    ACCOMPAGNATEUR_VAE = "accompagnateur_vae", "Accompagnateur VAE"
 
 
 class RoleGrant(models.Model):

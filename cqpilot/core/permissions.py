@@ -12,7 +12,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
-from .models import Role, User
+from .models import OrganisationKind, Role, User
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,24 @@ def _is_certifier_staff(user: User) -> bool:
 
 def _edits_dossiers(user: User) -> bool:
     return user.is_superuser or user.has_role(
-        Role.ADMINISTRATEUR, Role.GESTIONNAIRE, Role.ORGANISME_FORMATION
+        Role.ADMINISTRATEUR, Role.GESTIONNAIRE, Role.ORGANISME_FORMATION, Role.ACCOMPAGNATEUR_VAE
     )
 
 
 def _is_of_user(user: User) -> bool:
     return (
         user.organisation is not None
-        and not user.organisation.is_certificateur
+        and user.organisation.kind == OrganisationKind.ORGANISME_FORMATION
         and user.has_role(Role.ORGANISME_FORMATION, Role.ADMINISTRATEUR)
+    )
+
+
+def is_accompagnateur_vae(user: User) -> bool:
+    """A user of a VAE accompanist (AAP) structure, with the role: the dossiers it accompanies."""
+    return (
+        user.organisation is not None
+        and user.organisation.kind == OrganisationKind.ACCOMPAGNATEUR_VAE
+        and user.has_role(Role.ACCOMPAGNATEUR_VAE)
     )
 
 
@@ -101,6 +110,16 @@ PARTNER_OF = Permission(
     _is_of_user,
     "Réservé aux organismes de formation.",
 )
+ACCOMPAGNATEUR_VAE = Permission(
+    "accompagnateur_vae",
+    is_accompagnateur_vae,
+    "Réservé aux accompagnateurs VAE.",
+)
+FOLLOW_VAE = Permission(
+    "follow_vae",
+    lambda user: user.is_certificateur_manager or is_accompagnateur_vae(user),
+    "Réservé aux gestionnaires du certificateur et aux accompagnateurs VAE.",
+)
 CANDIDAT = Permission(
     "candidat",
     is_candidat_account,
@@ -114,6 +133,8 @@ ALL = (
     MANAGE_USERS,
     MANAGE_PERSONAL_DATA,
     PARTNER_OF,
+    ACCOMPAGNATEUR_VAE,
+    FOLLOW_VAE,
     CANDIDAT,
 )
 

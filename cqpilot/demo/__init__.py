@@ -2,6 +2,8 @@
 candidates and their dossiers, a jury paritaire ready to deliberate; its dates computed from
 the day it is loaded (calendrier.py)."""
 
+from datetime import timedelta
+
 from django.db import transaction
 
 from cqpilot.core.models import Organisation, OrganisationKind, Role, RoleGrant, User
@@ -36,6 +38,8 @@ DEMO_USERS = [
     ),
     # invited by the Métallurgie, awaiting the confirmation of Formatech's administrator
     ("invite.formatech", "Hugo", "Lambert", "formatech", [Role.ORGANISME_FORMATION]),
+    # a VAE accompanist (AAP) the Métallurgie lists, following two of its VAE candidates
+    ("aap.relais", "Sophie", "Marchal", "relais", [Role.ACCOMPAGNATEUR_VAE]),
 ]
 INVITED_BY = {"invite.formatech": "metallurgie"}
 # A candidate's account, made apart from the staff's (demo/candidat.py): no organisation, no role.
@@ -76,6 +80,15 @@ def load_demo() -> bool:
             nom="Formatech Industrie",
             kind=OrganisationKind.ORGANISME_FORMATION,
             siret="53204719800017",
+        ),
+        "relais": Organisation.objects.create(
+            nom=vae.RELAIS,
+            kind=OrganisationKind.ACCOMPAGNATEUR_VAE,
+            siret=vae.RELAIS_SIRET,
+            qualiopi=True,
+            qualiopi_date_fin=calendrier.today + timedelta(days=400),
+            contact_nom="Sophie Marchal",
+            contact_email="aap.relais@demo.cqpilot.fr",
         ),
     }
     users = {}

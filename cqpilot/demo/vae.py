@@ -21,6 +21,7 @@ from cqpilot.dossiers.models import (
 )
 from cqpilot.dossiers.workflow import transition
 from cqpilot.referentiels.models import Certification
+from cqpilot.vae.accompagnement import StructureSaisie, designer, referencer
 from cqpilot.vae.models import NiveauEcart
 from cqpilot.vae.recevabilite import (
     DemandeSaisie,
@@ -36,6 +37,8 @@ from .calendrier import Calendrier
 from .dossiers import SCAN
 
 LIVRET_1 = "Dossier de faisabilité (livret 1)"
+RELAIS = "Point Relais Conseil VAE"
+RELAIS_SIRET = "73282932000074"
 
 
 def _dossier(
@@ -126,6 +129,20 @@ def demandes(organisations: dict[str, Organisation], users: dict[str, User], cal
         on=filed + timedelta(days=5),
     )
 
+    # Her accompanist, whom the Métallurgie lists (Qualiopi and its label), follows her dossier
+    # and that of Sandrine Faure; Lucie Morel's demande is for her to file (account aap.relais).
+    relais = referencer(
+        StructureSaisie(
+            nom=RELAIS,
+            siret=RELAIS_SIRET,
+            label_branche="Accompagnateur VAE reconnu par la CPNE de la Métallurgie",
+        ),
+        by=gestionnaire,
+    )
+    designer(dossier, relais, by=gestionnaire)
+    morel = _dossier("Morel", "Lucie", "F", 1990, metallurgie, gestionnaire, today)
+    designer(morel, relais, by=gestionnaire)
+
     # Sandrine Faure: complete, the certifier has a few days left to decide.
     complete = add_months(today, -2) + timedelta(days=4)
     dossier = _dossier("Faure", "Sandrine", "F", 1976, metallurgie, gestionnaire, complete)
@@ -137,6 +154,7 @@ def demandes(organisations: dict[str, Organisation], users: dict[str, User], cal
     )
     _piece(dossier, LIVRET_1, "livret-1", gestionnaire)
     declarer_complete(demande, by=gestionnaire, le=complete)
+    designer(dossier, relais, by=gestionnaire)
 
     # Olivier Bonnet: declared recevable, with the gap analysis and the letter.
     decided = today - timedelta(days=40)

@@ -1,7 +1,7 @@
 """Who may see a candidate, and the table that stores the answer.
 
-The rule: the organisation that registered the candidate, the organisme de formation of any of
-the candidate's dossiers, and every certificateur of the certification of any of those dossiers.
+The rule: the organisation that registered the candidate, the organisme de formation and the VAE
+accompanist (AAP) of any of the candidate's dossiers, and every certificateur of the certification of any of those dossiers.
 CandidatAcces holds its result so that list pages join an index instead of evaluating the rule;
 sync_acces() recomputes it for the candidates a write touched (signals below, and the bulk
 import explicitly), and `cqpilot recalculer-acces` rebuilds it whole.
@@ -34,6 +34,7 @@ def expected_acces(candidat_ids: list[int]) -> set[tuple[int, int]]:
     }
     dossiers = Dossier.objects.filter(candidat__in=candidat_ids)
     pairs.update(dossiers.exclude(organisme=None).values_list("candidat", "organisme"))
+    pairs.update(dossiers.exclude(accompagnateur=None).values_list("candidat", "accompagnateur"))
     pairs.update(
         dossiers.values_list("candidat", "certification__certificateurs").exclude(
             certification__certificateurs=None
@@ -78,6 +79,8 @@ def grant_new_rows(candidats: Iterable[Candidat], dossiers: Iterable[Dossier]) -
     for dossier in dossiers:
         if dossier.organisme_id:
             pairs.add((dossier.candidat_id, dossier.organisme_id))
+        if dossier.accompagnateur_id:
+            pairs.add((dossier.candidat_id, dossier.accompagnateur_id))
         pairs.update((dossier.candidat_id, o) for o in owners.get(dossier.certification_id, ()))
     insert_rows(
         CandidatAcces._meta.db_table,
@@ -92,6 +95,8 @@ ACCESS_FIELDS = {
     "candidat_id",
     "organisme",
     "organisme_id",
+    "accompagnateur",
+    "accompagnateur_id",
     "certification",
     "certification_id",
 }

@@ -10,7 +10,7 @@ from cqpilot.core.uploads import size_problem
 
 from .models import Document, DocumentStatus, DocumentType, Dossier, PieceExigee
 from .pieces import EtatPiece, etat_pieces, format_problem, pieces_of
-from .workflow import CANDIDAT, CERTIFICATEUR, OF, TransitionRefusee, actor_of
+from .workflow import ACCOMPAGNATEUR, CANDIDAT, CERTIFICATEUR, OF, TransitionRefusee, actor_of
 
 ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".odt", ".docx", ".xlsx", ".ods"}
 
@@ -27,6 +27,12 @@ def may_deposit(piece: PieceExigee, actor: str | None) -> bool:
     return (
         (actor == CERTIFICATEUR and piece.depot_certificateur)
         or (actor == OF and piece.depot_of and piece.visible_of)
+        # the accompanist files what the OF or the candidate may, never the certifier's own
+        or (
+            actor == ACCOMPAGNATEUR
+            and (piece.depot_of or piece.depot_candidat)
+            and piece.visible_of
+        )
         or (actor == CANDIDAT and piece.depot_candidat)
     )
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from cqpilot.core.cells import CellError, refuse_control_characters
 from cqpilot.core.french import accorde
 from cqpilot.core.models import Organisation, OrganisationKind, User
+from cqpilot.core.permissions import is_accompagnateur_vae
 from cqpilot.core.uploads import megabytes, size_problem
 from cqpilot.core.validators import normalise_nir, siret_problem
 from cqpilot.referentiels.models import Bloc, Certification, ReferentielVersion, VersionStatus
@@ -221,7 +222,8 @@ class CandidatForm(forms.ModelForm):
 
 def enrollable_versions(user: User):
     """Published référentiels a user may open dossiers on: its own certifications for a
-    certifier, those it is habilitated for for a partner OF."""
+    certifier, those it is habilitated for for a partner OF, those open to VAE of the certifiers
+    that list it for a VAE accompanist."""
     published = ReferentielVersion.objects.filter(status=VersionStatus.PUBLIEE).select_related(
         "certification"
     )
@@ -230,6 +232,15 @@ def enrollable_versions(user: User):
         versions = published
     elif organisation is not None and organisation.is_certificateur:
         versions = published.filter(certification__certificateurs=organisation)
+    elif is_accompagnateur_vae(user):
+        # a VAE accompanist: the certifications open to VAE of the certifiers that list it
+        certifiers = Organisation.objects.filter(accompagnateurs_vae__structure=organisation)
+        if user.limited_to_certifier_id:
+            certifiers = certifiers.filter(pk=user.limited_to_certifier_id)
+        versions = published.filter(
+            certification__vae_ouverte=True,
+            certification__certificateurs__in=certifiers.values("pk"),
+        ).distinct()
     else:
         habilitations = Habilitation.objects.visible_to(user)
         versions = published.filter(
@@ -275,6 +286,11 @@ class DossierForm(forms.ModelForm):
                 "hx-trigger": "change",
             }
         )
+        self.accompagne = is_accompagnateur_vae(by)
+        if self.accompagne:
+            # an accompanist opens VAE dossiers, which it accompanies, with no OF
+            self.fields["voie_acces"].choices = [(VoieAcces.VAE, VoieAcces.VAE.label)]
+            self.initial["voie_acces"] = VoieAcces.VAE
         if organisation is not None and not organisation.is_certificateur and not by.is_superuser:
             del self.fields["organisme"]
         else:
@@ -308,6 +324,8 @@ class DossierForm(forms.ModelForm):
         if self.errors or version is None:
             return data
         organisme = data.get("organisme") if "organisme" in self.fields else self.by.organisation
+        if self.accompagne:
+            organisme = None
         outcome = eligibility(
             certification=version.certification,
             version=version,
@@ -327,7 +345,10 @@ class DossierForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Dossier:
         dossier = self.instance
         dossier.certification = self.cleaned_data["version"].certification
-        if "organisme" not in self.fields:
+        if self.accompagne:
+            dossier.organisme = None
+            dossier.accompagnateur = self.by.organisation
+        elif "organisme" not in self.fields:
             dossier.organisme = self.by.organisation
         if dossier.pk is None:
             dossier.created_by = self.by

@@ -281,14 +281,16 @@ class DossierQuerySet(models.QuerySet):
         """The certifier's managers: every dossier of its certifications. Its évaluateurs: the
         dossiers enrolled in a session where they grade an épreuve. Its jury members: those
         presented to their juries in progress. A partner OF: its own dossiers, only the inviting
-        certifier's while its account awaits the OF's confirmation. A candidate: their own."""
+        certifier's while its account awaits the OF's confirmation; a VAE accompanist (AAP), the
+        same for the dossiers it accompanies. A candidate: their own."""
         if user.is_superuser:
             return self
         organisation = user.organisation
         if organisation is None:
             return self.filter(candidat__compte=user)
         if not organisation.is_certificateur:
-            own = self.filter(organisme=organisation)
+            # a partner OF's dossiers, or those a VAE accompanist (AAP) accompanies
+            own = self.filter(Q(organisme=organisation) | Q(accompagnateur=organisation))
             if user.limited_to_certifier_id:
                 own = own.filter(
                     certification__in=Certification.objects.filter(
@@ -337,6 +339,16 @@ class Dossier(models.Model):
         related_name="dossiers",
         limit_choices_to={"kind": "organisme_formation"},
         verbose_name="organisme de formation",
+    )
+    # VAE only: the accompanist (AAP) who follows and fills the dossier (vae.accompagnement).
+    accompagnateur = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers_accompagnes",
+        limit_choices_to={"kind": "accompagnateur_vae"},
+        verbose_name="accompagnateur VAE",
     )
     voie_acces = models.CharField("voie d'accès", max_length=60, choices=VoieAcces.choices)
     voie_vae = models.CharField("type de VAE", max_length=20, choices=VoieVae.choices, blank=True)

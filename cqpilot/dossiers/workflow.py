@@ -18,6 +18,9 @@ from .pieces import refusal_for
 S = DossierState
 CERTIFICATEUR = "certificateur"  # a gestionnaire or administrateur of a certifier of the dossier
 OF = "of"  # a user of the dossier's organisme de formation
+# a user of the VAE accompanist (AAP) the certifier named on the dossier: files its demande, its
+# pièces and its livret 2, like the OF; moves it no further than « inscrit »
+ACCOMPAGNATEUR = "accompagnateur"
 CANDIDAT = "candidat"  # the dossier's candidate, from their espace: deposits pièces, nothing else
 # No user: a rule of law applied by the daily job (VAE: the certifier's silence at the end of the
 # recevabilité period is an acceptance, vae.recevabilite). Never a button, never the API.
@@ -42,7 +45,12 @@ class Transition:
 
 
 TRANSITIONS = [
-    Transition(frozenset({S.BROUILLON}), S.INSCRIT, frozenset({CERTIFICATEUR, OF}), "Inscrire"),
+    Transition(
+        frozenset({S.BROUILLON}),
+        S.INSCRIT,
+        frozenset({CERTIFICATEUR, OF, ACCOMPAGNATEUR}),
+        "Inscrire",
+    ),
     # A VAE dossier's recevabilité is decided on its demande (vae.recevabilite), with the gap
     # analysis, the letter and the journal: no button and no API call, only that service.
     Transition(
@@ -162,6 +170,8 @@ def actor_of(user: User, dossier: Dossier) -> str | None:
         return None
     if dossier.organisme_id == organisation.pk and user.has_role(Role.ORGANISME_FORMATION):
         return OF
+    if dossier.accompagnateur_id == organisation.pk and user.has_role(Role.ACCOMPAGNATEUR_VAE):
+        return ACCOMPAGNATEUR
     return None
 
 

@@ -19,3 +19,4 @@ class VaeConfig(AppConfig):
         auditlog.register(models.DossierValidationVae)
         auditlog.register(models.NotificationResultatVae)
         auditlog.register(models.CongeVae)
+        auditlog.register(models.Referencement)

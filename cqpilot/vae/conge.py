@@ -18,7 +18,7 @@ from django.db import transaction
 from cqpilot.core.french import compte
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier, VoieAcces, VoieVae
-from cqpilot.dossiers.workflow import CERTIFICATEUR, OF, actor_of
+from cqpilot.dossiers.workflow import ACCOMPAGNATEUR, CERTIFICATEUR, OF, actor_of
 
 from .models import CongeVae, ReponseEmployeur
 from .recevabilite import VaeRefus
@@ -48,8 +48,11 @@ class CongeSaisi:
 
 def refus_conge(dossier: Dossier, by: User) -> str | None:
     """Why `by` may not record this dossier's congé VAE (None: they may)."""
-    if actor_of(by, dossier) not in (CERTIFICATEUR, OF):
-        return "Réservé aux gestionnaires du certificateur et à l'organisme du dossier."
+    if actor_of(by, dossier) not in (CERTIFICATEUR, OF, ACCOMPAGNATEUR):
+        return (
+            "Réservé aux gestionnaires du certificateur, à l'organisme et à l'accompagnateur VAE "
+            "du dossier."
+        )
     if dossier.voie_acces != VoieAcces.VAE:
         return "Le congé VAE ne concerne qu'un dossier de VAE."
     return None

@@ -177,3 +177,13 @@ class DecisionForm(forms.Form):
             (bloc, competence, self[niveau], self[commentaire])
             for bloc, competence, niveau, commentaire in self.lignes
         ]
+
+
+class AvisForm(forms.Form):
+    avis = forms.CharField(
+        label="Avis de l'accompagnateur",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Le certificateur le lit avant de décider ; il ne change plus une fois la "
+        "décision prise.",
+    )

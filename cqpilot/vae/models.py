@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from cqpilot.core.models import Organisation, User
+from cqpilot.core.permissions import is_accompagnateur_vae
 from cqpilot.dossiers.models import Dossier
 from cqpilot.referentiels.models import Bloc, Certification, Competence
 
@@ -36,13 +37,20 @@ DECIDES = (
 class DemandeQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "DemandeQuerySet":
         """The certifier instructing the demande: its gestionnaires and administrateurs; the
-        candidate: their own. Nobody else (an OF, an évaluateur, a jury member) for now."""
+        candidate: their own; the VAE accompanist (AAP) of the dossier: those of the dossiers it
+        accompanies (Dossier.visible_to). Nobody else (an OF, an évaluateur, a jury member)."""
         if user.is_superuser:
             return self
         if user.organisation is None:
             return self.filter(dossier__candidat__compte=user)
         if user.is_certificateur_manager:
             return self.filter(organisation=user.organisation)
+        if is_accompagnateur_vae(user):
+            return self.filter(
+                dossier__in=Dossier.objects.visible_to(user).filter(
+                    accompagnateur=user.organisation
+                )
+            )
         return self.none()
 
 
@@ -320,3 +328,55 @@ class CongeVae(models.Model):
 
     def __str__(self) -> str:
         return f"Congé VAE du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"
+
+
+class ReferencementQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "ReferencementQuerySet":
+        """A certifier's own list of accompanists, for its gestionnaires and administrateurs."""
+        if user.is_superuser:
+            return self
+        if not user.is_certificateur_manager:
+            return self.none()
+        return self.filter(certificateur=user.organisation)
+
+
+class Referencement(models.Model):
+    """A VAE accompanist (AAP) a certifier works with: the structure (an organisation of its own,
+    whose Qualiopi certification it declares) and, when the branch gives one, its label. The
+    certifier names it on its candidates' VAE dossiers and invites its accounts."""
+
+    certificateur = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="accompagnateurs_vae"
+    )
+    structure = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="referencements_vae",
+        limit_choices_to={"kind": "accompagnateur_vae"},
+        verbose_name="accompagnateur VAE",
+    )
+    label_branche = models.CharField(
+        "label ou habilitation de la branche",
+        max_length=200,
+        blank=True,
+        help_text="Par exemple « Accompagnateur VAE labellisé CPNE 2026 ». Vide s'il n'y en a pas.",
+    )
+    label_date_fin = models.DateField("label valable jusqu'au", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="référencé par"
+    )
+
+    objects = ReferencementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["structure__nom", "pk"]
+        verbose_name = "accompagnateur VAE référencé"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificateur", "structure"], name="vae_referencement_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.structure)

@@ -30,7 +30,13 @@ from cqpilot.core.mail import Attachment, send_after_commit
 from cqpilot.core.models import Organisation, Role, User
 from cqpilot.dossiers.acquis import add_months
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
-from cqpilot.dossiers.workflow import CANDIDAT, CERTIFICATEUR, TransitionRefusee, actor_of
+from cqpilot.dossiers.workflow import (
+    ACCOMPAGNATEUR,
+    CANDIDAT,
+    CERTIFICATEUR,
+    TransitionRefusee,
+    actor_of,
+)
 from cqpilot.dossiers.workflow import transition as move_dossier
 from cqpilot.referentiels.models import Bloc, Competence
 
@@ -196,9 +202,10 @@ def deposer(
         .get(pk=dossier.pk)
     )  # one filing at a time per dossier
     actor = actor_of(by, dossier)
-    if actor not in (CERTIFICATEUR, CANDIDAT):
+    if actor not in (CERTIFICATEUR, CANDIDAT, ACCOMPAGNATEUR):
         raise VaeRefus(
-            "Réservé au candidat et aux gestionnaires du certificateur de la certification."
+            "Réservé au candidat, à son accompagnateur VAE et aux gestionnaires du certificateur "
+            "de la certification."
         )
     if dossier.voie_acces != VoieAcces.VAE:
         raise VaeRefus("Seul un dossier de VAE a une demande de recevabilité.")
@@ -242,19 +249,25 @@ def deposer(
             duree_mois=experience.duree_mois,
             ordre=ordre,
         )
-    if actor == CANDIDAT and (to := _managers_emails(organisation.pk)):
+    if actor in (CANDIDAT, ACCOMPAGNATEUR) and (to := _managers_emails(organisation.pk)):
         url = settings.PUBLIC_URL + reverse("vae:demande_detail", args=[demande.pk])
         send_after_commit(
             subject=f"Demande de recevabilité VAE de {dossier.candidat}",
             body=(
                 "Bonjour,\n\n"
-                f"{dossier.candidat} dépose sa demande de recevabilité VAE pour « "
+                f"{_deposant(dossier, actor)} sa demande de recevabilité VAE pour « "
                 f"{_intitule(demande)} ».\n\nVérifiez qu'elle est complète dans cqpilot :\n\n"
                 f"{url}\n"
             ),
             to=to,
         )
     return demande
+
+
+def _deposant(dossier: Dossier, actor: str) -> str:
+    if actor == ACCOMPAGNATEUR:
+        return f"{dossier.accompagnateur}, accompagnateur VAE de {dossier.candidat}, dépose"
+    return f"{dossier.candidat} dépose"
 
 
 def _locked(demande: DemandeRecevabilite, by: User) -> DemandeRecevabilite:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_conge, views_validation
+from . import views, views_accompagnement, views_conge, views_validation
 
 app_name = "vae"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("recevabilite/<int:pk>/pieces/", views.demande_pieces, name="demande_pieces"),
     path("recevabilite/<int:pk>/complete/", views.demande_complete, name="demande_complete"),
     path("recevabilite/<int:pk>/decision/", views.demande_decider, name="demande_decider"),
+    path("recevabilite/<int:pk>/avis/", views.demande_avis, name="demande_avis"),
     path("recevabilite/<int:pk>/lettre.pdf", views.demande_lettre, name="demande_lettre"),
     path(
         "dossiers/<int:pk>/validation/",
@@ -21,6 +22,22 @@ urlpatterns = [
         "dossiers/<int:pk>/resultat/",
         views_validation.resultat_notifier,
         name="resultat_notifier",
+    ),
+    path("accompagnateurs/", views_accompagnement.accompagnateur_list, name="accompagnateur_list"),
+    path(
+        "accompagnateurs/<int:pk>/",
+        views_accompagnement.accompagnateur_detail,
+        name="accompagnateur_detail",
+    ),
+    path(
+        "accompagnateurs/<int:pk>/inviter/",
+        views_accompagnement.accompagnateur_inviter,
+        name="accompagnateur_inviter",
+    ),
+    path(
+        "dossiers/<int:pk>/accompagnateur/",
+        views_accompagnement.dossier_accompagnateur,
+        name="dossier_accompagnateur",
     ),
     path("dossiers/<int:pk>/conge/", views_conge.conge_enregistrer, name="conge_enregistrer"),
     path(

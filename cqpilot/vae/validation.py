@@ -23,7 +23,7 @@ from cqpilot.core.models import Role, User
 from cqpilot.dossiers.acquis import add_months
 from cqpilot.dossiers.documents import add_document
 from cqpilot.dossiers.models import DocumentType, Dossier, DossierState, VoieAcces
-from cqpilot.dossiers.workflow import CERTIFICATEUR, OF, TransitionRefusee, actor_of
+from cqpilot.dossiers.workflow import ACCOMPAGNATEUR, CERTIFICATEUR, OF, TransitionRefusee, actor_of
 from cqpilot.jurys.models import Deliberation, Jury, JuryStatus
 
 from .models import DossierValidationVae
@@ -45,8 +45,11 @@ def validation_of(dossier: Dossier) -> DossierValidationVae | None:
 
 def refus_depot(dossier: Dossier, by: User) -> str | None:
     """Why `by` may not file this dossier's dossier de validation now (None: they may)."""
-    if actor_of(by, dossier) not in (CERTIFICATEUR, OF):
-        return "Réservé aux gestionnaires du certificateur et à l'organisme du dossier."
+    if actor_of(by, dossier) not in (CERTIFICATEUR, OF, ACCOMPAGNATEUR):
+        return (
+            "Réservé aux gestionnaires du certificateur, à l'organisme et à l'accompagnateur VAE "
+            "du dossier."
+        )
     if dossier.voie_acces != VoieAcces.VAE:
         return "Seul un dossier de VAE a un dossier de validation."
     if (validation := validation_of(dossier)) is not None:
@@ -100,7 +103,7 @@ def deposer_validation(
         deposee_par=by,
         jury_avant_le=jury_avant_le(le),
     )
-    if actor_of(by, dossier) == OF and (to := _managers_emails(dossier)):
+    if actor_of(by, dossier) in (OF, ACCOMPAGNATEUR) and (to := _managers_emails(dossier)):
         url = settings.PUBLIC_URL + reverse("dossiers:dossier_detail", args=[dossier.pk])
         send_after_commit(
             subject=f"Dossier de validation VAE de {dossier.candidat}",

@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cqpilot.core.permissions import MANAGE_CERTIFICATIONS, requires
+from cqpilot.core.permissions import ACCOMPAGNATEUR_VAE, FOLLOW_VAE, MANAGE_CERTIFICATIONS, requires
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
 
+from .accompagnement import donner_avis
 from .forms import (
+    AvisForm,
     CompleteForm,
     DecisionForm,
     DemandeForm,
@@ -25,6 +27,7 @@ from .recevabilite import (
     declarer_complete,
     demander_pieces,
     deposer,
+    is_manager_of,
     perimetre,
     texte_echeance,
     today,
@@ -45,7 +48,7 @@ def _vae_dossiers(request: HttpRequest):
     return Dossier.objects.visible_to(request.user).filter(voie_acces=VoieAcces.VAE)
 
 
-@requires(MANAGE_CERTIFICATIONS)
+@requires(FOLLOW_VAE)
 def demande_list(request: HttpRequest) -> HttpResponse:
     day = today()
     demandes = list(_demandes(request).order_by("-deposee_le", "pk")[:500])
@@ -72,7 +75,7 @@ def demande_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(MANAGE_CERTIFICATIONS)
+@requires(FOLLOW_VAE)
 def demande_create(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_object_or_404(
         _vae_dossiers(request).select_related("candidat", "certification", "version"), pk=pk
@@ -99,10 +102,13 @@ def demande_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(MANAGE_CERTIFICATIONS)
+@requires(FOLLOW_VAE)
 def demande_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demande = get_object_or_404(_demandes(request), pk=pk)
+    # the certifier instructs and decides; the accompanist reads and gives its opinion
+    instruit = is_manager_of(demande, request.user)
     ouverte = demande.statut in OUVERTS
+    a_completer = instruit and ouverte and demande.statut != "complete"
     return render(
         request,
         "vae/demande_detail.html",
@@ -113,9 +119,13 @@ def demande_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "experiences": list(demande.experiences.all()),
             "complements": list(demande.complements.select_related("par")),
             "ecarts": list(demande.ecarts.select_related("bloc", "competence")),
-            "pieces_form": PiecesForm() if ouverte and demande.statut != "complete" else None,
-            "complete_form": CompleteForm(initial={"le": today()})
-            if ouverte and demande.statut != "complete"
+            "instruit": instruit,
+            "pieces_form": PiecesForm() if a_completer else None,
+            "complete_form": CompleteForm(initial={"le": today()}) if a_completer else None,
+            "avis_form": AvisForm(initial={"avis": demande.avis_accompagnateur})
+            if ouverte
+            and demande.dossier.accompagnateur_id == request.user.organisation_id
+            and ACCOMPAGNATEUR_VAE(request.user)
             else None,
         },
     )
@@ -193,7 +203,7 @@ def demande_decider(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(MANAGE_CERTIFICATIONS)
+@requires(FOLLOW_VAE)
 def demande_lettre(request: HttpRequest, pk: int) -> HttpResponse:
     demande = get_object_or_404(_demandes(request), pk=pk)
     if not demande.is_decided:
@@ -204,3 +214,19 @@ def demande_lettre(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="recevabilite-vae-{demande.dossier_id}.pdf"'
     )
     return response
+
+
+@requires(ACCOMPAGNATEUR_VAE)
+@require_POST
+def demande_avis(request: HttpRequest, pk: int) -> HttpResponse:
+    """The accompanist's opinion on the demande, until the certifier decides."""
+    demande = get_object_or_404(_demandes(request), pk=pk)
+    form = AvisForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, demande, "Écrivez votre avis (5 000 caractères au plus).")
+    try:
+        donner_avis(demande, form.cleaned_data["avis"], by=request.user)
+    except VaeRefus as refusal:
+        return _refused(request, demande, refusal.message)
+    messages.success(request, "Avis de l'accompagnateur enregistré.")
+    return redirect("vae:demande_detail", demande.pk)

@@ -252,12 +252,12 @@ def test_the_demo_gestionnaire_home_matches_the_demo_data(client):
     items = items_of(client, user)
     waiting = {key: count for key, (count, _url) in items.items() if count}
     # The demo: the jury of the day is in preparation; the earlier jury's Girard parchemin is
-    # overdue at the CDC; three VAE candidates await their recevabilité (demo/vae.py: no demande
-    # yet, pièces asked, complete); Girard deposited his CACES for the CQPI logistique from his
+    # overdue at the CDC; four VAE candidates await their recevabilité (demo/vae.py: two with no
+    # demande yet, pièces asked, complete); Girard deposited his CACES for the CQPI logistique from his
     # espace.
     assert waiting == {
         "pieces_a_verifier": 1,
-        "recevabilite_vae": 3,
+        "recevabilite_vae": 4,
         "a_preparer": 1,
         "echeance": 1,
     }

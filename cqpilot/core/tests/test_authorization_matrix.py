@@ -54,6 +54,8 @@ ATTACKERS = [
     "of_b",  # habilitated by the victim, owns none of its dossiers
     "of_sans_lien",
     "of_a_invite_par_autre",  # in OF A, invited by the other certifier, not yet confirmed
+    # in the victim's VAE accompanist, invited by the other certifier, not yet confirmed
+    "aap_invite_par_autre",
     "autre_candidat",  # the other certifier's candidate, in his espace candidat
     "anonyme",
 ]
@@ -326,6 +328,31 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
             )
         ],
         "vae:demande_lettre": [v(pk=vic.vae_decidee.pk, shows="candidat")],
+        # the accompanist's opinion: its own account, on the demandes it accompanies
+        "vae:demande_avis": [
+            v(pk=vic.vae_demande.pk, owners=("aap",), payload={"avis": "Vicmotivation"})
+        ],
+        # the certifier's list of VAE accompanists, and their naming on its dossiers
+        "vae:accompagnateur_detail": [
+            v(
+                pk=vic.referencement.pk,
+                shows="accompagnement",
+                payload={"label_branche": "Vicmotivation", "nom": "Vicmotivation"},
+            )
+        ],
+        "vae:accompagnateur_inviter": [
+            v(
+                pk=vic.referencement.pk,
+                payload={
+                    "first_name": "Vicinvite",
+                    "last_name": "Vicinvite",
+                    "email": "vicinvite@exemple.fr",
+                },
+            )
+        ],
+        "vae:dossier_accompagnateur": [
+            v(pk=vic.vae_dossier.pk, payload={"referencement": str(vic.referencement.pk)})
+        ],
         "vae:regles_jury": [
             v(
                 certification_pk=cert.pk,

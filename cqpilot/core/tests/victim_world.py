@@ -103,7 +103,8 @@ from cqpilot.referentiels.tests.factories import (
     VersionFactory,
 )
 from cqpilot.rgpd.models import PurgeRun, RetentionPolicy
-from cqpilot.vae.models import DemandeRecevabilite
+from cqpilot.vae.accompagnement import StructureSaisie, designer, referencer
+from cqpilot.vae.models import DemandeRecevabilite, Referencement
 from cqpilot.vae.recevabilite import declarer_complete
 from cqpilot.vae.recevabilite import deposer as deposer_vae
 from cqpilot.vae.tests.factories import decided_demande, saisie
@@ -129,6 +130,7 @@ MARKERS = {
         "vicofaadmin",
         "vicofacontact",
         "vicofccontact",
+        "vicaccompagnatrice",
     ],
     "session": ["vicsession", "vicresultat"],
     "jury": ["vicjury", "vicmotivation"],
@@ -139,7 +141,10 @@ MARKERS = {
     "webhook": ["vicwebhook", "vicpayload"],
     "referentiel_publie": ["vicpub"],  # the certification, its published version and blocs
     "brouillon": ["vicbrouillon"],  # the draft version and its content
-    "amenagement": ["vicmdph"],  # a candidate's need and its medical justificatif
+    "amenagement": ["vicmdph"],
+    "accompagnement": [
+        "viclabel"
+    ],  # the branch's label of the accompanist it lists  # a candidate's need and its medical justificatif
 }
 
 
@@ -192,6 +197,9 @@ class Victim:
     vae_demande: DemandeRecevabilite  # complete, to decide
     vae_decidee: DemandeRecevabilite  # decided recevable: its letter
     vae_livret: Dossier  # VAE, recevable, of OF A: its dossier de validation to file
+    # a VAE accompanist the victim lists (another certifier lists it too), accompanying the
+    # dossier to enter and the complete demande, with an account the victim invited
+    referencement: Referencement
     fichier: FichierAccrochage
     passage: PassageAccrochage  # accepted by the CDC
     flux: FluxAutonome
@@ -529,6 +537,21 @@ def build_victim(of_b: Organisation) -> Victim:
     vae_livret = dossier(
         candidat("Vicvaelivret", of_a), of_a, DossierState.RECEVABLE, voie_acces=VoieAcces.VAE
     )
+    # VAE accompaniment (vae.accompagnement): a structure the victim lists, naming it on two
+    # dossiers; its account, invited by the victim, not yet confirmed by the structure
+    referencement = referencer(
+        StructureSaisie(
+            nom="Relais VAE partagé",
+            siret="73282932000074",
+            label_branche="Viclabel de la branche",
+        ),
+        by=gestionnaire,
+    )
+    for accompagne in (vae_dossier, vae_complete):
+        designer(accompagne, referencement, by=gestionnaire)
+    users["aap"] = user(referencement.structure, "Vicaccompagnatrice", Role.ACCOMPAGNATEUR_VAE)
+    User.objects.filter(pk=users["aap"].pk).update(limited_to_certifier=branche)
+    users["aap"].refresh_from_db()
 
     # Accrochage: one file deposited, the CDC accepted one passage and rejected the others.
     ReglagesAccrochage.objects.create(
@@ -648,6 +671,7 @@ def build_victim(of_b: Organisation) -> Victim:
         vae_demande=vae_demande,
         vae_decidee=vae_decidee,
         vae_livret=vae_livret,
+        referencement=referencement,
         fichier=fichier,
         passage=passage,
         flux=flux,
@@ -815,6 +839,28 @@ def build_attackers(
         state=DossierState.EN_FORMATION,
     )
     lone_user = user(of_sans_lien, "Ofsanslien", Role.ORGANISME_FORMATION)
+    # The victim's VAE accompanist works for the other certifier too, which invited an account
+    # into it: that account sees the other certifier's VAE dossiers it accompanies only.
+    Certification.objects.filter(pk=certification.pk).update(vae_ouverte=True)
+    autre_referencement = referencer(
+        StructureSaisie(nom="Relais VAE", siret="73282932000074", label_branche="Label autre"),
+        by=gestionnaire,
+    )
+    aap_invite = user(victim.referencement.structure, "Aapinvite", Role.ACCOMPAGNATEUR_VAE)
+    aap_invite.limited_to_certifier = autre
+    aap_invite.save(update_fields=["limited_to_certifier"])
+    aap_candidat = CandidatFactory(nom_naissance="Aapcandidat", created_by_organisation=autre)
+    designer(
+        DossierFactory(
+            candidat=aap_candidat,
+            certification=certification,
+            version=version,
+            voie_acces=VoieAcces.VAE,
+            state=DossierState.INSCRIT,
+        ),
+        autre_referencement,
+        by=gestionnaire,
+    )
     # The other certifier's candidate, in his espace: none of the victim's rows for him.
     autre_candidat = candidat_account(candidat, "Autrecandidat")
     return {
@@ -833,6 +879,7 @@ def build_attackers(
             ),
         ),
         "of_a_invite_par_autre": Attacker(invited, candidat=invited_candidat),
+        "aap_invite_par_autre": Attacker(aap_invite, candidat=aap_candidat),
         "autre_candidat": Attacker(autre_candidat),
         "anonyme": Attacker(None),
     }

@@ -167,9 +167,10 @@ def test_the_demo_gives_the_metallurgie_work_of_every_kind_but_signatures(client
     waiting = {k: n for k, n in home(client, "gestionnaire.metallurgie").items() if n}
     assert waiting == {
         "pieces_a_verifier": 1,  # Mehdi Girard's CACES, deposited from his espace
-        # Thanh Nguyen (no demande yet), Karim Benhamou (pièces asked), Sandrine Faure
-        # (complete, a few days left); Olivier Bonnet's is decided
-        "recevabilite_vae": 3,
+        # Thanh Nguyen and Lucie Morel (no demande yet: hers is for her accompanist to file),
+        # Karim Benhamou (pièces asked), Sandrine Faure (complete, a few days left); Olivier
+        # Bonnet's is decided
+        "recevabilite_vae": 4,
         "a_preparer": 1,  # the jury of the day
         "echeance": 1,  # Girard's parchemin, overdue at the Caisse des Dépôts
     }

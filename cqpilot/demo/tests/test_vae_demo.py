@@ -47,7 +47,7 @@ def test_the_gestionnaire_home_says_what_waits_on_the_vae_demandes(client):
     left = faure.jours_restants(timezone.localdate())
     assert f"{left} jours pour décider (jusqu'au {faure.date_limite:%d/%m/%Y} inclus)" in text
     assert "1 demande pas encore complète" in text
-    assert "1 dossier sans demande saisie" in text
+    assert "2 dossiers sans demande saisie" in text  # Thanh Nguyen's and Lucie Morel's
     demande = client.get(reverse("vae:demande_detail", args=[faure.pk]))
     assert demande.status_code == 200
     assert reverse("vae:demande_decider", args=[faure.pk]) in demande.content.decode()

@@ -3,7 +3,7 @@ from django import template
 from cqpilot.core.models import User
 from cqpilot.dossiers.models import Dossier
 from cqpilot.vae.conge import refus_conge, textes_conge
-from cqpilot.vae.models import CongeVae, DemandeRecevabilite
+from cqpilot.vae.models import CongeVae, DemandeRecevabilite, Referencement
 from cqpilot.vae.notification import EtatNotification, etat_notification
 from cqpilot.vae.recevabilite import today
 from cqpilot.vae.validation import EtatValidation, etat_validation
@@ -48,3 +48,16 @@ def conge_de(dossier: Dossier, user: User) -> dict:
         "textes": textes_conge(conge, today()) if conge else [],
         "modifiable": refus_conge(dossier, user) is None,
     }
+
+
+@register.simple_tag
+def designation_de(dossier: Dossier, user: User):
+    """The form naming the VAE dossier's accompanist, for the certifier's managers only."""
+    if not user.is_certificateur_manager:
+        return None
+    from cqpilot.vae.forms_accompagnement import DesignationForm
+
+    referencement = Referencement.objects.filter(
+        certificateur=user.organisation, structure=dossier.accompagnateur_id
+    ).first()
+    return DesignationForm(by=user, initial={"referencement": referencement})

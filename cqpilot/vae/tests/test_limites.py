@@ -92,7 +92,9 @@ def test_the_candidate_files_through_the_same_service_within_the_same_limits():
 def test_nobody_else_files_and_only_on_an_inscribed_vae_dossier():
     w, other = vae_world(), vae_world("CPNE voisine")
     stranger = candidate()
-    with pytest.raises(VaeRefus, match="Réservé au candidat et aux gestionnaires"):
+    with pytest.raises(
+        VaeRefus, match="Réservé au candidat, à son accompagnateur VAE et aux gestionnaires"
+    ):
         deposer(w.dossier(), saisie(), by=other.gestionnaire, on=date(2026, 3, 2))
     with pytest.raises(VaeRefus, match="Réservé au candidat"):
         deposer(w.dossier(), saisie(), by=stranger.compte, on=date(2026, 3, 2))
