@@ -265,7 +265,7 @@ def env_object_storage() -> dict | None:
     endpoint = os.environ.get("S3_ENDPOINT_URL", "").strip()
     if endpoint and not re.match(r"https?://[^/\s]+", endpoint):
         raise ImproperlyConfigured(
-            "S3_ENDPOINT_URL doit être une adresse http(s)://, par exemple "
+            "S3_ENDPOINT_URL doit être une adresse https:// (ou http://), par exemple "
             f"https://s3.fr-par.scw.cloud, pas {endpoint!r}"
         )
     access_key = os.environ.get("S3_ACCESS_KEY_ID", "").strip()
