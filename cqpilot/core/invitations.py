@@ -34,6 +34,31 @@ def set_password_link(user: User, *, base_url: str) -> str:
     return f"{base_url.rstrip('/')}{path}"
 
 
+def create_invited_account(
+    organisation: Organisation,
+    *,
+    role: Role,
+    first_name: str,
+    last_name: str,
+    email: str,
+    certifier: Organisation,
+) -> User:
+    """An account without a usable password yet, with one role, limited to the inviting
+    certifier's dossiers until its organisation's administrator confirms it."""
+    user = User(
+        username=email,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=organisation,
+        limited_to_certifier=certifier,
+    )
+    user.set_unusable_password()
+    user.save()
+    user.roles.set([RoleGrant.objects.get_or_create(code=role)[0]])
+    return user
+
+
 @transaction.atomic
 def invite_of_account(
     organisme: Organisation,
@@ -50,17 +75,14 @@ def invite_of_account(
         raise InvitationRefusee("Seul un certificateur invite les comptes de ses partenaires.")
     if not Organisation.objects.habilitated_by(certifier).filter(pk=organisme.pk).exists():
         raise InvitationRefusee(f"{organisme} n'est habilité pour aucune de vos certifications.")
-    user = User(
-        username=email,
-        email=email,
+    user = create_invited_account(
+        organisme,
+        role=Role.ORGANISME_FORMATION,
         first_name=first_name,
         last_name=last_name,
-        organisation=organisme,
-        limited_to_certifier=certifier,
+        email=email,
+        certifier=certifier,
     )
-    user.set_unusable_password()
-    user.save()
-    user.roles.set([RoleGrant.objects.get_or_create(code=Role.ORGANISME_FORMATION)[0]])
     link = set_password_link(user, base_url=base_url)
     message = (
         f"Bonjour {first_name},\n\n"

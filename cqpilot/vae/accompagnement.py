@@ -15,9 +15,13 @@ from datetime import date
 
 from django.db import transaction
 
-from cqpilot.core.invitations import InvitationRefusee, set_password_link
+from cqpilot.core.invitations import (
+    InvitationRefusee,
+    create_invited_account,
+    set_password_link,
+)
 from cqpilot.core.mail import send_after_commit
-from cqpilot.core.models import Organisation, OrganisationKind, Role, RoleGrant, User
+from cqpilot.core.models import Organisation, OrganisationKind, Role, User
 from cqpilot.core.validators import siret_problem
 from cqpilot.dossiers.models import Dossier, VoieAcces
 
@@ -164,17 +168,14 @@ def inviter(
     if User.objects.filter(username__iexact=email).exists():
         raise InvitationRefusee("Un compte existe déjà avec cette adresse.")
     structure = referencement.structure
-    user = User(
-        username=email,
-        email=email,
+    user = create_invited_account(
+        structure,
+        role=Role.ACCOMPAGNATEUR_VAE,
         first_name=first_name,
         last_name=last_name,
-        organisation=structure,
-        limited_to_certifier=certifier,
+        email=email,
+        certifier=certifier,
     )
-    user.set_unusable_password()
-    user.save()
-    user.roles.set([RoleGrant.objects.get_or_create(code=Role.ACCOMPAGNATEUR_VAE)[0]])
     link = set_password_link(user, base_url=base_url)
     message = (
         f"Bonjour {first_name},\n\n"
@@ -182,7 +183,8 @@ def inviter(
         f"d'accompagnateur VAE pour {structure}. Vous y suivez les dossiers de VAE des candidats "
         f"que vous accompagnez : demande de recevabilité, pièces, dossier de validation.\n\n"
         f"Choisissez votre mot de passe en suivant ce lien :\n\n{link}\n\n"
-        f"Votre identifiant est {email}.\n"
+        f"Votre identifiant est {email}. Jusqu'à ce que l'administrateur de {structure} confirme "
+        f"ce compte, vous ne voyez que les dossiers des certifications de {certifier}.\n"
     )
     send_after_commit(subject="Votre compte cqpilot", body=message, to=[email])
     return user
