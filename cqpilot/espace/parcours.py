@@ -88,13 +88,14 @@ def parcours_of(dossiers: list[Dossier]) -> list[Parcours]:
     """Each dossier's parcours, read in a constant number of queries whatever their number:
     each kind of row is read once for all the dossiers, then shared out."""
     # the aménagements partial reads dossier.demandes_amenagement.all(), the VAE one
-    # dossier.demande_recevabilite and its requests for pièces
+    # dossier.demande_recevabilite and its requests for pièces, the congé one dossier.conge_vae
     prefetch_related_objects(
         dossiers,
         "certification__pieces_exigees",
         "blocs_vises",
         "demandes_amenagement",
         "demande_recevabilite__complements",
+        "conge_vae",
     )
     ids = [dossier.pk for dossier in dossiers]
     latest: dict[tuple[int, int], Document] = {}

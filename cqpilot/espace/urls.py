@@ -3,6 +3,7 @@ from django.urls import path
 from . import views, views_login_link
 from .views_amenagements import amenagement_demander, amenagement_justificatif
 from .views_recours import recours_deposer
+from .views_vae import conge_enregistrer as vae_conge
 from .views_vae import demande_deposer as vae_demande
 from .views_vae import lettre as vae_lettre
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("resultats/<int:pk>/recours/", recours_deposer, name="recours_deposer"),
     path("dossiers/<int:pk>/recevabilite/", vae_demande, name="vae_demande"),
     path("recevabilite/<int:pk>/lettre.pdf", vae_lettre, name="vae_lettre"),
+    path("dossiers/<int:pk>/conge-vae/", vae_conge, name="vae_conge"),
     path("inviter/<int:candidat_pk>/", views.inviter, name="inviter"),
     path("connexion/lien/", views_login_link.demander, name="lien_connexion"),
     path("connexion/lien/envoye/", views_login_link.envoye, name="lien_connexion_envoye"),

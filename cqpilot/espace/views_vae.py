@@ -1,19 +1,24 @@
 """The VAE candidate's demande de recevabilité, from his espace: where it stands (what the
-partial espace/_vae.html shows on the home) and the decision's notification letter."""
+partial espace/_vae.html shows on the home) and the decision's notification letter; and his
+congé VAE, which a salaried candidate records himself (espace/_conge.html)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from cqpilot.core.audit import log_read
+from cqpilot.core.models import User
 from cqpilot.core.permissions import CANDIDAT, requires
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
+from cqpilot.vae.conge import CongeSaisi, enregistrer_conge, refus_conge, textes_conge
 from cqpilot.vae.forms import DemandeForm, ExperienceFormSet, saisie_of
 from cqpilot.vae.lettre import lettre_pdf
-from cqpilot.vae.models import DECIDES, ComplementDemande, DemandeRecevabilite
+from cqpilot.vae.models import DECIDES, ComplementDemande, CongeVae, DemandeRecevabilite
 from cqpilot.vae.recevabilite import SILENCE_ACCEPTATION, VaeRefus, deposer, today
+from cqpilot.vae.views_conge import CongeForm
 
 
 @dataclass(frozen=True)
@@ -104,3 +109,62 @@ def demande_deposer(request: HttpRequest, pk: int) -> HttpResponse:
         "espace/vae_demande.html",
         {"dossier": dossier, "form": form, "experiences": experiences},
     )
+
+
+@dataclass(frozen=True)
+class EtatConge:
+    """What the candidate reads of his congé VAE, and whether he may record it."""
+
+    conge: CongeVae | None
+    modifiable: bool
+    textes: list[str] = field(default_factory=list)
+    valeurs: dict[str, str] = field(default_factory=dict)  # the form's values, to correct them
+
+
+def etat_conge(dossier: Dossier, user: User) -> EtatConge | None:
+    """None when there is nothing to show: no congé and he may not record one (outside VAE, not
+    salaried). Reads what parcours_of prefetched: no query per dossier."""
+    if dossier.voie_acces != VoieAcces.VAE:
+        return None
+    try:
+        conge = dossier.conge_vae
+    except CongeVae.DoesNotExist:
+        conge = None
+    modifiable = refus_conge(dossier, user) is None
+    if conge is None and not modifiable:
+        return None
+    dates = ("demande_le", "debut", "fin", "reponse_le")
+    valeurs = {
+        **{
+            name: f"{getattr(conge, name):%Y-%m-%d}" if conge and getattr(conge, name) else ""
+            for name in dates
+        },
+        "reponse": conge.reponse if conge else "",
+    }
+    return EtatConge(conge, modifiable, textes_conge(conge, today()) if conge else [], valeurs)
+
+
+@requires(CANDIDAT)
+@require_POST
+def conge_enregistrer(request: HttpRequest, pk: int) -> HttpResponse:
+    """He records (or corrects) his congé VAE: the same form and rules as the certifier's
+    gestionnaire (vae.conge.enregistrer_conge); only on his own VAE dossiers."""
+    dossier = get_object_or_404(
+        Dossier.objects.visible_to(request.user)
+        .filter(voie_acces=VoieAcces.VAE)
+        .select_related("candidat"),
+        pk=pk,
+    )
+    form = CongeForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "Indiquez des dates valides : la demande, le début et la fin de l'absence."
+        )
+    else:
+        try:
+            enregistrer_conge(dossier, CongeSaisi(**form.cleaned_data), by=request.user)
+        except VaeRefus as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Congé VAE enregistré.")
+    return redirect(f"/espace/#conge-vae-{dossier.pk}")

@@ -1,6 +1,7 @@
 """An employee's congé VAE (domaine.md §3, « Employee leave »; docs/vae.md): the day his employer
 received the request, the absence asked and the employer's answer, recorded on the VAE dossier by
-the certifier's gestionnaires or the dossier's OF. No HTTP.
+the certifier's gestionnaires, the dossier's OF or accompanist, or the salaried candidate from his
+espace. No HTTP.
 
 Since the reform the request reaches the employer **at least 30 days** before the absence (was
 60) and the employer answers **within 15 days** of receiving it (was 30): national rules, not a
@@ -17,8 +18,8 @@ from django.db import transaction
 
 from cqpilot.core.french import compte
 from cqpilot.core.models import User
-from cqpilot.dossiers.models import Dossier, VoieAcces, VoieVae
-from cqpilot.dossiers.workflow import ACCOMPAGNATEUR, CERTIFICATEUR, OF, actor_of
+from cqpilot.dossiers.models import Dossier, Situation, VoieAcces, VoieVae
+from cqpilot.dossiers.workflow import ACCOMPAGNATEUR, CANDIDAT, CERTIFICATEUR, OF, actor_of
 
 from .models import CongeVae, ReponseEmployeur
 from .recevabilite import VaeRefus
@@ -48,13 +49,20 @@ class CongeSaisi:
 
 def refus_conge(dossier: Dossier, by: User) -> str | None:
     """Why `by` may not record this dossier's congé VAE (None: they may)."""
-    if actor_of(by, dossier) not in (CERTIFICATEUR, OF, ACCOMPAGNATEUR):
+    actor = actor_of(by, dossier)
+    if actor not in (CERTIFICATEUR, OF, ACCOMPAGNATEUR, CANDIDAT):
         return (
             "Réservé aux gestionnaires du certificateur, à l'organisme et à l'accompagnateur VAE "
-            "du dossier."
+            "du dossier, et à son candidat."
         )
     if dossier.voie_acces != VoieAcces.VAE:
         return "Le congé VAE ne concerne qu'un dossier de VAE."
+    # cqpilot knows his situation from his record only, which the certifier corrects.
+    if actor == CANDIDAT and dossier.candidat.situation != Situation.SALARIE:
+        return (
+            "Le congé VAE concerne un candidat salarié : si vous l'êtes, demandez au "
+            "certificateur de l'indiquer dans votre fiche."
+        )
     return None
 
 

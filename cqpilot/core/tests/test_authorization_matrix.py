@@ -622,6 +622,14 @@ def _victim_urls(w: World) -> dict[str, list[Variant]]:
             )
         ],
         "espace:vae_lettre": [v(pk=vic.vae_decidee.pk, owners=("candidat_vae",), shows="candidat")],
+        # a VAE candidate's congé VAE, recorded from his espace (espace.views_vae)
+        "espace:vae_conge": [
+            v(
+                pk=vic.vae_dossier.pk,
+                owners=("candidat_vae_saisir",),
+                payload={"demande_le": "2026-10-01", "debut": "2026-11-02", "fin": "2026-11-03"},
+            )
+        ],
         "espace:recours_deposer": [
             v(pk=vic.recours.deliberation_id, owners=("titulaire",), payload={"motifs": "Vic"})
         ],
