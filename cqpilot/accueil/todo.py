@@ -46,6 +46,7 @@ from cqpilot.jurys.models import (
     SignaturesPV,
 )
 from cqpilot.vae.models import StatutDemande
+from cqpilot.vae.rappel_conge import reponse_en_retard
 
 PASSAGE_HORIZON_DAYS = 15
 RAPPORT_WAIT_DAYS = 30
@@ -105,6 +106,11 @@ def _resultat_vae(today: date, user: User, *, late: bool = False) -> Q:
     return reform & Q(Exists(pending))
 
 
+def _conge_vae(today: date, user: User) -> Q:
+    # A congé VAE whose employer's answer is awaited past its 15 days (vae/rappel_conge.py).
+    return reponse_en_retard(today, of_dossiers=True)
+
+
 def _piece_refusee(today: date, user: User) -> Q:
     # A refused pièce counts until it is deposited again: the same pièce exigée (all of them
     # have the type « autre »), or a document of the same type outside the pièces exigées.
@@ -152,6 +158,7 @@ DOSSIER_FILTERS: dict[str, Filter] = {
     "sans_jury": _sans_jury,
     "jury_vae": _jury_vae,
     "resultat_vae": _resultat_vae,
+    "conge_vae": _conge_vae,
     "piece_refusee": _piece_refusee,
     "convoques": _convoques,
     "sans_session": _sans_session,
@@ -254,6 +261,8 @@ LIST_LABELS = {
     "jury_vae": "dossiers VAE dont le jury doit siéger dans les "
     f"{VAE_JURY_HORIZON_DAYS} jours, ou aurait dû siéger, sans jury dans le délai",
     "resultat_vae": "dossiers VAE dont le résultat du jury, PV signé, reste à notifier",
+    "conge_vae": "dossiers VAE dont la réponse de l'employeur au congé VAE est attendue depuis "
+    "plus de 15 jours",
     "piece_refusee": "dossiers en cours dont une pièce refusée n'a pas été remplacée",
     "convoques": "dossiers convoqués à une session d'évaluation à venir",
     "sans_session": "dossiers en formation ou recevables, inscrits à aucune session",
@@ -367,7 +376,14 @@ def _jury_vae_details(limite: date | None, today: date) -> list[str]:
 
 
 def gestionnaire_section(user: User, today: date) -> Section:
-    keys = ["pieces_a_verifier", "recevabilite_vae", "sans_jury", "jury_vae", "resultat_vae"]
+    keys = [
+        "pieces_a_verifier",
+        "recevabilite_vae",
+        "sans_jury",
+        "jury_vae",
+        "resultat_vae",
+        "conge_vae",
+    ]
     dossiers = _counts(
         Dossier.objects.visible_to(user),
         DOSSIER_FILTERS,
@@ -433,6 +449,16 @@ def gestionnaire_section(user: User, today: date) -> Section:
             [f"dont {dossiers['resultat_vae_retard']} en retard"]
             if dossiers["resultat_vae_retard"]
             else [],
+        ),
+        Item(
+            "conge_vae",
+            dossiers["conge_vae"],
+            compte(
+                dossiers["conge_vae"],
+                "congé VAE : réponse de l'employeur attendue depuis plus de 15 jours",
+                "congés VAE : réponse de l'employeur attendue depuis plus de 15 jours",
+            ),
+            _url("dossiers:dossier_list", "conge_vae"),
         ),
     ]
     if CERTIFIER_STAFF(user):

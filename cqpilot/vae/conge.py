@@ -88,9 +88,13 @@ def enregistrer_conge(dossier: Dossier, saisie: CongeSaisi, *, by: User) -> Cong
     dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
     if refus := refus_conge(dossier, by) or _incoherence(saisie):
         raise VaeRefus(refus)
+    previous = CongeVae.objects.filter(dossier=dossier).values_list("demande_le", flat=True).first()
+    # a new request day gives a new answer period, so a new reminder (rappel_conge.py)
+    rappel = {"rappel_envoye_le": None} if previous != saisie.demande_le else {}
     conge, _created = CongeVae.objects.update_or_create(
         dossier=dossier,
         defaults={
+            **rappel,
             "demande_le": saisie.demande_le,
             "debut": saisie.debut,
             "fin": saisie.fin,

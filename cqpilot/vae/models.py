@@ -319,6 +319,8 @@ class CongeVae(models.Model):
         "réponse de l'employeur", max_length=10, choices=ReponseEmployeur.choices, blank=True
     )
     reponse_le = models.DateField("réponse reçue le", null=True, blank=True)
+    # the day `cqpilot vae-rappels-conge` reminded that the answer is awaited (once per request)
+    rappel_envoye_le = models.DateField("rappel de la réponse envoyé le", null=True, blank=True)
     saisi_par = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -24,7 +24,7 @@ from cqpilot.evaluations.models import Affectation, Inscription, SessionEvaluati
 from cqpilot.evaluations.tests.factories import evaluation
 from cqpilot.jurys.models import JuryStatus
 from cqpilot.jurys.tests.factories import scenario
-from cqpilot.vae.models import DossierValidationVae
+from cqpilot.vae.models import CongeVae, DossierValidationVae
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +74,14 @@ def world(suffix: str):
             state=state,
             voie_acces=voie,
         )
+    # its employee's congé VAE: the employer's answer awaited for 5 days past its 15 days
+    request_day = timezone.localdate() - timedelta(days=20)
+    CongeVae.objects.create(
+        dossier=Dossier.objects.get(certification=s.certification, voie_acces=VoieAcces.VAE),
+        demande_le=request_day,
+        debut=request_day + timedelta(days=40),
+        fin=request_day + timedelta(days=45),
+    )
     document = Document(dossier=s.dossiers[0], type="cv", nom="cv.pdf")
     document.fichier.save(f"cv-{suffix}.pdf", ContentFile(b"%PDF-1.4"), save=True)
     refused = Document(dossier=s.dossiers[1], type="cv", nom="cv.pdf", status=DocumentStatus.REFUSE)
@@ -113,6 +121,7 @@ EXPECTED_GESTIONNAIRE = {
     "sans_jury": 1,
     "jury_vae": 1,
     "resultat_vae": 0,
+    "conge_vae": 1,
     "a_preparer": 0,
     "pv_a_etablir": 0,
     "pv_a_signer": 1,
