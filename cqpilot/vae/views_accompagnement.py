@@ -1,7 +1,6 @@
 """The certifier's list of VAE accompanists (AAP): recorded with their Qualiopi certification or
 the branch's label, invited to cqpilot, named on candidates' VAE dossiers."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -67,7 +66,7 @@ def accompagnateur_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = StructureForm(request.POST)
         if not modifiable:
-            form.label_only()
+            form.checks_only()
         if form.is_valid():
             try:
                 mettre_a_jour(referencement, form.saisie(referencement), by=request.user)
@@ -88,9 +87,10 @@ def accompagnateur_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "modifiable": modifiable,
             "invitation_form": InvitationForm(),
-            # the accounts this certifier invited, and those the structure itself confirmed
-            "comptes": User.objects.filter(organisation=referencement.structure).filter(
-                Q(limited_to_certifier=organisation) | Q(limited_to_certifier=None)
+            # the accounts this certifier invited and the structure has not confirmed yet: once
+            # confirmed, an account is the structure's (another certifier's never shows)
+            "comptes": User.objects.filter(
+                organisation=referencement.structure, limited_to_certifier=organisation
             ),
             "dossiers": Dossier.objects.visible_to(request.user)
             .filter(accompagnateur=referencement.structure)
@@ -113,7 +113,7 @@ def accompagnateur_inviter(request: HttpRequest, pk: int) -> HttpResponse:
             referencement,
             **form.cleaned_data,
             by=request.user,
-            base_url=settings.PUBLIC_URL,
+            base_url=request.build_absolute_uri("/"),
         )
     except InvitationRefusee as refusal:
         messages.error(request, refusal.message)
