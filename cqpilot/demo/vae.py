@@ -135,6 +135,8 @@ def demandes(organisations: dict[str, Organisation], users: dict[str, User], cal
         StructureSaisie(
             nom=RELAIS,
             siret=RELAIS_SIRET,
+            qualiopi=True,
+            qualiopi_date_fin=today + timedelta(days=400),
             label_branche="Accompagnateur VAE reconnu par la CPNE de la Métallurgie",
         ),
         by=gestionnaire,

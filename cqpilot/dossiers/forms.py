@@ -220,6 +220,26 @@ class CandidatForm(forms.ModelForm):
         return super().save(commit)
 
 
+def referencing_certifiers(structure: Organisation, on: date):
+    """The certifiers that list this VAE accompanist as certified Qualiopi or labelled on `on`."""
+    from cqpilot.vae.accompagnement import reconnu_le  # vae builds on dossiers
+    from cqpilot.vae.models import Referencement
+
+    return Referencement.objects.filter(reconnu_le(on), structure=structure).values("certificateur")
+
+
+def accompaniment_holds(dossier: Dossier) -> bool:
+    """A VAE dossier whose certification's certifier lists its accompanist."""
+    if dossier.voie_acces != VoieAcces.VAE:
+        return False
+    from cqpilot.vae.models import Referencement
+
+    return Referencement.objects.filter(
+        structure=dossier.accompagnateur_id,
+        certificateur__in=dossier.certification.certificateurs.all(),
+    ).exists()
+
+
 def enrollable_versions(user: User):
     """Published référentiels a user may open dossiers on: its own certifications for a
     certifier, those it is habilitated for for a partner OF, those open to VAE of the certifiers
@@ -233,8 +253,11 @@ def enrollable_versions(user: User):
     elif organisation is not None and organisation.is_certificateur:
         versions = published.filter(certification__certificateurs=organisation)
     elif is_accompagnateur_vae(user):
-        # a VAE accompanist: the certifications open to VAE of the certifiers that list it
-        certifiers = Organisation.objects.filter(accompagnateurs_vae__structure=organisation)
+        # a VAE accompanist: the certifications open to VAE of the certifiers that list it as
+        # certified Qualiopi or labelled today
+        certifiers = Organisation.objects.filter(
+            pk__in=referencing_certifiers(organisation, date.today())
+        )
         if user.limited_to_certifier_id:
             certifiers = certifiers.filter(pk=user.limited_to_certifier_id)
         versions = published.filter(
@@ -346,10 +369,14 @@ class DossierForm(forms.ModelForm):
         dossier = self.instance
         dossier.certification = self.cleaned_data["version"].certification
         if self.accompagne:
-            dossier.organisme = None
-            dossier.accompagnateur = self.by.organisation
+            if dossier.pk is None:  # the dossier it opens: accompanied by it, with no OF
+                dossier.organisme = None
+                dossier.accompagnateur = self.by.organisation
         elif "organisme" not in self.fields:
             dossier.organisme = self.by.organisation
+        if dossier.accompagnateur_id and not accompaniment_holds(dossier):
+            # moved off VAE, or to a certifier that does not list its accompanist: it leaves
+            dossier.accompagnateur = None
         if dossier.pk is None:
             dossier.created_by = self.by
         return super().save(commit)

@@ -11,15 +11,21 @@ from django.db import transaction
 from cqpilot.core.invitations import InvitationRefusee, set_password_link
 from cqpilot.core.mail import send_after_commit
 from cqpilot.core.models import User
-from cqpilot.core.permissions import EDIT_DOSSIERS
+from cqpilot.core.permissions import EDIT_DOSSIERS, is_accompagnateur_vae
 from cqpilot.dossiers.models import Candidat, Dossier
 
 from .login_link import request_page_url
 
 
 def may_invite(candidat: Candidat, by: User) -> bool:
-    """The certifier's managers and the candidate's OF: who may edit one of their dossiers."""
-    return EDIT_DOSSIERS(by) and Dossier.objects.visible_to(by).filter(candidat=candidat).exists()
+    """The certifier's managers and the candidate's OF: who may edit one of their dossiers. Not
+    a VAE accompanist: the account it opened would read the candidate's dossiers with every
+    certifier, and stay its own once it no longer accompanies him."""
+    return (
+        EDIT_DOSSIERS(by)
+        and not is_accompagnateur_vae(by)
+        and Dossier.objects.visible_to(by).filter(candidat=candidat).exists()
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
 from cqpilot.core.invitations import (
     InvitationRefusee,
@@ -43,16 +44,19 @@ class StructureSaisie:
 
 
 def reconnaissance(referencement: Referencement, on: date) -> str:
-    """What entitles the structure to accompany, in the words the lists show."""
-    structure = referencement.structure
+    """What entitles the structure to accompany, as this certifier checked it, in the words the
+    lists show."""
     parts = []
-    if structure.qualiopi:
-        if structure.qualiopi_date_fin is None:
+    if referencement.qualiopi:
+        fin = referencement.qualiopi_date_fin
+        if fin is None:
             parts.append("Qualiopi (fin de validité à renseigner)")
-        elif structure.qualiopi_date_fin < on:
-            parts.append(f"Qualiopi échu le {structure.qualiopi_date_fin:%d/%m/%Y}")
         else:
-            parts.append(f"Qualiopi jusqu'au {structure.qualiopi_date_fin:%d/%m/%Y}")
+            parts.append(
+                f"Qualiopi échu le {fin:%d/%m/%Y}"
+                if fin < on
+                else f"Qualiopi jusqu'au {fin:%d/%m/%Y}"
+            )
     if referencement.label_branche:
         label = f"Label « {referencement.label_branche} »"
         if referencement.label_date_fin is not None:
@@ -62,11 +66,18 @@ def reconnaissance(referencement: Referencement, on: date) -> str:
     return " ; ".join(parts) or "Ni Qualiopi ni label de branche"
 
 
+def reconnu_le(on: date) -> Q:
+    """Referencements certified Qualiopi or labelled by the branch on that day (the law's two
+    ways), as a filter."""
+    qualiopi = Q(qualiopi=True, qualiopi_date_fin__gte=on)
+    label = ~Q(label_branche="") & (Q(label_date_fin__isnull=True) | Q(label_date_fin__gte=on))
+    return qualiopi | label
+
+
 def est_reconnu(referencement: Referencement, on: date) -> bool:
-    """Certified Qualiopi or labelled by the branch on that day (the law's two ways)."""
-    structure = referencement.structure
-    qualiopi = structure.qualiopi and (
-        structure.qualiopi_date_fin is not None and structure.qualiopi_date_fin >= on
+    """Certified Qualiopi or labelled by the branch on that day."""
+    qualiopi = referencement.qualiopi and (
+        referencement.qualiopi_date_fin is not None and referencement.qualiopi_date_fin >= on
     )
     label = bool(referencement.label_branche) and (
         referencement.label_date_fin is None or referencement.label_date_fin >= on
@@ -122,6 +133,8 @@ def referencer(saisie: StructureSaisie, *, by: User) -> Referencement:
     return Referencement.objects.create(
         certificateur=certifier,
         structure=structure,
+        qualiopi=saisie.qualiopi,
+        qualiopi_date_fin=saisie.qualiopi_date_fin if saisie.qualiopi else None,
         label_branche=saisie.label_branche.strip()[:200],
         label_date_fin=saisie.label_date_fin if saisie.label_branche.strip() else None,
         created_by=by,
@@ -134,7 +147,7 @@ def designer(dossier: Dossier, referencement: Referencement | None, *, by: User)
     from then on the accompanist's accounts see it."""
     certifier = _certifier_of(by)
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if dossier.voie_acces != VoieAcces.VAE:
+    if dossier.voie_acces != VoieAcces.VAE and referencement is not None:
         raise VaeRefus("Seul un dossier de VAE a un accompagnateur VAE.")
     if not dossier.certification.certificateurs.filter(pk=certifier.pk).exists():
         raise VaeRefus("Ce dossier n'est pas d'une de vos certifications.")
@@ -215,8 +228,9 @@ def donner_avis(demande: DemandeRecevabilite, avis: str, *, by: User) -> Demande
 
 
 def fiche_modifiable(referencement: Referencement) -> bool:
-    """The structure's own record (name, Qualiopi) is the certifier's to correct while it is the
-    only one to list it and created it; its label is always its own."""
+    """The structure's own record (name, SIRET, contact) is the certifier's to correct while it
+    is the only one to list it and created it; what it checked (Qualiopi, label) is always its
+    own."""
     structure = referencement.structure
     return (
         structure.created_by_id == referencement.certificateur_id
@@ -228,13 +242,14 @@ def fiche_modifiable(referencement: Referencement) -> bool:
 
 @transaction.atomic
 def mettre_a_jour(referencement: Referencement, saisie: StructureSaisie, *, by: User) -> None:
-    """The branch's label, and the structure's record where it is the certifier's own."""
+    """What the certifier checked (Qualiopi, the branch's label) is always its own to update;
+    the structure's record (name, SIRET, contact) only where fiche_modifiable says so."""
     certifier = _certifier_of(by)
     if referencement.certificateur_id != certifier.pk:
         raise VaeRefus("Cet accompagnateur n'est pas dans votre liste.")
+    _check_saisie(saisie)
     structure = referencement.structure
     if fiche_modifiable(referencement):
-        _check_saisie(saisie)
         structure.nom = saisie.nom.strip()[:250]
         structure.siret = saisie.siret
         structure.qualiopi = saisie.qualiopi
@@ -243,11 +258,10 @@ def mettre_a_jour(referencement: Referencement, saisie: StructureSaisie, *, by: 
         structure.contact_email = saisie.contact_email.strip()[:254]
         structure.contact_telephone = saisie.contact_telephone.strip()[:20]
         structure.save()
-    elif not structure.qualiopi and not saisie.label_branche.strip():
-        raise VaeRefus(
-            "Un accompagnateur VAE est certifié Qualiopi pour la VAE ou labellisé par la "
-            "branche : sans Qualiopi, indiquez le label."
-        )
+    referencement.qualiopi = saisie.qualiopi
+    referencement.qualiopi_date_fin = saisie.qualiopi_date_fin if saisie.qualiopi else None
     referencement.label_branche = saisie.label_branche.strip()[:200]
     referencement.label_date_fin = saisie.label_date_fin if referencement.label_branche else None
-    referencement.save(update_fields=["label_branche", "label_date_fin"])
+    referencement.save(
+        update_fields=["qualiopi", "qualiopi_date_fin", "label_branche", "label_date_fin"]
+    )

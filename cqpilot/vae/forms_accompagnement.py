@@ -41,8 +41,8 @@ class StructureForm(forms.Form):
             initial={
                 "nom": structure.nom,
                 "siret": structure.siret,
-                "qualiopi": structure.qualiopi,
-                "qualiopi_date_fin": structure.qualiopi_date_fin,
+                "qualiopi": referencement.qualiopi,
+                "qualiopi_date_fin": referencement.qualiopi_date_fin,
                 "label_branche": referencement.label_branche,
                 "label_date_fin": referencement.label_date_fin,
                 "contact_nom": structure.contact_nom,
@@ -51,13 +51,14 @@ class StructureForm(forms.Form):
             }
         )
         if not structure_fields:
-            form.label_only()
+            form.checks_only()
         return form
 
-    def label_only(self) -> None:
-        """Another certifier lists the structure too: only the branch's label is this one's."""
+    def checks_only(self) -> None:
+        """Another certifier lists the structure too: only what this one checked (Qualiopi, the
+        branch's label) is its own to update."""
         for name in list(self.fields):
-            if name not in ("label_branche", "label_date_fin"):
+            if name not in ("qualiopi", "qualiopi_date_fin", "label_branche", "label_date_fin"):
                 del self.fields[name]
 
     def saisie(self, referencement: Referencement | None = None) -> StructureSaisie:
@@ -68,8 +69,9 @@ class StructureForm(forms.Form):
             data = {
                 "nom": structure.nom,
                 "siret": structure.siret,
-                "qualiopi": structure.qualiopi,
-                "qualiopi_date_fin": structure.qualiopi_date_fin,
+                "contact_nom": structure.contact_nom,
+                "contact_email": structure.contact_email,
+                "contact_telephone": structure.contact_telephone,
                 **data,
             }
         return StructureSaisie(

@@ -56,11 +56,18 @@ def _names(intervenant: Intervenant) -> set[str]:
 
 def is_accompagnateur(intervenant: Intervenant, dossier: Dossier, accompagnateur: str) -> bool:
     """Whether this person accompanied the candidate in his VAE: named as the accompagnateur of
-    the demande (accents, case, spaces, hyphens and order of the names ignored), or declared so
-    (`candidats_suivis`, prefetched)."""
+    the demande (accents, case, spaces, hyphens and order of the names ignored), declared so
+    (`candidats_suivis`, prefetched), or with an account of the dossier's accompanying
+    structure."""
     named = bool(accompagnateur.strip()) and normalise_name(accompagnateur) in _names(intervenant)
     declared = dossier.candidat_id in {c.pk for c in intervenant.candidats_suivis.all()}
-    return named or declared
+    # an account of the accompanying structure (Dossier.accompagnateur) is its accompanist
+    of_structure = (
+        dossier.accompagnateur_id is not None
+        and intervenant.user_id is not None
+        and intervenant.user.organisation_id == dossier.accompagnateur_id
+    )
+    return named or declared or of_structure
 
 
 def problemes_jury_vae(

@@ -343,9 +343,10 @@ class ReferencementQuerySet(models.QuerySet):
 
 
 class Referencement(models.Model):
-    """A VAE accompanist (AAP) a certifier works with: the structure (an organisation of its own,
-    whose Qualiopi certification it declares) and, when the branch gives one, its label. The
-    certifier names it on its candidates' VAE dossiers and invites its accounts."""
+    """A VAE accompanist (AAP) a certifier works with: the structure (an organisation of its own
+    kind) with its Qualiopi certification as this certifier checked it and, when the branch gives
+    one, its label. The certifier names it on its candidates' VAE dossiers and invites its
+    accounts."""
 
     certificateur = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="accompagnateurs_vae"
@@ -357,6 +358,10 @@ class Referencement(models.Model):
         limit_choices_to={"kind": "accompagnateur_vae"},
         verbose_name="accompagnateur VAE",
     )
+    # What this certifier checked (each certifier keeps its own: another one listing the same
+    # structure never rewrites it)
+    qualiopi = models.BooleanField("certifié Qualiopi pour les actions de VAE", default=False)
+    qualiopi_date_fin = models.DateField("fin de validité Qualiopi", null=True, blank=True)
     label_branche = models.CharField(
         "label ou habilitation de la branche",
         max_length=200,
