@@ -41,11 +41,15 @@ def reponse_en_retard(on: date, *, of_dossiers: bool = False) -> Q:
 
 def destinataires(dossier: Dossier) -> list[str]:
     """The candidate, the accounts of the dossier's OF and of its accompanist."""
-    partners = User.objects.filter(is_active=True).exclude(email="")
-    partners = partners.filter(
-        Q(organisation=dossier.organisme_id, roles__code=Role.ORGANISME_FORMATION)
-        | Q(organisation=dossier.accompagnateur_id, roles__code=Role.ACCOMPAGNATEUR_VAE)
-    )
+    roles = [
+        (dossier.organisme_id, Role.ORGANISME_FORMATION),
+        (dossier.accompagnateur_id, Role.ACCOMPAGNATEUR_VAE),
+    ]
+    wanted = Q(pk__in=[])  # nobody when the dossier has neither (never organisation IS NULL)
+    for organisation, role in roles:
+        if organisation is not None:
+            wanted |= Q(organisation=organisation, roles__code=role)
+    partners = User.objects.filter(wanted, is_active=True).exclude(email="")
     emails = {candidate_email(dossier)} | set(partners.values_list("email", flat=True))
     return sorted(email for email in emails if email)
 

@@ -116,3 +116,14 @@ def test_the_gestionnaire_s_home_counts_the_overdue_answers(client):
         client.force_login(w.gestionnaire)
         listed = client.get(items["conge_vae"].url)
     assert list(listed.context["table"].page.object_list) == [dossier]
+
+
+def test_without_of_nor_accompanist_only_the_candidate_is_written_to(
+    django_capture_on_commit_callbacks,
+):
+    w = vae_world()
+    dossier = w.dossier(candidate(situation=Situation.SALARIE), state=DossierState.RECEVABLE)
+    UserFactory(organisation=None, roles=[Role.ORGANISME_FORMATION], email="orphelin@exemple.fr")
+    CongeVae.objects.create(dossier=dossier, demande_le=REQUEST, debut=REQUEST, fin=REQUEST)
+    run_on(date(2027, 2, 5), django_capture_on_commit_callbacks)
+    assert [m.to for m in mail.outbox] == [[dossier.candidat.compte.email]]
