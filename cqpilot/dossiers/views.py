@@ -13,6 +13,7 @@ from cqpilot.core.audit import log_read
 from cqpilot.core.models import Organisation, OrganisationKind
 from cqpilot.core.permissions import EDIT_DOSSIERS, MANAGE_CERTIFICATIONS, requires
 from cqpilot.core.tables import Column, table
+from cqpilot.espace.services import may_invite
 from cqpilot.referentiels.models import Bloc, Certification
 
 from . import exports
@@ -224,6 +225,7 @@ def candidat_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "candidat": candidat,
             "dossiers": dossiers,
             "problems": identity_problems(candidat),
+            "may_invite": may_invite(candidat, request.user),
             "show_nir": can_handle_nir(request.user),
             "acquis": [(a, valid_until(a)) for a in acquis],
             "equivalence_form": EquivalenceForm(by=request.user)

@@ -158,6 +158,8 @@ def test_an_accompanist_cannot_open_the_candidate_s_espace_to_an_address_of_its_
         voie_acces=VoieAcces.VAE,
     )
     client.force_login(sophie)
+    page = client.get(reverse("dossiers:candidat_detail", args=[candidat.pk])).text
+    assert "Inviter le candidat dans son espace" not in page  # no button it cannot use
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("espace:inviter", args=[candidat.pk]), {"email": "sophie+espace@relais.fr"}
