@@ -115,6 +115,11 @@ ACCOMPAGNATEUR_VAE = Permission(
     is_accompagnateur_vae,
     "Réservé aux accompagnateurs VAE.",
 )
+IMPORT_CANDIDATS = Permission(
+    "import_candidats",
+    lambda user: _edits_dossiers(user) and not is_accompagnateur_vae(user),
+    "Réservé aux gestionnaires du certificateur et aux organismes de formation.",
+)
 FOLLOW_VAE = Permission(
     "follow_vae",
     lambda user: user.is_certificateur_manager or is_accompagnateur_vae(user),
@@ -134,6 +139,7 @@ ALL = (
     MANAGE_PERSONAL_DATA,
     PARTNER_OF,
     ACCOMPAGNATEUR_VAE,
+    IMPORT_CANDIDATS,
     FOLLOW_VAE,
     CANDIDAT,
 )

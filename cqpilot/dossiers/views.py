@@ -11,7 +11,12 @@ from django.views.decorators.http import require_POST
 from cqpilot.accueil import todo
 from cqpilot.core.audit import log_read
 from cqpilot.core.models import Organisation, OrganisationKind
-from cqpilot.core.permissions import EDIT_DOSSIERS, MANAGE_CERTIFICATIONS, requires
+from cqpilot.core.permissions import (
+    EDIT_DOSSIERS,
+    IMPORT_CANDIDATS,
+    MANAGE_CERTIFICATIONS,
+    requires,
+)
 from cqpilot.core.tables import Column, table
 from cqpilot.espace.services import may_invite
 from cqpilot.referentiels.models import Bloc, Certification
@@ -394,7 +399,7 @@ def _imports_of(request: HttpRequest):
     return CandidatImport.objects.visible_to(request.user).select_related("by")
 
 
-@requires(EDIT_DOSSIERS)
+@requires(IMPORT_CANDIDATS)
 def candidat_import(request: HttpRequest) -> HttpResponse:
     form = CandidatImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -413,13 +418,13 @@ def candidat_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(EDIT_DOSSIERS)
+@requires(IMPORT_CANDIDATS)
 def candidat_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(_imports_of(request), pk=pk)
     return render(request, "dossiers/candidat_import_detail.html", {"record": record})
 
 
-@requires(EDIT_DOSSIERS)
+@requires(IMPORT_CANDIDATS)
 def candidat_import_template(request: HttpRequest) -> FileResponse:
     return FileResponse(
         candidats_template(request.user),

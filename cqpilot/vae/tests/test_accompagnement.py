@@ -353,3 +353,13 @@ def test_the_accompanist_reads_the_demande_gives_its_opinion_and_has_no_decision
     assert demande.avis_accompagnateur == "Avis favorable."
     assert client.post(reverse("vae:demande_decider", args=[demande.pk])).status_code == 403
     assert client.get(reverse("vae:accompagnateur_list")).status_code == 403
+
+
+def test_an_accompanist_neither_imports_candidates_nor_sees_the_import_button(client):
+    w = vae_world()
+    sophie = aap_user(relais(w))
+    client.force_login(sophie)
+    assert "Importer un fichier" not in client.get(reverse("dossiers:candidat_list")).text
+    assert client.get(reverse("dossiers:candidat_import")).status_code == 403
+    assert client.get(reverse("dossiers:candidat_import_template")).status_code == 403
+    assert "Nouveau candidat" in client.get(reverse("dossiers:candidat_list")).text
