@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from .accounts.mfa import SESSION_KEY as MFA_PENDING
-from .models import Role
+from .models import OrganisationKind, Role
 from .permissions import (
     ACCOMPAGNATEUR_VAE,
     CANDIDAT,
@@ -53,7 +53,11 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Import RNCP / RS", reverse("referentiels:rncp_import")))
     if MANAGE_PERSONAL_DATA(user):
         items.append(("Données personnelles", reverse("rgpd:reglages")))
-    if MANAGE_USERS(user) and user.organisation and not user.organisation.is_certificateur:
+    if (
+        MANAGE_USERS(user)
+        and user.organisation
+        and user.organisation.kind == OrganisationKind.ORGANISME_FORMATION
+    ):
         # an OF's administrator keeps its record (OrganisationQuerySet.editable_by)
         items.append(
             ("Mon organisme", reverse("dossiers:organisme_edit", args=[user.organisation.pk]))

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from .models import Role, RoleGrant, User
+from .models import OrganisationKind, Role, RoleGrant, User
 
 
 class DateInput(forms.DateInput):
@@ -62,7 +62,26 @@ class UserForm(forms.ModelForm):
         if organisation is not None and organisation.is_certificateur:
             if Role.ORGANISME_FORMATION in codes:
                 self.add_error("roles", "Le rôle « Organisme de formation » est réservé aux OF.")
-        elif organisation is not None and codes - {Role.ORGANISME_FORMATION, Role.ADMINISTRATEUR}:
+            if Role.ACCOMPAGNATEUR_VAE in codes:
+                self.add_error(
+                    "roles",
+                    "Le rôle « Accompagnateur VAE » est réservé aux structures d'accompagnement.",
+                )
+        elif (
+            organisation is not None
+            and organisation.kind == OrganisationKind.ACCOMPAGNATEUR_VAE
+            and codes - {Role.ACCOMPAGNATEUR_VAE, Role.ADMINISTRATEUR}
+        ):
+            self.add_error(
+                "roles",
+                "Un utilisateur d'une structure d'accompagnement VAE a le rôle « Accompagnateur "
+                "VAE », et « Administrateur » s'il gère les comptes de la structure.",
+            )
+        elif (
+            organisation is not None
+            and organisation.kind == OrganisationKind.ORGANISME_FORMATION
+            and codes - {Role.ORGANISME_FORMATION, Role.ADMINISTRATEUR}
+        ):
             self.add_error(
                 "roles",
                 "Un utilisateur d'organisme de formation a le rôle « Organisme de formation », "

@@ -38,9 +38,12 @@ def _is_certifier_staff(user: User) -> bool:
 
 
 def _edits_dossiers(user: User) -> bool:
-    return user.is_superuser or user.has_role(
-        Role.ADMINISTRATEUR, Role.GESTIONNAIRE, Role.ORGANISME_FORMATION, Role.ACCOMPAGNATEUR_VAE
-    )
+    if user.is_superuser:
+        return True
+    if _of_kind(user, OrganisationKind.ACCOMPAGNATEUR_VAE):
+        # its accompanists; its administrator manages its accounts, not its dossiers
+        return is_accompagnateur_vae(user)
+    return user.has_role(Role.ADMINISTRATEUR, Role.GESTIONNAIRE, Role.ORGANISME_FORMATION)
 
 
 def _is_of_user(user: User) -> bool:
@@ -49,6 +52,10 @@ def _is_of_user(user: User) -> bool:
         and user.organisation.kind == OrganisationKind.ORGANISME_FORMATION
         and user.has_role(Role.ORGANISME_FORMATION, Role.ADMINISTRATEUR)
     )
+
+
+def _of_kind(user: User, kind: str) -> bool:
+    return user.organisation is not None and user.organisation.kind == kind
 
 
 def is_accompagnateur_vae(user: User) -> bool:
@@ -117,7 +124,7 @@ ACCOMPAGNATEUR_VAE = Permission(
 )
 IMPORT_CANDIDATS = Permission(
     "import_candidats",
-    lambda user: _edits_dossiers(user) and not is_accompagnateur_vae(user),
+    lambda user: _edits_dossiers(user) and not _of_kind(user, OrganisationKind.ACCOMPAGNATEUR_VAE),
     "Réservé aux gestionnaires du certificateur et aux organismes de formation.",
 )
 FOLLOW_VAE = Permission(

@@ -348,7 +348,8 @@ class DossierForm(forms.ModelForm):
             return data
         organisme = data.get("organisme") if "organisme" in self.fields else self.by.organisation
         if self.accompagne:
-            organisme = None
+            # its own dossier has no OF; an OF's dossier it edits keeps its OF, checked as such
+            organisme = self.instance.organisme if self.instance.pk else None
         outcome = eligibility(
             certification=version.certification,
             version=version,

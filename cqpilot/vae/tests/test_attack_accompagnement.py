@@ -8,7 +8,9 @@ from django.core import mail
 from django.urls import reverse
 
 from cqpilot.api.tests.factories import ApiClient
-from cqpilot.core.models import Role
+from cqpilot.core.forms import UserForm
+from cqpilot.core.models import Role, RoleGrant
+from cqpilot.core.permissions import EDIT_DOSSIERS, IMPORT_CANDIDATS
 from cqpilot.core.tests.factories import UserFactory
 from cqpilot.dossiers.forms import enrollable_versions
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
@@ -184,3 +186,44 @@ def test_a_jury_member_working_for_the_accompanying_structure_is_its_accompanist
         organisation=w.branche, nom=sophie.last_name, prenom=sophie.first_name, user=sophie
     )
     assert is_accompagnateur(membre, dossier, accompagnateur="")
+
+
+def test_an_accompanist_cannot_move_an_of_s_dossier_where_the_of_is_not_habilitated():
+    """Found in review: editing an OF's draft, the accompanist's form checked eligibility as if
+    the dossier had no OF, so it could move it to a certification the OF is not habilitated for."""
+    w = vae_world()
+    _, bis_version = w.certification_bis("CQP Agent de propreté et d'hygiène")
+    mine = relais(w)
+    dossier, of = draft_with_of_and_accompanist(w, mine)
+    response = ApiClient(aap_user(mine)).patch(
+        f"/dossiers/{dossier.pk}", {"version": bis_version.pk}
+    )
+    assert response.status_code in (400, 422)
+    dossier.refresh_from_db()
+    assert (dossier.certification, dossier.organisme) == (w.certification, of)
+
+
+def test_a_structure_s_accounts_have_its_roles_and_its_administrator_edits_no_dossier():
+    """Found in review: the account form let no one give the accompanist's role in its structure
+    (nor refused it in a certifier), and a structure's administrator got the dossier rights."""
+    w = vae_world()
+    mine = relais(w)
+    admin = UserFactory(organisation=mine.structure, roles=[Role.ADMINISTRATEUR])
+    role = RoleGrant.objects.get_or_create(code=Role.ACCOMPAGNATEUR_VAE)[0]
+    data = {
+        "username": "ines@relais.fr",
+        "email": "ines@relais.fr",
+        "first_name": "Inès",
+        "last_name": "Roche",
+        "roles": [role.pk],
+        "is_active": "on",
+        "password": "un-mot-de-passe-robuste-42",
+    }
+    form = UserForm(data, by=admin)
+    assert form.is_valid(), form.errors
+    certifier_admin = UserFactory(organisation=w.branche, roles=[Role.ADMINISTRATEUR])
+    refused = UserForm({**data, "username": "x@cpne.fr", "email": "x@cpne.fr"}, by=certifier_admin)
+    assert refused.errors["roles"] == [
+        "Le rôle « Accompagnateur VAE » est réservé aux structures d'accompagnement."
+    ]
+    assert not EDIT_DOSSIERS(admin) and not IMPORT_CANDIDATS(admin)
