@@ -40,7 +40,7 @@ def reponse_en_retard(on: date, *, of_dossiers: bool = False) -> Q:
 
 
 def destinataires(dossier: Dossier) -> list[str]:
-    """The candidate, the accounts of the dossier's OF and of its accompanist."""
+    """The candidate, the accounts of the dossier's OF and of its accompanist that see it."""
     roles = [
         (dossier.organisme_id, Role.ORGANISME_FORMATION),
         (dossier.accompagnateur_id, Role.ACCOMPAGNATEUR_VAE),
@@ -49,7 +49,11 @@ def destinataires(dossier: Dossier) -> list[str]:
     for organisation, role in roles:
         if organisation is not None:
             wanted |= Q(organisation=organisation, roles__code=role)
-    partners = User.objects.filter(wanted, is_active=True).exclude(email="")
+    # an account awaiting its organisation's confirmation sees its inviting certifier's only
+    sees_it = Q(limited_to_certifier=None) | Q(
+        limited_to_certifier__in=dossier.certification.certificateurs.all()
+    )
+    partners = User.objects.filter(wanted, sees_it, is_active=True).exclude(email="")
     emails = {candidate_email(dossier)} | set(partners.values_list("email", flat=True))
     return sorted(email for email in emails if email)
 

@@ -127,3 +127,35 @@ def test_without_of_nor_accompanist_only_the_candidate_is_written_to(
     CongeVae.objects.create(dossier=dossier, demande_le=REQUEST, debut=REQUEST, fin=REQUEST)
     run_on(date(2027, 2, 5), django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [[dossier.candidat.compte.email]]
+
+
+def test_an_account_awaiting_confirmation_for_another_certifier_is_not_written_to(
+    django_capture_on_commit_callbacks,
+):
+    """An account of the same accompanist structure that another certifier invited (limited to
+    its dossiers until the structure confirms it) never reads this candidate's name."""
+    w, other = vae_world(), vae_world("CPNE voisine")
+    relais = referencer(
+        StructureSaisie(nom="Relais", siret="73282932000074", label_branche="L"),
+        by=w.gestionnaire,
+    )
+    referencer(
+        StructureSaisie(nom="Relais", siret="73282932000074", label_branche="L"),
+        by=other.gestionnaire,
+    )
+    dossier = w.dossier(candidate(situation=Situation.SALARIE), state=DossierState.RECEVABLE)
+    designer(dossier, relais, by=w.gestionnaire)
+    UserFactory(
+        organisation=relais.structure, roles=[Role.ACCOMPAGNATEUR_VAE], email="ici@relais.fr"
+    )
+    UserFactory(
+        organisation=relais.structure,
+        roles=[Role.ACCOMPAGNATEUR_VAE],
+        email="ailleurs@relais.fr",
+        limited_to_certifier=other.branche,
+    )
+    CongeVae.objects.create(dossier=dossier, demande_le=REQUEST, debut=REQUEST, fin=REQUEST)
+    run_on(date(2027, 2, 5), django_capture_on_commit_callbacks)
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert "ici@relais.fr" in recipients
+    assert "ailleurs@relais.fr" not in recipients
