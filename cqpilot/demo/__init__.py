@@ -38,8 +38,8 @@ DEMO_USERS = [
     ),
     # invited by the Métallurgie, awaiting the confirmation of Formatech's administrator
     ("invite.formatech", "Hugo", "Lambert", "formatech", [Role.ORGANISME_FORMATION]),
-    # a VAE accompanist (AAP) the Métallurgie lists, following two of its VAE candidates
-    ("aap.relais", "Sophie", "Marchal", "relais", [Role.ACCOMPAGNATEUR_VAE]),
+    # a VAE accompanist (AAP) the Métallurgie lists, following three of its VAE candidates
+    ("aap.relais", "Inès", "Roche", "relais", [Role.ACCOMPAGNATEUR_VAE]),
 ]
 INVITED_BY = {"invite.formatech": "metallurgie"}
 # A candidate's account, made apart from the staff's (demo/candidat.py): no organisation, no role.
@@ -87,7 +87,7 @@ def load_demo() -> bool:
             siret=vae.RELAIS_SIRET,
             qualiopi=True,
             qualiopi_date_fin=calendrier.today + timedelta(days=400),
-            contact_nom="Sophie Marchal",
+            contact_nom="Inès Roche",
             contact_email="aap.relais@demo.cqpilot.fr",
         ),
     }

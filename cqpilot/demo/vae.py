@@ -93,7 +93,7 @@ def _saisie(experience: str, mois: int, avis: str, blocs=()) -> DemandeSaisie:
         ],
         declaration_honneur=True,
         formations="Habilitation électrique BR (2022)",
-        accompagnateur="Sophie Marchal, Point Relais Conseil VAE",
+        accompagnateur="Inès Roche, Point Relais Conseil VAE",
         avis_accompagnateur=avis,
         reference_france_vae="FVAE-2026-0" + str(mois).zfill(3),
     )

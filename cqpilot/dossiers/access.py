@@ -1,7 +1,8 @@
 """Who may see a candidate, and the table that stores the answer.
 
 The rule: the organisation that registered the candidate, the organisme de formation and the VAE
-accompanist (AAP) of any of the candidate's dossiers, and every certificateur of the certification of any of those dossiers.
+accompanist (AAP) of any of the candidate's dossiers, and every certificateur of the certification
+of any of those dossiers.
 CandidatAcces holds its result so that list pages join an index instead of evaluating the rule;
 sync_acces() recomputes it for the candidates a write touched (signals below, and the bulk
 import explicitly), and `cqpilot recalculer-acces` rebuilds it whole.

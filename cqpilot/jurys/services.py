@@ -33,7 +33,7 @@ def regles_of(jury: Jury) -> ReglesJury:
 
 def membres_of(jury: Jury) -> list[JuryMembre]:
     return list(
-        jury.membres.select_related("intervenant").prefetch_related(
+        jury.membres.select_related("intervenant__user").prefetch_related(
             "intervenant__organismes", "intervenant__candidats_suivis"
         )
     )

@@ -121,8 +121,6 @@ def referencer(saisie: StructureSaisie, *, by: User) -> Referencement:
             nom=saisie.nom.strip()[:250],
             kind=OrganisationKind.ACCOMPAGNATEUR_VAE,
             siret=saisie.siret,
-            qualiopi=saisie.qualiopi,
-            qualiopi_date_fin=saisie.qualiopi_date_fin if saisie.qualiopi else None,
             contact_nom=saisie.contact_nom.strip()[:200],
             contact_email=saisie.contact_email.strip()[:254],
             contact_telephone=saisie.contact_telephone.strip()[:20],
@@ -178,7 +176,11 @@ def inviter(
     certifier = _certifier_of(by)
     if referencement.certificateur_id != certifier.pk:
         raise InvitationRefusee("Cet accompagnateur n'est pas dans votre liste.")
-    if User.objects.filter(username__iexact=email).exists():
+    email = email.strip().lower()
+    if (
+        User.objects.filter(username__iexact=email).exists()
+        or User.objects.filter(email__iexact=email).exists()
+    ):
         raise InvitationRefusee("Un compte existe déjà avec cette adresse.")
     structure = referencement.structure
     user = create_invited_account(
@@ -252,8 +254,6 @@ def mettre_a_jour(referencement: Referencement, saisie: StructureSaisie, *, by: 
     if fiche_modifiable(referencement):
         structure.nom = saisie.nom.strip()[:250]
         structure.siret = saisie.siret
-        structure.qualiopi = saisie.qualiopi
-        structure.qualiopi_date_fin = saisie.qualiopi_date_fin if saisie.qualiopi else None
         structure.contact_nom = saisie.contact_nom.strip()[:200]
         structure.contact_email = saisie.contact_email.strip()[:254]
         structure.contact_telephone = saisie.contact_telephone.strip()[:20]

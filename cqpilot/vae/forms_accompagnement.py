@@ -2,6 +2,7 @@
 
 from django import forms
 
+from cqpilot.core import forms as core_forms
 from cqpilot.core.models import User
 from cqpilot.dossiers.forms import DATE_WIDGET
 
@@ -87,9 +88,10 @@ class StructureForm(forms.Form):
         )
 
 
-class InvitationForm(forms.Form):
-    first_name = forms.CharField(label="Prénom", max_length=150)
-    last_name = forms.CharField(label="Nom", max_length=150)
+class InvitationForm(core_forms.InvitationForm):
+    """A partner OF's invitation form (the address lower-cased, an address already in use
+    refused), its address labelled as the login it becomes."""
+
     email = forms.EmailField(label="Courriel (identifiant)")
 
 

@@ -106,7 +106,8 @@ def accompagnateur_inviter(request: HttpRequest, pk: int) -> HttpResponse:
     referencement = get_object_or_404(_referencements(request), pk=pk)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Indiquez le prénom, le nom et le courriel de l'accompagnateur.")
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        messages.error(request, " ".join(errors))
         return redirect("vae:accompagnateur_detail", referencement.pk)
     try:
         user = inviter(

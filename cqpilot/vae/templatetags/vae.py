@@ -46,7 +46,9 @@ def conge_de(dossier: Dossier, user: User) -> dict:
             "reponse": conge.reponse if conge else "",
         },
         "textes": textes_conge(conge, today()) if conge else [],
-        "par_le_candidat": bool(conge and conge.saisi_par_id == dossier.candidat.compte_id),
+        "par_le_candidat": bool(
+            conge and conge.saisi_par_id and conge.saisi_par_id == dossier.candidat.compte_id
+        ),
         "modifiable": refus_conge(dossier, user) is None,
     }
 
