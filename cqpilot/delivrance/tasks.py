@@ -103,14 +103,23 @@ INTERRUPTED = "le traitement a été interrompu (arrêt du worker qui l'exécuta
 
 def report_interrupted_lot(sender, task_result, **kwargs) -> None:
     """A lot whose workers were killed under it once too often (cqpilot.workers gave its task
-    up): failed, with nothing of it issued, since each kill rolled its transaction back."""
+    up): failed, with nothing of it issued, since each kill rolled its transaction back. A lot
+    whose task failed otherwise before issuing: failed, with the error's kind."""
     if task_result.status != TaskResultStatus.FAILED:
         return
     if task_result.task.module_path != issue_lot.module_path:
         return
+    errors = getattr(task_result, "errors", None) or []
+    cause = errors[-1].exception_class_path if errors else ""
+    if cause and not cause.endswith(".TaskInterrupted"):
+        # failed before its issuing transaction (which reports its own error): say so, not that
+        # a worker stopped
+        erreur = f"le traitement a échoué ({cause.rsplit('.', 1)[-1]}), relancez-le."
+    else:
+        erreur = INTERRUPTED
     LotDelivrance.objects.filter(
         pk=task_result.args[0], status__in=[LotStatus.EN_ATTENTE, LotStatus.EN_COURS]
-    ).update(status=LotStatus.ECHEC, erreur=INTERRUPTED, finished_at=timezone.now())
+    ).update(status=LotStatus.ECHEC, erreur=erreur, finished_at=timezone.now())
 
 
 def record_courriel_envoye(lot_pk: int) -> None:

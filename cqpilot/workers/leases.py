@@ -93,13 +93,18 @@ def reclaim_abandoned(*, everything: bool = False, of_worker: str | None = None)
             WorkerLease.objects.filter(seen_at__gte=horizon).values_list("worker_id", flat=True)
         )
         running = DBTaskResult.objects.running().select_for_update(skip_locked=True)
-        if not everything:
+        if not everything and of_worker is None:
             # Claimed less than a lease ago: the worker may not have renewed yet.
             running = running.filter(started_at__lt=horizon)
         for result in running.order_by("started_at"):
             last_worker = result.worker_ids[-1] if result.worker_ids else None
-            if not everything and last_worker in alive and last_worker != of_worker:
-                continue
+            # a worker restarting under its id: its predecessor's tasks, however recent
+            predecessor = of_worker is not None and last_worker == of_worker
+            if not everything and not predecessor:
+                if result.started_at is not None and result.started_at >= horizon:
+                    continue  # claimed less than a lease ago
+                if last_worker in alive:
+                    continue
             if len(result.worker_ids) < settings.TASKS_MAX_ATTEMPTS:
                 _requeue(result, last_worker)
                 reclaimed.requeued.append(result)

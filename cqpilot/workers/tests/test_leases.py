@@ -114,6 +114,19 @@ def test_a_worker_restarted_under_its_id_takes_up_its_predecessor_s_task():
     assert status(result) == "READY"
 
 
+def test_a_worker_restarted_at_once_under_its_id_takes_up_a_task_claimed_just_before():
+    """Found in review: a predecessor killed seconds after claiming (systemd restarts it within
+    the lease) left a task no beat would ever take up: its last worker id is alive."""
+    renew("atelier-1")
+    result = claimed_by("atelier-1")
+
+    with later(timedelta(seconds=5)):
+        renew("atelier-1")
+        reclaim_abandoned(of_worker="atelier-1")
+
+    assert status(result) == "READY"
+
+
 def test_the_one_sqlite_worker_takes_up_everything_left_running_as_it_starts():
     renew("atelier-a")
     result = claimed_by("atelier-a")  # a moment ago, its lease fresh: but it is the only one

@@ -10,7 +10,8 @@ import os
 import threading
 from contextlib import ExitStack
 
-from django.db import DatabaseError, connections
+from django.db import Error as DatabaseError
+from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
@@ -32,6 +33,8 @@ class Housekeeper(threading.Thread):
         self.stopping = threading.Event()
 
     def beat(self) -> None:
+        # a connection the database dropped (a restart) is replaced, not reused for ever
+        close_old_connections()
         leases.renew(self.worker_id, started_at=self.started_at)
         leases.reclaim_abandoned()
 
@@ -40,8 +43,11 @@ class Housekeeper(threading.Thread):
             while not self.stopping.wait(leases.renewal_interval()):
                 try:
                     self.beat()
-                except DatabaseError as error:  # the database restarting: next beat
+                except DatabaseError as error:  # any database error (InterfaceError included)
+                    # the database restarting: this thread's connections go, the next beat
+                    # opens new ones
                     logger.warning("Worker %s: lease not renewed (%s)", self.worker_id, error)
+                    connections.close_all()
         finally:
             connections.close_all()  # this thread's own connections
 
