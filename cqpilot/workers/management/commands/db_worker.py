@@ -33,8 +33,6 @@ class Housekeeper(threading.Thread):
         self.stopping = threading.Event()
 
     def beat(self) -> None:
-        # a connection the database dropped (a restart) is replaced, not reused for ever
-        close_old_connections()
         leases.renew(self.worker_id, started_at=self.started_at)
         leases.reclaim_abandoned()
 
@@ -42,6 +40,9 @@ class Housekeeper(threading.Thread):
         try:
             while not self.stopping.wait(leases.renewal_interval()):
                 try:
+                    # this thread's connection, if the database dropped it (a restart), is
+                    # replaced rather than reused for ever
+                    close_old_connections()
                     self.beat()
                 except DatabaseError as error:  # any database error (InterfaceError included)
                     # the database restarting: this thread's connections go, the next beat
