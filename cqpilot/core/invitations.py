@@ -44,7 +44,14 @@ def create_invited_account(
     certifier: Organisation,
 ) -> User:
     """An account without a usable password yet, with one role, limited to the inviting
-    certifier's dossiers until its organisation's administrator confirms it."""
+    certifier's dossiers until its organisation's administrator confirms it. An address already
+    in use, as login or e-mail, is refused (InvitationForm says so first)."""
+    email = email.strip().lower()
+    if (
+        User.objects.filter(username__iexact=email).exists()
+        or User.objects.filter(email__iexact=email).exists()
+    ):
+        raise InvitationRefusee("Un compte existe déjà avec cette adresse.")
     user = User(
         username=email,
         email=email,
@@ -88,10 +95,10 @@ def invite_of_account(
         f"Bonjour {first_name},\n\n"
         f"{by.get_full_name() or by.username} ({certifier}) vous a créé un compte cqpilot pour "
         f"{organisme}. Choisissez votre mot de passe en suivant ce lien :\n\n{link}\n\n"
-        f"Votre identifiant est {email}. Jusqu'à ce que l'administrateur de {organisme} confirme "
-        f"ce compte, vous ne voyez que les dossiers des certifications de {certifier}.\n"
+        f"Votre identifiant est {user.email}. Jusqu'à ce que l'administrateur de {organisme} "
+        f"confirme ce compte, vous ne voyez que les dossiers des certifications de {certifier}.\n"
     )
-    send_after_commit(subject="Votre compte cqpilot", body=message, to=[email])
+    send_after_commit(subject="Votre compte cqpilot", body=message, to=[user.email])
     return user
 
 

@@ -176,12 +176,6 @@ def inviter(
     certifier = _certifier_of(by)
     if referencement.certificateur_id != certifier.pk:
         raise InvitationRefusee("Cet accompagnateur n'est pas dans votre liste.")
-    email = email.strip().lower()
-    if (
-        User.objects.filter(username__iexact=email).exists()
-        or User.objects.filter(email__iexact=email).exists()
-    ):
-        raise InvitationRefusee("Un compte existe déjà avec cette adresse.")
     structure = referencement.structure
     user = create_invited_account(
         structure,
@@ -198,10 +192,10 @@ def inviter(
         f"d'accompagnateur VAE pour {structure}. Vous y suivez les dossiers de VAE des candidats "
         f"que vous accompagnez : demande de recevabilité, pièces, dossier de validation.\n\n"
         f"Choisissez votre mot de passe en suivant ce lien :\n\n{link}\n\n"
-        f"Votre identifiant est {email}. Jusqu'à ce que l'administrateur de {structure} confirme "
-        f"ce compte, vous ne voyez que les dossiers des certifications de {certifier}.\n"
+        f"Votre identifiant est {user.email}. Jusqu'à ce que l'administrateur de {structure} "
+        f"confirme ce compte, vous ne voyez que les dossiers des certifications de {certifier}.\n"
     )
-    send_after_commit(subject="Votre compte cqpilot", body=message, to=[email])
+    send_after_commit(subject="Votre compte cqpilot", body=message, to=[user.email])
     return user
 
 
