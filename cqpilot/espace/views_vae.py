@@ -13,12 +13,12 @@ from cqpilot.core.audit import log_read
 from cqpilot.core.models import User
 from cqpilot.core.permissions import CANDIDAT, requires
 from cqpilot.dossiers.models import Dossier, DossierState, VoieAcces
-from cqpilot.vae.conge import CongeSaisi, enregistrer_conge, refus_conge, textes_conge
+from cqpilot.vae.conge import refus_conge, textes_conge
 from cqpilot.vae.forms import DemandeForm, ExperienceFormSet, saisie_of
 from cqpilot.vae.lettre import lettre_pdf
 from cqpilot.vae.models import DECIDES, ComplementDemande, CongeVae, DemandeRecevabilite
 from cqpilot.vae.recevabilite import SILENCE_ACCEPTATION, VaeRefus, deposer, today
-from cqpilot.vae.views_conge import CongeForm
+from cqpilot.vae.views_conge import record_posted_conge
 
 
 @dataclass(frozen=True)
@@ -155,16 +155,5 @@ def conge_enregistrer(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("candidat"),
         pk=pk,
     )
-    form = CongeForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, "Indiquez des dates valides : la demande, le début et la fin de l'absence."
-        )
-    else:
-        try:
-            enregistrer_conge(dossier, CongeSaisi(**form.cleaned_data), by=request.user)
-        except VaeRefus as refusal:
-            messages.error(request, refusal.message)
-        else:
-            messages.success(request, "Congé VAE enregistré.")
+    record_posted_conge(request, dossier)
     return redirect(f"/espace/#conge-vae-{dossier.pk}")

@@ -28,20 +28,26 @@ class CongeForm(forms.Form):
     reponse_le = forms.DateField(label="Réponse reçue le", required=False)
 
 
-@requires(EDIT_DOSSIERS)
-@require_POST
-def conge_enregistrer(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+def record_posted_conge(request: HttpRequest, dossier: Dossier) -> None:
+    """The posted congé recorded (vae.conge's rules decide who may), the outcome told in a
+    message: the dossier's page and the candidate's espace post the same form."""
     form = CongeForm(request.POST)
     if not form.is_valid():
         messages.error(
             request, "Indiquez des dates valides : la demande, le début et la fin de l'absence."
         )
+        return
+    try:
+        enregistrer_conge(dossier, CongeSaisi(**form.cleaned_data), by=request.user)
+    except VaeRefus as refusal:
+        messages.error(request, refusal.message)
     else:
-        try:
-            enregistrer_conge(dossier, CongeSaisi(**form.cleaned_data), by=request.user)
-        except VaeRefus as refusal:
-            messages.error(request, refusal.message)
-        else:
-            messages.success(request, "Congé VAE enregistré.")
+        messages.success(request, "Congé VAE enregistré.")
+
+
+@requires(EDIT_DOSSIERS)
+@require_POST
+def conge_enregistrer(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+    record_posted_conge(request, dossier)
     return redirect(f"{reverse('dossiers:dossier_detail', args=[dossier.pk])}#conge-vae")
