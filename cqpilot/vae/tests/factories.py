@@ -19,7 +19,8 @@ from cqpilot.referentiels.tests.factories import (
     CompetenceFactory,
     VersionFactory,
 )
-from cqpilot.vae.models import DemandeRecevabilite, NiveauEcart
+from cqpilot.vae.accompagnement import StructureSaisie, referencer
+from cqpilot.vae.models import DemandeRecevabilite, NiveauEcart, Referencement
 from cqpilot.vae.recevabilite import (
     DemandeSaisie,
     EcartSaisi,
@@ -155,4 +156,18 @@ def decided_demande(dossier: Dossier, bloc: Bloc, *, by: User) -> DemandeRecevab
         motivation="Expérience en rapport avec le bloc",
         ecarts=[EcartSaisi(bloc, NiveauEcart.ACQUIS)],
         by=by,
+    )
+
+
+def relais(w: VaeWorld, nom: str = "Point Relais Conseil VAE", **kwargs) -> Referencement:
+    """A VAE accompanist the world's certifier lists, certified Qualiopi until 30/06/2028."""
+    values = {"qualiopi": True, "qualiopi_date_fin": date(2028, 6, 30)}
+    values.update(kwargs)
+    return referencer(StructureSaisie(nom=nom, **values), by=w.gestionnaire)
+
+
+def aap_user(referencement: Referencement, email: str = "sophie@relais.fr") -> User:
+    """An account of that accompanist, with its role."""
+    return UserFactory(
+        organisation=referencement.structure, roles=[Role.ACCOMPAGNATEUR_VAE], email=email
     )

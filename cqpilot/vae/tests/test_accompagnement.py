@@ -14,7 +14,6 @@ from django.urls import reverse
 from cqpilot.core.invitations import InvitationRefusee
 from cqpilot.core.models import OrganisationKind, Role
 from cqpilot.core.permissions import EDIT_DOSSIERS, PARTNER_OF
-from cqpilot.core.tests.factories import UserFactory
 from cqpilot.dossiers.documents import add_document
 from cqpilot.dossiers.forms import DossierForm
 from cqpilot.dossiers.models import Candidat, Document, Dossier, DossierState, VoieAcces
@@ -33,7 +32,7 @@ from cqpilot.vae.models import DemandeRecevabilite, NiveauEcart, Referencement
 from cqpilot.vae.recevabilite import EcartSaisi, VaeRefus, decider, declarer_complete, deposer
 from cqpilot.vae.validation import deposer_validation
 
-from .factories import at, candidate, saisie, vae_world
+from .factories import aap_user, at, candidate, relais, saisie, vae_world
 
 pytestmark = pytest.mark.django_db
 
@@ -41,19 +40,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def relais(w, nom="Point Relais Conseil VAE", **kwargs) -> Referencement:
-    values = {"qualiopi": True, "qualiopi_date_fin": date(2028, 6, 30)}
-    values.update(kwargs)
-    return referencer(StructureSaisie(nom=nom, **values), by=w.gestionnaire)
-
-
-def aap_user(referencement: Referencement, email: str = "sophie@relais.fr"):
-    user = UserFactory(
-        organisation=referencement.structure, roles=[Role.ACCOMPAGNATEUR_VAE], email=email
-    )
-    return user
 
 
 def accompanied(w, referencement, **kwargs) -> Dossier:

@@ -31,7 +31,7 @@ from cqpilot.vae.accompagnement import (
 from cqpilot.vae.jury import is_accompagnateur
 from cqpilot.vae.models import Referencement
 
-from .factories import at, vae_world
+from .factories import aap_user, at, relais, vae_world
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +39,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def relais(w, nom="Point Relais Conseil VAE", **kwargs) -> Referencement:
-    values = {"qualiopi": True, "qualiopi_date_fin": date(2028, 6, 30)}
-    values.update(kwargs)
-    return referencer(StructureSaisie(nom=nom, **values), by=w.gestionnaire)
-
-
-def aap_user(referencement: Referencement, email: str = "sophie@relais.fr"):
-    return UserFactory(
-        organisation=referencement.structure, roles=[Role.ACCOMPAGNATEUR_VAE], email=email
-    )
 
 
 def draft_with_of_and_accompanist(w, referencement, *, habilitations=()):
